@@ -1,0 +1,162 @@
+// File: main.cpp
+// The rhovm command line: the one place that wires every module together.
+//   rhovm run [--threads N] [--seed S] [--data-dir DIR] FILE   (.rho source, .rbc bytecode, or - for stdin)
+//   rhovm compile [--disasm] [-o OUT.rbc] FILE
+//   rhovm inspect DIR
+// Exit status: 0 on success, 1 when the program has errors (compile-time or run-time),
+// 2 for usage errors and unreadable files or data directories.
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <sstream>
+
+#include "rho/bytecode/disassembler.h"
+#include "rho/bytecode/rbc.h"
+#include "rho/compiler/compiler.h"
+#include "rho/machine/runtime.h"
+
+namespace {
+
+bool readInput(const std::string& path, std::string& out) {
+    if (path == "-") {
+        out.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+        return true;
+    }
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        return false;
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    out = ss.str();
+    return true;
+}
+
+bool isBytecode(const std::string& bytes) { return bytes.size() >= 4 && bytes.compare(0, 4, "RHBC") == 0; }
+
+// Loads FILE as a program: bytecode when it starts with the .rbc magic, else source.
+// Prints diagnostics and returns nullopt on failure; [status] is the exit status then.
+std::optional<rho::bytecode::Program> load(const std::string& path, int& status) {
+    std::string text;
+    if (!readInput(path, text)) {
+        std::fprintf(stderr, "rhovm: cannot read %s\n", path.c_str());
+        status = 2;
+        return std::nullopt;
+    }
+    std::string name = path == "-" ? "<stdin>" : path;
+    if (isBytecode(text)) {
+        auto program = rho::bytecode::decodeProgram(text);
+        if (!program.ok()) {
+            std::fprintf(stderr, "%s: error: %s\n", name.c_str(), std::string(program.status().message()).c_str());
+            status = 1;
+            return std::nullopt;
+        }
+        return std::move(program).value();
+    }
+    rho::compiler::CompileResult r = rho::compiler::compileSource(text, name);
+    if (!r.diagnostics.empty()) {
+        std::string rendered = r.diagnostics.render(name, text);
+        std::fwrite(rendered.data(), 1, rendered.size(), stderr);
+        status = 1;
+        return std::nullopt;
+    }
+    return std::move(*r.program);
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"rhovm: a Rholang virtual machine on a tuplespace"};
+    app.require_subcommand(1);
+
+    auto* run = app.add_subcommand("run", "compile (if needed) and run a program");
+    std::string runFile, dataDir;
+    unsigned threads = 0;
+    std::optional<uint64_t> seed;
+    bool stats = false;
+    run->add_option("file", runFile, "program: .rho source, .rbc bytecode, or - for stdin")->required();
+    run->add_option("--threads", threads, "worker threads (default: the machine's cores)");
+    run->add_option("--seed", seed, "deterministic schedule and unforgeable names (implies one thread)");
+    run->add_option("--data-dir", dataDir, "keep the tuplespace in this LMDB directory between runs");
+    run->add_flag("--stats", stats, "print run statistics to stderr");
+
+    auto* compile = app.add_subcommand("compile", "compile a program to bytecode");
+    std::string compileFile, outFile;
+    bool disasm = false;
+    compile->add_option("file", compileFile, "program: .rho source, .rbc bytecode, or - for stdin")->required();
+    compile->add_option("-o,--output", outFile, "write the .rbc bytecode file");
+    compile->add_flag("--disasm", disasm, "print the bytecode listing, one sequence at a time");
+
+    auto* inspect = app.add_subcommand("inspect", "print what a durable tuplespace holds");
+    std::string inspectDir;
+    inspect->add_option("dir", inspectDir, "the --data-dir of earlier runs")->required();
+
+    CLI11_PARSE(app, argc, argv);
+
+    int status = 0;
+    if (*run) {
+        auto program = load(runFile, status);
+        if (!program)
+            return status;
+        rho::machine::RuntimeOptions o;
+        o.threads = threads;
+        o.seed = seed;
+        o.dataDir = dataDir;
+        auto rt = rho::machine::Runtime::open(o);
+        if (!rt.ok()) {
+            std::fprintf(stderr, "rhovm: %s\n", std::string(rt.status().message()).c_str());
+            return 2;
+        }
+        auto result = (*rt)->run(*program);
+        if (!result.ok()) {
+            std::fprintf(stderr, "rhovm: %s\n", std::string(result.status().message()).c_str());
+            return 2;
+        }
+        if (stats)
+            std::fprintf(stderr, "machines %llu, comms %llu, primitive requests %llu, private-channel comms %llu\n",
+                         static_cast<unsigned long long>(result->machines),
+                         static_cast<unsigned long long>(result->comms),
+                         static_cast<unsigned long long>(result->primitiveRequests),
+                         static_cast<unsigned long long>(result->privateComms));
+        return result->errors ? 1 : 0;
+    }
+    if (*compile) {
+        auto program = load(compileFile, status);
+        if (!program)
+            return status;
+        if (disasm) {
+            std::string listing = rho::bytecode::disassemble(*program->main);
+            std::fwrite(listing.data(), 1, listing.size(), stdout);
+        }
+        if (!outFile.empty()) {
+            std::string bytes = rho::bytecode::encodeProgram(*program);
+            std::ofstream out(outFile, std::ios::binary);
+            if (!out || !out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()))) {
+                std::fprintf(stderr, "rhovm: cannot write %s\n", outFile.c_str());
+                return 2;
+            }
+        }
+        return 0;
+    }
+    if (*inspect) {
+        rho::machine::RuntimeOptions o;
+        o.dataDir = inspectDir;
+        if (!std::ifstream(inspectDir + "/data.mdb")) {
+            std::fprintf(stderr, "rhovm: %s is not a tuplespace directory (no data.mdb)\n", inspectDir.c_str());
+            return 2;
+        }
+        auto rt = rho::machine::Runtime::open(o);
+        if (!rt.ok()) {
+            std::fprintf(stderr, "rhovm: %s\n", std::string(rt.status().message()).c_str());
+            return 2;
+        }
+        std::string text = (*rt)->inspect();
+        if (text.empty())
+            text = "The space is empty.\n";
+        std::fwrite(text.data(), 1, text.size(), stdout);
+        return 0;
+    }
+    return 0;
+}

@@ -1,0 +1,66 @@
+// File: op.h
+// The instruction encoding and the Op enum generated from opcodes.def.
+//
+// One instruction is one 32-bit word, sometimes followed by one AUX word:
+//
+//   31            8 7      0
+//  +---------------+--------+
+//  |     A (24)    | op (8) |        AUX (32), for formats kSlotCount, kSlotConst and kMultiset
+//  +---------------+--------+
+//
+// A is unsigned; its meaning depends on the operand format:
+//   kNone       A unused (0)
+//   kConst      A = constant index
+//   kSlot       A = frame slot
+//   kCount      A = a count (list length, send arity)
+//   kMultiset   A = multiset index, AUX = number of values taken from the stack
+//   kSlotCount  A = first slot, AUX = count
+//   kSlotConst  A = slot, AUX = constant index
+// Limits follow from the 24-bit A: 16,777,215 constants, slots or instructions per sequence.
+#pragma once
+
+#include <cstdint>
+
+namespace rho::bytecode {
+
+enum class OperandFormat : uint8_t { kNone, kConst, kSlot, kCount, kMultiset, kSlotCount, kSlotConst };
+
+enum class Op : uint8_t {
+#define RHO_OP(name, fmt, effect) name,
+#include "rho/bytecode/opcodes.def"
+#undef RHO_OP
+};
+
+inline constexpr int kVar = 1000; // "stack effect depends on the operand"
+
+inline constexpr uint32_t kOpCount = 0
+#define RHO_OP(name, fmt, effect) +1
+#include "rho/bytecode/opcodes.def"
+#undef RHO_OP
+    ;
+static_assert(kOpCount <= 256, "opcodes must fit in 8 bits");
+
+inline constexpr uint32_t kMaxOperand = (1u << 24) - 1;
+
+struct OpInfo {
+    const char* name;
+    OperandFormat format;
+    int stackEffect;
+};
+
+inline constexpr OpInfo kOpInfo[] = {
+#define RHO_OP(name, fmt, effect) {#name, OperandFormat::fmt, effect},
+#include "rho/bytecode/opcodes.def"
+#undef RHO_OP
+};
+
+constexpr const OpInfo& opInfo(Op op) { return kOpInfo[static_cast<uint8_t>(op)]; }
+constexpr bool hasAux(OperandFormat f) {
+    return f == OperandFormat::kMultiset || f == OperandFormat::kSlotCount || f == OperandFormat::kSlotConst;
+}
+
+constexpr uint32_t encode(Op op, uint32_t a = 0) { return static_cast<uint32_t>(op) | (a << 8); }
+constexpr Op decodeOp(uint32_t word) { return static_cast<Op>(word & 0xFFu); }
+constexpr uint32_t decodeA(uint32_t word) { return word >> 8; }
+
+} // namespace rho::bytecode

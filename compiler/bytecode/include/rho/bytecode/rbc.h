@@ -1,0 +1,40 @@
+// File: rbc.h
+// The .rbc binary format: a compiled program, and the encoding of single Values and
+// Codes that RSpace uses to store data and continuations in LMDB.
+//
+// Layout: "RHBC" magic, u32 kBytecodeVersion, then the main Code. A Code is its
+// fields in declaration order; counts and operands are LEB128 varints; Values are a
+// kind byte and their payload (closures embed their Code). Decoding validates every
+// index and bound (validator.h), so a truncated, corrupted or foreign file is a
+// clear error, never a crash.
+//
+// Version history:
+//   1  first format (rhovm 0.1): straight-line sequences, QUOTE/PAR/SPAWN multisets.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "rho/bytecode/code.h"
+
+namespace rho::bytecode {
+
+inline constexpr uint32_t kBytecodeVersion = 1;
+
+// Whole programs (.rbc files).
+std::string encodeProgram(const Program& program);
+// Errors: InvalidArgument "not an rhovm bytecode file", FailedPrecondition for another
+// version ("bytecode version N, this rhovm reads version 1"), DataLoss for truncated or
+// corrupted content (with the byte offset).
+absl::StatusOr<Program> decodeProgram(std::string_view bytes);
+
+// Single values and codes, without the file header (used by RSpace storage).
+void encodeValue(const Value& v, std::string& out);
+void encodeCode(const Code& code, std::string& out, bool withPositions = true);
+// Decode from the front of [in], advancing it. Errors: DataLoss.
+absl::StatusOr<Value> decodeValue(std::string_view& in);
+absl::StatusOr<std::shared_ptr<const Code>> decodeCode(std::string_view& in);
+
+} // namespace rho::bytecode

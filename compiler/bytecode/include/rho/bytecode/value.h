@@ -1,0 +1,128 @@
+// File: value.h
+// Value: a Rholang process as data. Every value is a *par*, a canonical multiset of
+// components; a name is the same thing (quote is the identity on representations:
+// `@P` and `P` are one Value, `*@P` = P). Components are ground values (Bool, Int,
+// String, Uri), collections (List, Tuple), unforgeable names, and closures (a
+// process sequence with its captured values, substituted). Nil is the empty par.
+//
+// Values are immutable and cheap to copy (inline scalars; heap parts shared).
+// Structural equivalence is equality: P | Q == Q | P, P | Nil == P, and
+// alpha-equivalent closures are equal (their code is identical by construction and
+// captured values are compared by value). hash() is a 128-bit Merkle hash (XXH3)
+// consistent with equality; RSpace keys channels by it.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace rho::bytecode {
+
+struct Code;
+
+struct Hash128 {
+    uint64_t lo = 0;
+    uint64_t hi = 0;
+    friend bool operator==(const Hash128&, const Hash128&) = default;
+    friend auto operator<=>(const Hash128&, const Hash128&) = default;
+};
+
+// Component kinds, in the reference's canonical sort order (RHOLANG.md 6.4):
+// ground values, then collections, then processes.
+enum class ValueKind : uint8_t {
+    kNil = 0,     // the empty par (only ever a whole value, never a component)
+    kBool = 1,
+    kInt = 2,
+    kString = 3,
+    kUri = 4,
+    kUnforgeable = 5,
+    kList = 6,
+    kTuple = 7,
+    kProc = 8,    // a closure: a process sequence with its captures
+    kPar = 9,     // two or more components
+};
+
+const char* valueKindName(ValueKind kind); // "Int", "String", ... as the reference names types
+
+struct HeapValue;
+class Value;
+
+// A process sequence closed over its captured values.
+struct Closure {
+    std::shared_ptr<const Code> code;
+    std::vector<Value> captures;
+};
+
+class Value {
+  public:
+    Value() = default; // Nil
+
+    static Value boolean(bool b);
+    static Value integer(int64_t i);
+    static Value string(std::string s);
+    static Value uri(std::string s);
+    static Value unforgeable(uint64_t lo, uint64_t hi);
+    static Value list(std::vector<Value> items);
+    static Value tuple(std::vector<Value> items);
+    static Value closure(std::shared_ptr<const Code> code, std::vector<Value> captures);
+    // The canonical par of [parts]: nested pars flattened, Nils dropped, components
+    // sorted; zero parts give Nil and one part gives that part.
+    static Value par(std::vector<Value> parts);
+
+    [[nodiscard]] ValueKind kind() const { return kind_; }
+    [[nodiscard]] bool isNil() const { return kind_ == ValueKind::kNil; }
+    [[nodiscard]] bool asBool() const { return a_ != 0; }
+    [[nodiscard]] int64_t asInt() const { return static_cast<int64_t>(a_); }
+    [[nodiscard]] uint64_t unforgeableLo() const { return a_; }
+    [[nodiscard]] uint64_t unforgeableHi() const { return b_; }
+    [[nodiscard]] const std::string& asString() const; // kString and kUri
+    [[nodiscard]] std::span<const Value> items() const; // kList, kTuple
+    [[nodiscard]] std::span<const Value> parts() const; // kPar: the components; others: itself
+    [[nodiscard]] const Closure& closure() const;       // kProc
+
+    [[nodiscard]] Hash128 hash() const;
+    friend bool operator==(const Value& x, const Value& y);
+    // The reference's canonical order: by kind, then by content (Ints numerically,
+    // Strings by UTF-16 code units, true before false, lists element-wise).
+    friend int compare(const Value& x, const Value& y);
+
+    // For the bytecode module's own constructors (rbc decoding): wraps a heap part.
+    static Value fromHeap(ValueKind kind, std::shared_ptr<const HeapValue> heap);
+
+  private:
+    ValueKind kind_ = ValueKind::kNil;
+    uint64_t a_ = 0; // Bool, Int, unforgeable lo
+    uint64_t b_ = 0; // unforgeable hi
+    std::shared_ptr<const HeapValue> heap_;
+};
+
+struct HeapValue {
+    Hash128 hash;
+    std::string text;          // kString, kUri
+    std::vector<Value> items;  // kList, kTuple, kPar
+    Closure closure;           // kProc
+};
+
+// Pretty-prints [v] as the reference does for rho:io:stdout (RHOLANG.md section 11).
+std::string print(const Value& v);
+void print(const Value& v, std::string& out);
+
+// A channel as Rholang source: an unforgeable name bare, anything else as @{P}.
+std::string printName(const Value& channel);
+// A waiting message as Rholang source: `@{"ch"}!(1, 2)` (or `!!` when persistent).
+std::string printSend(const Value& channel, std::span<const Value> args, bool persistent);
+// A waiting receive as Rholang source: `for (@{x0} <- @{"ch"}) { ... }`. [body] is a
+// receive body (its Code has a join); [channels] are its evaluated channels.
+std::string printReceive(const Code& body, std::span<const Value> captures, std::span<const Value> channels);
+
+// Hash helpers shared by the value hash and the symbolic code hash (term_hash.cpp),
+// so that a value and the code that denotes it hash alike.
+Hash128 hashBytes(uint8_t tag, std::string_view bytes);
+Hash128 hashNode(uint8_t tag, std::span<const Hash128> children, uint64_t extra = 0);
+// The hash of a par with these component hashes (order-independent).
+Hash128 parHash(std::span<const Hash128> componentHashes);
+
+} // namespace rho::bytecode

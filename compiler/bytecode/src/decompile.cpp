@@ -1,0 +1,274 @@
+// File: decompile.cpp
+// Closure -> Rholang source text (see decompile.h).
+
+#include "decompile.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "rho/base/assert.h"
+
+namespace rho::bytecode {
+
+namespace {
+
+struct Text {
+    std::string text;
+    bool isVar = false; // a bound variable: prints bare in name position
+};
+
+struct Slot {
+    bool bound = false;
+    std::string text; // variable name, or the printed value
+    const Value* value = nullptr;
+};
+
+std::string varName(uint32_t depth) { return "x" + std::to_string(depth); }
+
+std::string asName(const Text& t) { return t.isVar ? t.text : "@{" + t.text + "}"; }
+
+const char* opSymbol(Op op) {
+    switch (op) {
+    case Op::ADD: return "+";
+    case Op::SUB: return "-";
+    case Op::MUL: return "*";
+    case Op::DIV: return "/";
+    case Op::MOD: return "%";
+    case Op::EQ: return "==";
+    case Op::NEQ: return "!=";
+    case Op::LT: return "<";
+    case Op::LE: return "<=";
+    case Op::GT: return ">";
+    case Op::GE: return ">=";
+    case Op::AND: return "and";
+    case Op::OR: return "or";
+    default: return "?";
+    }
+}
+
+class Decompiler {
+  public:
+    std::string sequence(const Code& code, std::vector<Slot> frame, uint32_t depth);
+    std::string pattern(const Pattern& p, const Code& body, uint32_t firstDepth, bool namePosition);
+
+  private:
+    std::string member(const Code& parent, const ChildRef& ref, const std::vector<Slot>& frame, uint32_t depth);
+};
+
+std::string Decompiler::pattern(const Pattern& p, const Code& body, uint32_t firstDepth, bool namePosition) {
+    std::string s;
+    switch (p.kind) {
+    case Pattern::Kind::kBind: s = varName(firstDepth + p.binding); return namePosition ? s : s;
+    case Pattern::Kind::kWildcard: return "_";
+    case Pattern::Kind::kLiteral: s = print(p.literal); break;
+    case Pattern::Kind::kList:
+    case Pattern::Kind::kTuple: {
+        bool list = p.kind == Pattern::Kind::kList;
+        s = list ? "[" : "(";
+        for (size_t i = 0; i < p.items.size(); ++i) {
+            if (i)
+                s += ", ";
+            s += pattern(p.items[i], body, firstDepth, false);
+        }
+        s += list ? "]" : (p.items.size() == 1 ? ",)" : ")");
+        break;
+    }
+    }
+    return namePosition ? "@{" + s + "}" : s;
+}
+
+std::string Decompiler::member(const Code& parent, const ChildRef& ref, const std::vector<Slot>& frame,
+                               uint32_t depth) {
+    const Code& child = *parent.children[ref.child];
+    std::vector<Slot> childFrame(child.numSlots);
+    for (size_t i = 0; i < ref.captureSlots.size(); ++i)
+        childFrame[i] = frame[ref.captureSlots[i]];
+    return sequence(child, std::move(childFrame), depth);
+}
+
+std::string Decompiler::sequence(const Code& code, std::vector<Slot> frame, uint32_t depth) {
+    std::vector<Text> stack;
+    std::vector<std::string> stream;
+    std::string prefix, suffix;
+    auto pop = [&]() {
+        RHO_CHECK(!stack.empty(), "decompiler stack underflow");
+        Text t = std::move(stack.back());
+        stack.pop_back();
+        return t;
+    };
+    auto popN = [&](size_t n) {
+        RHO_CHECK(stack.size() >= n, "decompiler stack underflow");
+        std::vector<Text> v(stack.end() - static_cast<ptrdiff_t>(n), stack.end());
+        stack.resize(stack.size() - n);
+        return v;
+    };
+    uint32_t bodyDepth = depth;
+    if (code.join) {
+        for (uint32_t i = 0; i < code.join->numBindings; ++i)
+            frame[code.numCaptures + i] = Slot{true, varName(depth + i), nullptr};
+        depth += code.join->numBindings;
+    }
+    const std::vector<uint32_t>& w = code.words;
+    for (size_t pc = 0; pc < w.size(); ++pc) {
+        Op op = decodeOp(w[pc]);
+        uint32_t a = decodeA(w[pc]);
+        uint32_t aux = hasAux(opInfo(op).format) ? w[++pc] : 0;
+        switch (op) {
+        case Op::PUSH_NIL: stack.push_back({"Nil"}); break;
+        case Op::PUSH_CONST: stack.push_back({print(code.constants[a])}); break;
+        case Op::LOAD: stack.push_back({frame[a].text, frame[a].bound}); break;
+        case Op::MAKE_LIST:
+        case Op::MAKE_TUPLE: {
+            auto items = popN(a);
+            std::string s = op == Op::MAKE_LIST ? "[" : "(";
+            for (size_t i = 0; i < items.size(); ++i)
+                s += (i ? ", " : "") + items[i].text;
+            s += op == Op::MAKE_LIST ? "]" : (items.size() == 1 ? ",)" : ")");
+            stack.push_back({s});
+            break;
+        }
+        case Op::QUOTE:
+        case Op::PAR: {
+            auto parts = popN(aux);
+            std::vector<std::string> texts;
+            for (auto& p : parts)
+                texts.push_back(p.isVar ? "*" + p.text : p.text);
+            for (const ChildRef& m : code.multisets[a].members)
+                texts.push_back(member(code, m, frame, depth));
+            std::string s;
+            for (size_t i = 0; i < texts.size(); ++i)
+                s += (i ? " | " : "") + texts[i];
+            stack.push_back({texts.empty() ? "Nil" : s});
+            break;
+        }
+        case Op::NEG: stack.push_back({"-" + pop().text}); break;
+        case Op::NOT: stack.push_back({"not " + pop().text}); break;
+        case Op::ADD: case Op::SUB: case Op::MUL: case Op::DIV: case Op::MOD: case Op::EQ: case Op::NEQ:
+        case Op::LT: case Op::LE: case Op::GT: case Op::GE: case Op::AND: case Op::OR: {
+            auto xy = popN(2);
+            stack.push_back({"(" + xy[0].text + " " + opSymbol(op) + " " + xy[1].text + ")"});
+            break;
+        }
+        case Op::IF: {
+            Text c = pop();
+            const auto& ms = code.multisets[a].members;
+            std::string s = "if (" + c.text + ") { " + member(code, ms[0], frame, depth) + " }";
+            if (ms.size() > 1)
+                s += " else { " + member(code, ms[1], frame, depth) + " }";
+            stream.push_back(s);
+            break;
+        }
+        case Op::SEND:
+        case Op::SEND_PERSIST: {
+            auto args = popN(a + 1u);
+            std::string s = asName(args[0]) + (op == Op::SEND ? "!(" : "!!(");
+            for (size_t i = 1; i < args.size(); ++i)
+                s += (i > 1 ? ", " : "") + (args[i].isVar ? "*" + args[i].text : args[i].text);
+            stream.push_back(s + ")");
+            break;
+        }
+        case Op::RECEIVE: {
+            const ChildRef& bodyRef = code.multisets[a].members[0];
+            const Code& body = *code.children[bodyRef.child];
+            auto chans = popN(body.join->binds.size());
+            const char* arrow = body.join->peek ? " <<- " : (body.join->persistent ? " <= " : " <- ");
+            std::string s = "for (";
+            for (size_t b = 0; b < chans.size(); ++b) {
+                if (b)
+                    s += " & ";
+                const auto& args = body.join->binds[b].args;
+                for (size_t i = 0; i < args.size(); ++i)
+                    s += (i ? ", " : "") + pattern(args[i], body, depth, true);
+                s += arrow + asName(chans[b]);
+            }
+            s += ") { " + member(code, bodyRef, frame, depth) + " }";
+            stream.push_back(s);
+            break;
+        }
+        case Op::NEW: {
+            prefix += "new ";
+            for (uint32_t i = 0; i < aux; ++i) {
+                frame[a + i] = Slot{true, varName(depth), nullptr};
+                prefix += (i ? ", " : "") + varName(depth++);
+            }
+            prefix += " in { ";
+            suffix = " }" + suffix;
+            break;
+        }
+        case Op::NEW_URN: {
+            frame[a] = Slot{true, varName(depth), nullptr};
+            prefix += "new " + varName(depth++) + "(" + print(code.constants[aux]) + ") in { ";
+            suffix = " }" + suffix;
+            break;
+        }
+        case Op::SPAWN: {
+            std::string s;
+            const auto& ms = code.multisets[a].members;
+            for (size_t i = 0; i < ms.size(); ++i)
+                s += (i ? " | " : "") + member(code, ms[i], frame, depth);
+            stream.push_back(s);
+            break;
+        }
+        case Op::EXEC: {
+            Text t = pop();
+            stream.push_back(t.isVar ? "*" + t.text : t.text);
+            break;
+        }
+        case Op::POP: pop(); break;
+        case Op::RET: return pop().text;
+        case Op::HALT: break;
+        }
+    }
+    (void)bodyDepth;
+    std::string s;
+    for (size_t i = 0; i < stream.size(); ++i)
+        s += (i ? " | " : "") + stream[i];
+    if (stream.empty())
+        s = "Nil";
+    return prefix + s + suffix;
+}
+
+} // namespace
+
+std::string printName(const Value& channel) {
+    if (channel.kind() == ValueKind::kUnforgeable)
+        return print(channel);
+    return "@{" + print(channel) + "}";
+}
+
+std::string printSend(const Value& channel, std::span<const Value> args, bool persistent) {
+    std::string s = printName(channel) + (persistent ? "!!(" : "!(");
+    for (size_t i = 0; i < args.size(); ++i)
+        s += (i ? ", " : "") + print(args[i]);
+    return s + ")";
+}
+
+std::string printReceive(const Code& body, std::span<const Value> captures, std::span<const Value> channels) {
+    Decompiler d;
+    std::vector<Slot> frame(body.numSlots);
+    for (size_t i = 0; i < captures.size(); ++i)
+        frame[i].text = print(captures[i]);
+    const char* arrow = body.join->peek ? " <<- " : (body.join->persistent ? " <= " : " <- ");
+    std::string s = "for (";
+    for (size_t b = 0; b < body.join->binds.size() && b < channels.size(); ++b) {
+        if (b)
+            s += " & ";
+        const auto& args = body.join->binds[b].args;
+        for (size_t i = 0; i < args.size(); ++i)
+            s += (i ? ", " : "") + d.pattern(args[i], body, 0, true);
+        s += arrow + printName(channels[b]);
+    }
+    return s + ") { " + d.sequence(body, std::move(frame), 0) + " }";
+}
+
+void decompileClosure(const Closure& closure, std::string& out) {
+    const Code& code = *closure.code;
+    std::vector<Slot> frame(code.numSlots);
+    for (size_t i = 0; i < closure.captures.size(); ++i) {
+        frame[i].text = print(closure.captures[i]);
+        frame[i].value = &closure.captures[i];
+    }
+    out += Decompiler().sequence(code, std::move(frame), 0);
+}
+
+} // namespace rho::bytecode

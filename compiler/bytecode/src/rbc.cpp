@@ -1,0 +1,406 @@
+// File: rbc.cpp
+// Encoding and decoding of .rbc programs, Codes and Values (see rbc.h).
+
+#include "rho/bytecode/rbc.h"
+
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "rho/base/status.h"
+#include "rho/bytecode/validator.h"
+
+namespace rho::bytecode {
+
+namespace {
+
+constexpr char kMagic[4] = {'R', 'H', 'B', 'C'};
+// Deeper nesting than this in stored code or data is rejected rather than risking the
+// decoder's stack (decoding recurses once per level).
+constexpr int kMaxDecodeDepth = 4000;
+
+void putVar(uint64_t v, std::string& out) {
+    while (v >= 0x80) {
+        out += static_cast<char>((v & 0x7F) | 0x80);
+        v >>= 7;
+    }
+    out += static_cast<char>(v);
+}
+
+void putBytes(std::string_view s, std::string& out) {
+    putVar(s.size(), out);
+    out.append(s);
+}
+
+void putPos(SourcePos p, std::string& out) {
+    putVar(p.line, out);
+    putVar(p.col, out);
+}
+
+void putPattern(const Pattern& p, std::string& out) {
+    out += static_cast<char>(p.kind);
+    switch (p.kind) {
+    case Pattern::Kind::kBind: putVar(p.binding, out); break;
+    case Pattern::Kind::kWildcard: break;
+    case Pattern::Kind::kLiteral: encodeValue(p.literal, out); break;
+    case Pattern::Kind::kList:
+    case Pattern::Kind::kTuple:
+        putVar(p.items.size(), out);
+        for (const Pattern& q : p.items)
+            putPattern(q, out);
+        break;
+    }
+}
+
+class Reader {
+  public:
+    explicit Reader(std::string_view& in) : in_(in), start_(in.size()) {}
+
+    absl::StatusOr<uint64_t> var() {
+        uint64_t v = 0;
+        for (int shift = 0; shift < 64; shift += 7) {
+            if (in_.empty())
+                return truncated();
+            auto b = static_cast<uint8_t>(in_[0]);
+            in_.remove_prefix(1);
+            v |= static_cast<uint64_t>(b & 0x7F) << shift;
+            if (!(b & 0x80))
+                return v;
+        }
+        return corrupt("varint too long");
+    }
+    absl::StatusOr<uint32_t> var32() {
+        RHO_ASSIGN_OR_RETURN(uint64_t v, var());
+        if (v > 0xFFFFFFFFu)
+            return corrupt("value out of range");
+        return static_cast<uint32_t>(v);
+    }
+    // A count of items that each take at least one byte: bounded by what is left.
+    absl::StatusOr<uint32_t> count() {
+        RHO_ASSIGN_OR_RETURN(uint32_t n, var32());
+        if (n > in_.size())
+            return truncated();
+        return n;
+    }
+    absl::StatusOr<uint8_t> byte() {
+        if (in_.empty())
+            return truncated();
+        auto b = static_cast<uint8_t>(in_[0]);
+        in_.remove_prefix(1);
+        return b;
+    }
+    absl::StatusOr<std::string> bytes() {
+        RHO_ASSIGN_OR_RETURN(uint64_t n, var());
+        if (n > in_.size())
+            return truncated();
+        std::string s(in_.substr(0, n));
+        in_.remove_prefix(n);
+        return s;
+    }
+    absl::StatusOr<uint64_t> fixed64() {
+        if (in_.size() < 8)
+            return truncated();
+        uint64_t v;
+        std::memcpy(&v, in_.data(), 8);
+        in_.remove_prefix(8);
+        return v;
+    }
+    absl::Status truncated() const {
+        return absl::DataLossError(absl::StrCat("truncated bytecode at byte ", offset()));
+    }
+    absl::Status corrupt(std::string_view what) const {
+        return absl::DataLossError(absl::StrCat("corrupted bytecode at byte ", offset(), ": ", std::string(what)));
+    }
+    [[nodiscard]] size_t offset() const { return start_ - in_.size(); }
+
+    absl::StatusOr<Value> value(int depth);
+    absl::StatusOr<std::shared_ptr<const Code>> code(int depth);
+    absl::StatusOr<Pattern> pattern(int depth);
+
+  private:
+    std::string_view& in_;
+    size_t start_;
+};
+
+absl::StatusOr<Pattern> Reader::pattern(int depth) {
+    if (depth > kMaxDecodeDepth)
+        return corrupt("nesting too deep");
+    Pattern p;
+    RHO_ASSIGN_OR_RETURN(uint8_t kind, byte());
+    if (kind > static_cast<uint8_t>(Pattern::Kind::kTuple))
+        return corrupt("bad pattern kind");
+    p.kind = static_cast<Pattern::Kind>(kind);
+    switch (p.kind) {
+    case Pattern::Kind::kBind: {
+        RHO_ASSIGN_OR_RETURN(p.binding, var32());
+        break;
+    }
+    case Pattern::Kind::kWildcard: break;
+    case Pattern::Kind::kLiteral: {
+        RHO_ASSIGN_OR_RETURN(p.literal, value(depth + 1));
+        break;
+    }
+    case Pattern::Kind::kList:
+    case Pattern::Kind::kTuple: {
+        RHO_ASSIGN_OR_RETURN(uint32_t n, count());
+        for (uint32_t i = 0; i < n; ++i) {
+            RHO_ASSIGN_OR_RETURN(Pattern q, pattern(depth + 1));
+            p.items.push_back(std::move(q));
+        }
+        break;
+    }
+    }
+    return p;
+}
+
+absl::StatusOr<Value> Reader::value(int depth) {
+    if (depth > kMaxDecodeDepth)
+        return corrupt("nesting too deep");
+    RHO_ASSIGN_OR_RETURN(uint8_t kind, byte());
+    switch (static_cast<ValueKind>(kind)) {
+    case ValueKind::kNil: return Value();
+    case ValueKind::kBool: {
+        RHO_ASSIGN_OR_RETURN(uint8_t b, byte());
+        return Value::boolean(b != 0);
+    }
+    case ValueKind::kInt: {
+        RHO_ASSIGN_OR_RETURN(uint64_t i, fixed64());
+        return Value::integer(static_cast<int64_t>(i));
+    }
+    case ValueKind::kString:
+    case ValueKind::kUri: {
+        RHO_ASSIGN_OR_RETURN(std::string s, bytes());
+        return kind == static_cast<uint8_t>(ValueKind::kString) ? Value::string(std::move(s)) : Value::uri(std::move(s));
+    }
+    case ValueKind::kUnforgeable: {
+        RHO_ASSIGN_OR_RETURN(uint64_t lo, fixed64());
+        RHO_ASSIGN_OR_RETURN(uint64_t hi, fixed64());
+        return Value::unforgeable(lo, hi);
+    }
+    case ValueKind::kList:
+    case ValueKind::kTuple:
+    case ValueKind::kPar: {
+        RHO_ASSIGN_OR_RETURN(uint32_t n, count());
+        std::vector<Value> items;
+        items.reserve(n);
+        for (uint32_t i = 0; i < n; ++i) {
+            RHO_ASSIGN_OR_RETURN(Value item, value(depth + 1));
+            items.push_back(std::move(item));
+        }
+        if (kind == static_cast<uint8_t>(ValueKind::kList))
+            return Value::list(std::move(items));
+        if (kind == static_cast<uint8_t>(ValueKind::kTuple)) {
+            if (items.empty())
+                return corrupt("empty tuple");
+            return Value::tuple(std::move(items));
+        }
+        return Value::par(std::move(items));
+    }
+    case ValueKind::kProc: {
+        RHO_ASSIGN_OR_RETURN(std::shared_ptr<const Code> c, code(depth + 1));
+        RHO_ASSIGN_OR_RETURN(uint32_t n, count());
+        if (n != c->numCaptures)
+            return corrupt("closure capture count differs from its code");
+        std::vector<Value> caps;
+        for (uint32_t i = 0; i < n; ++i) {
+            RHO_ASSIGN_OR_RETURN(Value cap, value(depth + 1));
+            caps.push_back(std::move(cap));
+        }
+        return Value::closure(std::move(c), std::move(caps));
+    }
+    }
+    return corrupt("bad value kind");
+}
+
+absl::StatusOr<std::shared_ptr<const Code>> Reader::code(int depth) {
+    if (depth > kMaxDecodeDepth)
+        return corrupt("nesting too deep");
+    auto c = std::make_shared<Code>();
+    RHO_ASSIGN_OR_RETURN(uint8_t kind, byte());
+    if (kind > static_cast<uint8_t>(SequenceKind::kBranch))
+        return corrupt("bad sequence kind");
+    c->kind = static_cast<SequenceKind>(kind);
+    RHO_ASSIGN_OR_RETURN(c->numCaptures, var32());
+    RHO_ASSIGN_OR_RETURN(c->numSlots, var32());
+    RHO_ASSIGN_OR_RETURN(uint32_t nWords, count());
+    c->words.reserve(nWords);
+    for (uint32_t i = 0; i < nWords; ++i) {
+        RHO_ASSIGN_OR_RETURN(uint32_t w, var32());
+        c->words.push_back(w);
+    }
+    RHO_ASSIGN_OR_RETURN(uint32_t nConst, count());
+    for (uint32_t i = 0; i < nConst; ++i) {
+        RHO_ASSIGN_OR_RETURN(Value v, value(depth + 1));
+        c->constants.push_back(std::move(v));
+    }
+    RHO_ASSIGN_OR_RETURN(uint32_t nChildren, count());
+    for (uint32_t i = 0; i < nChildren; ++i) {
+        RHO_ASSIGN_OR_RETURN(std::shared_ptr<const Code> child, code(depth + 1));
+        c->children.push_back(std::move(child));
+    }
+    RHO_ASSIGN_OR_RETURN(uint32_t nMultisets, count());
+    for (uint32_t i = 0; i < nMultisets; ++i) {
+        Multiset m;
+        RHO_ASSIGN_OR_RETURN(uint32_t nMembers, count());
+        for (uint32_t j = 0; j < nMembers; ++j) {
+            ChildRef r;
+            RHO_ASSIGN_OR_RETURN(r.child, var32());
+            RHO_ASSIGN_OR_RETURN(uint32_t nCaps, count());
+            for (uint32_t k = 0; k < nCaps; ++k) {
+                RHO_ASSIGN_OR_RETURN(uint32_t slot, var32());
+                r.captureSlots.push_back(slot);
+            }
+            m.members.push_back(std::move(r));
+        }
+        c->multisets.push_back(std::move(m));
+    }
+    RHO_ASSIGN_OR_RETURN(uint8_t hasJoin, byte());
+    if (hasJoin) {
+        auto j = std::make_unique<Join>();
+        RHO_ASSIGN_OR_RETURN(uint8_t flags, byte());
+        j->persistent = flags & 1;
+        j->peek = (flags & 2) != 0;
+        RHO_ASSIGN_OR_RETURN(j->numBindings, var32());
+        RHO_ASSIGN_OR_RETURN(uint32_t nBinds, count());
+        for (uint32_t b = 0; b < nBinds; ++b) {
+            BindPatterns bp;
+            RHO_ASSIGN_OR_RETURN(uint32_t nArgs, count());
+            for (uint32_t k = 0; k < nArgs; ++k) {
+                RHO_ASSIGN_OR_RETURN(Pattern p, pattern(depth + 1));
+                bp.args.push_back(std::move(p));
+            }
+            j->binds.push_back(std::move(bp));
+        }
+        c->join = std::move(j);
+    }
+    RHO_ASSIGN_OR_RETURN(std::string name, bytes());
+    c->sourceName = std::make_shared<const std::string>(std::move(name));
+    RHO_ASSIGN_OR_RETURN(uint32_t nPos, count());
+    if (nPos != 0 && nPos != nWords)
+        return corrupt("position table length differs from the code");
+    for (uint32_t i = 0; i < nPos; ++i) {
+        SourcePos p;
+        RHO_ASSIGN_OR_RETURN(p.line, var32());
+        RHO_ASSIGN_OR_RETURN(p.col, var32());
+        c->positions.push_back(p);
+    }
+    if (nPos == 0)
+        c->positions.resize(nWords);
+    if (absl::Status s = validate(*c); !s.ok())
+        return corrupt(std::string(s.message()));
+    return std::shared_ptr<const Code>(std::move(c));
+}
+
+} // namespace
+
+void encodeValue(const Value& v, std::string& out) {
+    out += static_cast<char>(v.kind());
+    switch (v.kind()) {
+    case ValueKind::kNil: break;
+    case ValueKind::kBool: out += static_cast<char>(v.asBool()); break;
+    case ValueKind::kInt: {
+        auto i = static_cast<uint64_t>(v.asInt());
+        out.append(reinterpret_cast<const char*>(&i), 8);
+        break;
+    }
+    case ValueKind::kString:
+    case ValueKind::kUri: putBytes(v.asString(), out); break;
+    case ValueKind::kUnforgeable: {
+        uint64_t lo = v.unforgeableLo(), hi = v.unforgeableHi();
+        out.append(reinterpret_cast<const char*>(&lo), 8);
+        out.append(reinterpret_cast<const char*>(&hi), 8);
+        break;
+    }
+    case ValueKind::kList:
+    case ValueKind::kTuple:
+    case ValueKind::kPar: {
+        auto items = v.kind() == ValueKind::kPar ? v.parts() : v.items();
+        putVar(items.size(), out);
+        for (const Value& item : items)
+            encodeValue(item, out);
+        break;
+    }
+    case ValueKind::kProc:
+        encodeCode(*v.closure().code, out);
+        putVar(v.closure().captures.size(), out);
+        for (const Value& cap : v.closure().captures)
+            encodeValue(cap, out);
+        break;
+    }
+}
+
+void encodeCode(const Code& c, std::string& out, bool withPositions) {
+    out += static_cast<char>(c.kind);
+    putVar(c.numCaptures, out);
+    putVar(c.numSlots, out);
+    putVar(c.words.size(), out);
+    for (uint32_t w : c.words)
+        putVar(w, out);
+    putVar(c.constants.size(), out);
+    for (const Value& k : c.constants)
+        encodeValue(k, out);
+    putVar(c.children.size(), out);
+    for (const auto& child : c.children)
+        encodeCode(*child, out, withPositions);
+    putVar(c.multisets.size(), out);
+    for (const Multiset& m : c.multisets) {
+        putVar(m.members.size(), out);
+        for (const ChildRef& r : m.members) {
+            putVar(r.child, out);
+            putVar(r.captureSlots.size(), out);
+            for (uint32_t s : r.captureSlots)
+                putVar(s, out);
+        }
+    }
+    out += static_cast<char>(c.join ? 1 : 0);
+    if (c.join) {
+        out += static_cast<char>((c.join->persistent ? 1 : 0) | (c.join->peek ? 2 : 0));
+        putVar(c.join->numBindings, out);
+        putVar(c.join->binds.size(), out);
+        for (const BindPatterns& b : c.join->binds) {
+            putVar(b.args.size(), out);
+            for (const Pattern& p : b.args)
+                putPattern(p, out);
+        }
+    }
+    if (!withPositions) {
+        putBytes({}, out);
+        putVar(0, out);
+        return;
+    }
+    putBytes(c.sourceName ? *c.sourceName : std::string(), out);
+    putVar(c.positions.size(), out);
+    for (SourcePos p : c.positions)
+        putPos(p, out);
+}
+
+std::string encodeProgram(const Program& program) {
+    std::string out(kMagic, 4);
+    uint32_t version = kBytecodeVersion;
+    out.append(reinterpret_cast<const char*>(&version), 4);
+    encodeCode(*program.main, out);
+    return out;
+}
+
+absl::StatusOr<Program> decodeProgram(std::string_view bytes) {
+    if (bytes.size() < 4 || std::memcmp(bytes.data(), kMagic, 4) != 0)
+        return absl::InvalidArgumentError("not an rhovm bytecode file (bad magic)");
+    if (bytes.size() < 8)
+        return absl::DataLossError("truncated bytecode: no version");
+    uint32_t version;
+    std::memcpy(&version, bytes.data() + 4, 4);
+    if (version != kBytecodeVersion)
+        return absl::FailedPreconditionError(absl::StrCat("bytecode version ", version, ", this rhovm reads version ",
+                                                          kBytecodeVersion, "; recompile the program"));
+    std::string_view rest = bytes.substr(8);
+    Reader r(rest);
+    RHO_ASSIGN_OR_RETURN(std::shared_ptr<const Code> main, r.code(0));
+    if (!rest.empty())
+        return absl::DataLossError("corrupted bytecode: trailing bytes after the program");
+    return Program{std::move(main)};
+}
+
+absl::StatusOr<Value> decodeValue(std::string_view& in) { return Reader(in).value(0); }
+
+absl::StatusOr<std::shared_ptr<const Code>> decodeCode(std::string_view& in) { return Reader(in).code(0); }
+
+} // namespace rho::bytecode

@@ -1,0 +1,73 @@
+// File: runtime.h
+// Runtime: runs compiled Rholang programs on state machines over a tuplespace.
+// It owns the RSpace (hot store + LMDB history), the scheduler (an active queue of
+// ready machines with work stealing, drained by Boost.Fiber runners on N threads)
+// and the primitive processor. One Runtime = one tuplespace; run() may be called
+// several times (each call runs one program to quiescence, then checkpoints).
+//
+//   RuntimeOptions o; o.dataDir = "space";           // durable between runs
+//   RHO_ASSIGN_OR_RETURN(auto rt, Runtime::open(o));
+//   RHO_ASSIGN_OR_RETURN(RunStats s, rt->run(program));
+//   if (s.errors) ... // run-time errors were printed to o.err
+//
+// Thread-safety: one thread calls a Runtime's methods at a time.
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "rho/bytecode/code.h"
+
+namespace rho::machine {
+
+struct RuntimeOptions {
+    unsigned threads = 0;             // worker threads; 0 = the machine's cores
+    std::optional<uint64_t> seed;     // deterministic: one thread, seeded names
+    std::string dataDir;              // LMDB directory; empty = a temporary one
+    size_t mapSizeBytes = size_t{1} << 32;
+    std::FILE* out = stdout;          // rho:io:stdout
+    std::FILE* err = stderr;          // rho:io:stderr and run-time error messages
+    // Reductions a machine may run before it yields to others (BEAM's CONTEXT_REDS).
+    int reductionBudget = 2000;
+    // Bench only: serve primitives by a direct call instead of the channel route,
+    // to measure what the route costs (bench/primitive_bench.cpp).
+    bool directPrimitives = false;
+};
+
+struct RunStats {
+    uint64_t machines = 0;          // sequences started
+    uint64_t comms = 0;             // COMM events (every kind)
+    uint64_t primitiveRequests = 0; // requests served by the primitive processor
+    uint64_t privateComms = 0;      // COMMs on machines' private channels (the channel trick)
+    uint64_t errors = 0;            // processes ended by a run-time error
+};
+
+class Runtime {
+  public:
+    // Errors: those of rspace::History::open (the data directory) and attach
+    // (a corrupt or foreign space).
+    static absl::StatusOr<std::unique_ptr<Runtime>> open(const RuntimeOptions& options);
+    ~Runtime();
+
+    // Runs [program] until no machine is ready, then checkpoints the space to LMDB
+    // in one write transaction. Run-time errors end only their process; they are
+    // printed to options.err as `file:line:col: error: message` and counted.
+    // Errors (Status): a failed checkpoint.
+    absl::StatusOr<RunStats> run(const bytecode::Program& program);
+
+    // Everything the space holds, one waiting send or receive per line, in Rholang
+    // syntax, channels in key order; "" when empty.
+    std::string inspect() const;
+
+    struct Impl;
+
+  private:
+    explicit Runtime(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> impl_;
+};
+
+} // namespace rho::machine

@@ -1,0 +1,269 @@
+// File: interpreter.cpp
+// The dispatch loop, and nothing else. Rules for code in this file:
+//  1. Hot state lives in locals (pc, code pointer); RHO_SYNC_STATE() writes it back
+//     before anything that can fault, spawn, touch RSpace or end the slice.
+//  2. Sequences are straight-line: there are no backward jumps, so the reduction
+//     budget is charged only at the safepoints that do work for others: SEND,
+//     RECEIVE, SPAWN, EXEC and primitive requests.
+//  3. A machine never waits inside this loop: RECEIVE ends the sequence, and a
+//     primitive request is answered before the request call returns.
+//  4. A fault stores a Fault on the machine and jumps to the one exit; no string is
+//     built here (Vm::reportFault formats it once).
+//  5. Operands were checked by the validator when the code was loaded; debug builds
+//     assert stack bounds at dispatch.
+
+#include "rho/base/assert.h"
+#include "rho/primitives/system.h"
+#include "vm.h"
+
+namespace rho::machine {
+
+using bytecode::Code;
+using bytecode::Op;
+using bytecode::SequenceKind;
+using primitives::FaultCode;
+
+namespace {
+
+// The frame of child [ref] of [parent], captured from [frame].
+std::vector<Value> captureFrame(const Code& child, const bytecode::ChildRef& ref, const std::vector<Value>& frame) {
+    std::vector<Value> out;
+    out.reserve(child.numSlots);
+    for (uint32_t s : ref.captureSlots)
+        out.push_back(frame[s]);
+    out.resize(child.numSlots);
+    return out;
+}
+
+std::vector<Value> captureList(const bytecode::ChildRef& ref, const std::vector<Value>& frame) {
+    std::vector<Value> out;
+    out.reserve(ref.captureSlots.size());
+    for (uint32_t s : ref.captureSlots)
+        out.push_back(frame[s]);
+    return out;
+}
+
+} // namespace
+
+#if defined(__GNUC__)
+#define RHO_DISPATCH_GOTO 1
+#else
+#define RHO_DISPATCH_GOTO 0
+#endif
+
+SliceResult runSlice(Machine& m, Vm& vm, int budget) {
+    const Code* code = m.code.get();
+    const uint32_t* words = code->words.data();
+    uint32_t pc = m.pc;
+    std::vector<Value>& stack = m.stack;
+    uint32_t insn = 0;
+    uint32_t a = 0;
+
+#define RHO_SYNC_STATE() (m.pc = pc)
+#define RHO_FAULT(kind)                                                                                                \
+    do {                                                                                                               \
+        m.fault.code = (kind);                                                                                         \
+        m.faultPc = pc - 1;                                                                                            \
+        goto faulted;                                                                                                  \
+    } while (0)
+#define RHO_SAFEPOINT()                                                                                                \
+    do {                                                                                                               \
+        if (--budget <= 0) {                                                                                           \
+            RHO_SYNC_STATE();                                                                                          \
+            return SliceResult::kOutOfBudget;                                                                          \
+        }                                                                                                              \
+    } while (0)
+
+#if RHO_DISPATCH_GOTO
+    static const void* const kLabels[] = {
+#define RHO_OP(name, fmt, effect) &&op_##name,
+#include "rho/bytecode/opcodes.def"
+#undef RHO_OP
+    };
+#define RHO_CASE(name) op_##name:
+#define RHO_NEXT()                                                                                                     \
+    do {                                                                                                               \
+        insn = words[pc++];                                                                                            \
+        a = bytecode::decodeA(insn);                                                                                   \
+        goto* kLabels[insn & 0xFFu];                                                                                   \
+    } while (0)
+    RHO_NEXT();
+#else
+#define RHO_CASE(name) case Op::name:
+#define RHO_NEXT() goto dispatch
+dispatch:
+    insn = words[pc++];
+    a = bytecode::decodeA(insn);
+    switch (bytecode::decodeOp(insn)) {
+#endif
+
+    RHO_CASE(PUSH_NIL) {
+        stack.emplace_back();
+        RHO_NEXT();
+    }
+    RHO_CASE(PUSH_CONST) {
+        stack.push_back(code->constants[a]);
+        RHO_NEXT();
+    }
+    RHO_CASE(LOAD) {
+        stack.push_back(m.frame[a]);
+        RHO_NEXT();
+    }
+    RHO_CASE(MAKE_LIST)
+    RHO_CASE(MAKE_TUPLE) {
+        std::vector<Value> items(std::make_move_iterator(stack.end() - a), std::make_move_iterator(stack.end()));
+        stack.resize(stack.size() - a);
+        bool list = bytecode::decodeOp(insn) == Op::MAKE_LIST;
+        stack.push_back(list ? Value::list(std::move(items)) : Value::tuple(std::move(items)));
+        RHO_NEXT();
+    }
+    RHO_CASE(QUOTE)
+    RHO_CASE(PAR) {
+        // Values already evaluated on the stack, plus a closure per process branch.
+        uint32_t n = words[pc++];
+        std::vector<Value> parts(std::make_move_iterator(stack.end() - n), std::make_move_iterator(stack.end()));
+        stack.resize(stack.size() - n);
+        for (const bytecode::ChildRef& ref : code->multisets[a].members)
+            parts.push_back(Value::closure(code->children[ref.child], captureList(ref, m.frame)));
+        stack.push_back(parts.size() == 1 ? std::move(parts[0]) : Value::par(std::move(parts)));
+        RHO_NEXT();
+    }
+    RHO_CASE(NEG)
+    RHO_CASE(NOT) {
+        RHO_SYNC_STATE();
+        Value r;
+        if (!vm.primitive(m, bytecode::decodeOp(insn), {&stack.back(), 1}, r))
+            goto faulted_primitive;
+        stack.back() = std::move(r);
+        RHO_NEXT();
+    }
+    RHO_CASE(ADD)
+    RHO_CASE(SUB)
+    RHO_CASE(MUL)
+    RHO_CASE(DIV)
+    RHO_CASE(MOD)
+    RHO_CASE(EQ)
+    RHO_CASE(NEQ)
+    RHO_CASE(LT)
+    RHO_CASE(LE)
+    RHO_CASE(GT)
+    RHO_CASE(GE)
+    RHO_CASE(AND)
+    RHO_CASE(OR) {
+        RHO_SYNC_STATE();
+        Value r;
+        if (!vm.primitive(m, bytecode::decodeOp(insn), {stack.data() + stack.size() - 2, 2}, r))
+            goto faulted_primitive;
+        stack.pop_back();
+        stack.back() = std::move(r);
+        --budget;
+        RHO_NEXT();
+    }
+    RHO_CASE(IF) {
+        // Tail-continue in the chosen branch: this machine becomes that sequence.
+        Value c = std::move(stack.back());
+        stack.pop_back();
+        if (c.kind() != bytecode::ValueKind::kBool)
+            goto finished;
+        const auto& members = code->multisets[a].members;
+        size_t arm = c.asBool() ? 0 : 1;
+        if (arm >= members.size())
+            goto finished;
+        const bytecode::ChildRef& ref = members[arm];
+        std::shared_ptr<const Code> next = code->children[ref.child];
+        m.frame = captureFrame(*next, ref, m.frame);
+        m.code = std::move(next);
+        code = m.code.get();
+        words = code->words.data();
+        pc = 0;
+        RHO_SAFEPOINT();
+        RHO_NEXT();
+    }
+    RHO_CASE(SEND)
+    RHO_CASE(SEND_PERSIST) {
+        std::vector<Value> args(std::make_move_iterator(stack.end() - a), std::make_move_iterator(stack.end()));
+        stack.resize(stack.size() - a);
+        Value channel = std::move(stack.back());
+        stack.pop_back();
+        RHO_SYNC_STATE();
+        vm.send(channel, std::move(args), bytecode::decodeOp(insn) == Op::SEND_PERSIST, budget);
+        RHO_SAFEPOINT();
+        RHO_NEXT();
+    }
+    RHO_CASE(RECEIVE) {
+        const bytecode::ChildRef& ref = code->multisets[a].members[0];
+        std::shared_ptr<const Code> body = code->children[ref.child];
+        size_t k = body->join->binds.size();
+        for (size_t i = stack.size() - k; i < stack.size(); ++i)
+            if (primitives::isSystemChannel(stack[i]))
+                RHO_FAULT(FaultCode::kNotReadable);
+        RHO_SYNC_STATE();
+        vm.receive({stack.data() + stack.size() - k, k}, std::move(body), captureList(ref, m.frame), budget);
+        stack.resize(stack.size() - k);
+        goto finished;
+    }
+    RHO_CASE(NEW) {
+        uint32_t n = words[pc++];
+        for (uint32_t i = 0; i < n; ++i)
+            m.frame[a + i] = vm.freshName();
+        RHO_NEXT();
+    }
+    RHO_CASE(NEW_URN) {
+        uint32_t k = words[pc++];
+        const std::string& urn = code->constants[k].asString();
+        auto sp = primitives::lookupUrn(urn);
+        if (!sp) {
+            m.fault.a = code->constants[k];
+            RHO_FAULT(FaultCode::kUnknownUrn);
+        }
+        m.frame[a] = primitives::systemChannel(*sp);
+        RHO_NEXT();
+    }
+    RHO_CASE(SPAWN) {
+        // Principle 2: each branch becomes its own machine. Expression branches are
+        // kept in the term but never run (RHOLANG.md 5: top-level expressions).
+        for (const bytecode::ChildRef& ref : code->multisets[a].members) {
+            const std::shared_ptr<const Code>& child = code->children[ref.child];
+            if (child->kind != SequenceKind::kExpression)
+                vm.spawn(child, captureFrame(*child, ref, m.frame));
+        }
+        RHO_SYNC_STATE();
+        RHO_SAFEPOINT();
+        RHO_NEXT();
+    }
+    RHO_CASE(EXEC) {
+        Value v = std::move(stack.back());
+        stack.pop_back();
+        vm.exec(v);
+        RHO_SYNC_STATE();
+        RHO_SAFEPOINT();
+        RHO_NEXT();
+    }
+    RHO_CASE(POP) {
+        stack.pop_back();
+        RHO_NEXT();
+    }
+    RHO_CASE(RET)
+    RHO_CASE(HALT) { goto finished; }
+
+#if !RHO_DISPATCH_GOTO
+    }
+#endif
+
+finished:
+    RHO_SYNC_STATE();
+    return SliceResult::kFinished;
+faulted_primitive:
+    m.faultPc = pc - 1;
+    return SliceResult::kFaulted;
+faulted:
+    return SliceResult::kFaulted;
+
+#undef RHO_SYNC_STATE
+#undef RHO_FAULT
+#undef RHO_SAFEPOINT
+#undef RHO_CASE
+#undef RHO_NEXT
+}
+
+} // namespace rho::machine

@@ -1,0 +1,107 @@
+// File: runtime.cpp
+// Wires the runtime together: LMDB history, the space, system processes, the Vm
+// and the workers (see runtime.h).
+
+#include "rho/machine/runtime.h"
+
+#include <algorithm>
+#include <thread>
+
+#include "active_queue.h"
+#include "rho/base/status.h"
+#include "rho/primitives/system.h"
+#include "rho/rspace/history.h"
+#include "vm.h"
+#include "worker_pool.h"
+
+namespace rho::machine {
+
+struct Runtime::Impl {
+    RuntimeOptions options;
+    std::unique_ptr<rspace::History> history;
+    RhoMatcher matcher;
+    Space space{matcher};
+    Vm vm{options, space};
+
+    explicit Impl(const RuntimeOptions& o) : options(o) {}
+
+    // The system processes: persistent native listeners on fixed channels. They are
+    // not durable, so they are installed afresh by every runtime.
+    void installSystemProcesses() {
+        for (primitives::SystemProcess sp : primitives::kAllSystemProcesses) {
+            Value ch = primitives::systemChannel(sp);
+            PatternRef pat{nullptr, 0, static_cast<uint32_t>(primitives::systemArity(sp))};
+            Continuation k{nullptr, {}, Native::kSystem, static_cast<uint8_t>(sp)};
+            (void)space.consume({&ch, 1}, {&pat, 1}, std::move(k), true, false);
+        }
+    }
+};
+
+Runtime::Runtime(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Runtime::~Runtime() = default;
+
+absl::StatusOr<std::unique_ptr<Runtime>> Runtime::open(const RuntimeOptions& options) {
+    RuntimeOptions o = options;
+    if (o.seed)
+        o.threads = 1; // a deterministic schedule is a single-threaded one
+    if (o.threads == 0)
+        o.threads = std::max(1u, std::thread::hardware_concurrency());
+    auto impl = std::make_unique<Impl>(o);
+    if (options.dataDir.empty()) {
+        RHO_ASSIGN_OR_RETURN(impl->history, rspace::History::openTemporary(options.mapSizeBytes));
+    } else {
+        RHO_ASSIGN_OR_RETURN(impl->history, rspace::History::open(options.dataDir, options.mapSizeBytes));
+    }
+    RHO_RETURN_IF_ERROR(impl->space.attach(*impl->history));
+    impl->installSystemProcesses();
+    return std::unique_ptr<Runtime>(new Runtime(std::move(impl)));
+}
+
+absl::StatusOr<RunStats> Runtime::run(const bytecode::Program& program) {
+    Impl& s = *impl_;
+    ActiveQueue queue(s.options.threads);
+    s.vm.setQueue(&queue);
+    RunStats before{s.vm.machines.load(), s.vm.comms.load(), s.vm.primitiveRequests.load(), s.vm.privateComms.load(),
+                    s.vm.errors.load()};
+    std::vector<Value> frame(program.main->numSlots);
+    s.vm.spawn(program.main, std::move(frame));
+    runWorkers(queue, s.vm, s.options.threads);
+    s.vm.setQueue(nullptr);
+    std::fflush(s.options.out);
+    std::fflush(s.options.err);
+    RHO_RETURN_IF_ERROR(s.space.checkpoint());
+    RunStats after{s.vm.machines.load(), s.vm.comms.load(), s.vm.primitiveRequests.load(), s.vm.privateComms.load(),
+                   s.vm.errors.load()};
+    return RunStats{after.machines - before.machines, after.comms - before.comms,
+                    after.primitiveRequests - before.primitiveRequests, after.privateComms - before.privateComms,
+                    after.errors - before.errors};
+}
+
+std::string Runtime::inspect() const {
+    std::vector<rspace::ChannelView<SpaceTypes>> views = impl_->space.inspect();
+    std::sort(views.begin(), views.end(), [](const auto& a, const auto& b) {
+        return SpaceTypes::key(a.channel) < SpaceTypes::key(b.channel);
+    });
+    std::string out;
+    for (const auto& view : views) {
+        std::vector<std::string> lines;
+        for (const auto& [msg, persistent] : view.data)
+            lines.push_back(bytecode::printSend(view.channel, msg.args, persistent));
+        for (const auto& w : view.continuations) {
+            if (w.continuation.native != Native::kNone)
+                continue; // system listeners are the runtime's, not the program's
+            // A join is listed once, under its first channel.
+            if (!(w.channels[0] == view.channel))
+                continue;
+            lines.push_back(bytecode::printReceive(*w.continuation.body, w.continuation.captures, w.channels));
+        }
+        if (lines.empty())
+            continue;
+        out += "// channel " + bytecode::printName(view.channel) + "\n";
+        for (const std::string& l : lines)
+            out += l + "\n";
+    }
+    return out;
+}
+
+} // namespace rho::machine

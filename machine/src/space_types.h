@@ -1,0 +1,81 @@
+// File: space_types.h (private)
+// The Rholang instantiation of the generic tuplespace: channels are Values (keyed by
+// their 128-bit term hash), data are messages, patterns point into a receive body's
+// Join, continuations are closures (a body Code and its captures) or native
+// listeners (system processes, the primitive processor, a machine's reply).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "rho/bytecode/code.h"
+#include "rho/bytecode/rbc.h"
+#include "rho/primitives/fault.h"
+#include "rho/rspace/rspace.h"
+
+namespace rho::machine {
+
+using bytecode::Value;
+
+struct Message {
+    std::vector<Value> args;
+    // Set only on a primitive processor's answer that is an error.
+    std::shared_ptr<const primitives::Fault> fault;
+};
+
+// The patterns of one channel of a receive: bind [bind] of [body]->join. A native
+// listener has no body and accepts any message of [arity] values.
+struct PatternRef {
+    std::shared_ptr<const bytecode::Code> body;
+    uint32_t bind = 0;
+    uint32_t arity = 0;
+};
+
+enum class Native : uint8_t { kNone, kSystem, kPrimitive, kReply };
+
+struct Continuation {
+    std::shared_ptr<const bytecode::Code> body; // kNone: the receive body
+    std::vector<Value> captures;
+    Native native = Native::kNone;
+    uint8_t system = 0; // kSystem: the primitives::SystemProcess
+};
+
+using Bindings = std::vector<std::pair<uint32_t, Value>>; // (binding index, value)
+
+struct SpaceTypes {
+    using Channel = Value;
+    using Pattern = PatternRef;
+    using Datum = Message;
+    using Continuation = machine::Continuation;
+    using Bindings = machine::Bindings;
+
+    static rspace::ChannelKey key(const Value& v) {
+        bytecode::Hash128 h = v.hash();
+        return {h.lo, h.hi};
+    }
+    static bool sameChannel(const Value& a, const Value& b) { return a == b; }
+    static bool isDurable(const Continuation& k) { return k.native == Native::kNone; }
+
+    static void encode(const Value& v, std::string& out) { bytecode::encodeValue(v, out); }
+    static void encode(const Message& m, std::string& out);
+    static void encode(const PatternRef& p, std::string& out);
+    static void encode(const Continuation& k, std::string& out);
+    static bool decode(std::string_view& in, Value& v);
+    static bool decode(std::string_view& in, Message& m);
+    static bool decode(std::string_view& in, PatternRef& p);
+    static bool decode(std::string_view& in, Continuation& k);
+};
+
+// The spatial matcher for the patterns of the language slice (variables, @x, _,
+// literals, lists and tuples). Thread-safe: stateless.
+struct RhoMatcher {
+    bool match(const PatternRef& pattern, const Message& message, Bindings& out) const;
+};
+
+using Space = rspace::Space<SpaceTypes, RhoMatcher>;
+using Comm = rspace::Comm<SpaceTypes>;
+
+} // namespace rho::machine

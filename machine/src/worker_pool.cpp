@@ -1,0 +1,60 @@
+// File: worker_pool.cpp
+// Boost.Fiber runners over the active queue (see worker_pool.h).
+
+#include "worker_pool.h"
+
+#include <boost/fiber/all.hpp>
+#include <thread>
+#include <vector>
+
+#include "vm.h"
+
+namespace rho::machine {
+
+namespace {
+
+// The runner fiber: the fiber belongs to the worker, never to a machine, so a
+// machine that ends or waits in RSpace holds no fiber and no stack.
+void runner(ActiveQueue& queue, Vm& vm, unsigned worker) noexcept {
+    for (;;) {
+        Machine* m = queue.pop(worker);
+        if (!m) {
+            if (queue.done())
+                return;
+            queue.waitForWork();
+            continue;
+        }
+        SliceResult r = runSlice(*m, vm, vm.budget());
+        if (r == SliceResult::kOutOfBudget) {
+            queue.requeue(m);
+            boost::this_fiber::yield();
+            continue;
+        }
+        if (r == SliceResult::kFaulted)
+            vm.reportFault(*m);
+        delete m;
+        queue.retire();
+    }
+}
+
+void worker(ActiveQueue& queue, Vm& vm, unsigned index) {
+    ActiveQueue::setWorker(index);
+    // A small stack suffices: the interpreter does not recurse per Rholang call.
+    boost::fibers::fiber f(std::allocator_arg, boost::fibers::fixedsize_stack(256 * 1024),
+                           [&queue, &vm, index] { runner(queue, vm, index); });
+    f.join();
+}
+
+} // namespace
+
+void runWorkers(ActiveQueue& queue, Vm& vm, unsigned threads) {
+    std::vector<std::thread> pool;
+    for (unsigned i = 1; i < threads; ++i)
+        pool.emplace_back([&queue, &vm, i] { worker(queue, vm, i); });
+    worker(queue, vm, 0);
+    for (std::thread& t : pool)
+        t.join();
+    ActiveQueue::setWorker(0);
+}
+
+} // namespace rho::machine

@@ -1,0 +1,39 @@
+// File: fault.h
+// Fault: why a process stopped at run time. A small value stored on the machine with
+// the faulting pc (the run loop never builds a string); describe() formats it once,
+// with the reference's wording (RHOLANG.md section 14).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "rho/bytecode/op.h"
+#include "rho/bytecode/value.h"
+
+namespace rho::primitives {
+
+enum class FaultCode : uint8_t {
+    kNone,
+    kDivByZero,           // "/ by zero"
+    kOperatorType,        // "Error: Operator `op` is not defined on T."
+    kCompareMixed,        // "Unexpected compare: a vs. b"
+    kNotBoolean,          // "Error: expression didn't evaluate to boolean."
+    kMultipleExpressions, // "Error: Multiple expressions given."
+    kNonExpression,       // "Error: parallel or non expression found where expression expected."
+    kUnknownUrn,          // "No value set for `urn`. ..."
+    kNotReadable,         // "Trying to read from non-readable channel."
+    kNotWritable,         // "Trying to send on non-writeable channel."
+    kStepLimit,           // the run's step limit was reached
+};
+
+struct Fault {
+    FaultCode code = FaultCode::kNone;
+    bytecode::Op op = bytecode::Op::HALT;
+    bytecode::Value a; // the offending operand(s) or URN
+    bytecode::Value b;
+    [[nodiscard]] bool ok() const { return code == FaultCode::kNone; }
+};
+
+std::string describe(const Fault& fault);
+
+} // namespace rho::primitives

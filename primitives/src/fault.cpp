@@ -1,0 +1,53 @@
+// File: fault.cpp
+// Fault messages, worded as the reference words them (RHOLANG.md section 14).
+
+#include "rho/primitives/fault.h"
+
+namespace rho::primitives {
+
+namespace {
+
+const char* opText(bytecode::Op op) {
+    using bytecode::Op;
+    switch (op) {
+    case Op::NEG: return "Negation";
+    case Op::NOT: return "not";
+    case Op::ADD: return "+";
+    case Op::SUB: return "-";
+    case Op::MUL: return "*";
+    case Op::DIV: return "/";
+    case Op::MOD: return "%";
+    case Op::LT: return "<";
+    case Op::LE: return "<=";
+    case Op::GT: return ">";
+    case Op::GE: return ">=";
+    case Op::AND: return "and";
+    case Op::OR: return "or";
+    default: return bytecode::opInfo(op).name;
+    }
+}
+
+} // namespace
+
+std::string describe(const Fault& f) {
+    switch (f.code) {
+    case FaultCode::kNone: return "no error";
+    case FaultCode::kDivByZero: return "/ by zero";
+    case FaultCode::kOperatorType:
+        return std::string("Error: Operator `") + opText(f.op) + "` is not defined on " +
+               bytecode::valueKindName(f.a.kind()) + ".";
+    case FaultCode::kCompareMixed: return "Unexpected compare: " + bytecode::print(f.a) + " vs. " + bytecode::print(f.b);
+    case FaultCode::kNotBoolean: return "Error: expression didn't evaluate to boolean.";
+    case FaultCode::kMultipleExpressions: return "Error: Multiple expressions given.";
+    case FaultCode::kNonExpression: return "Error: parallel or non expression found where expression expected.";
+    case FaultCode::kUnknownUrn:
+        return "No value set for `" + (f.a.kind() == bytecode::ValueKind::kUri ? f.a.asString() : std::string("?")) +
+               "`: unknown system process URN";
+    case FaultCode::kNotReadable: return "Trying to read from non-readable channel.";
+    case FaultCode::kNotWritable: return "Trying to send on non-writeable channel.";
+    case FaultCode::kStepLimit: return "step limit reached";
+    }
+    return "unknown error";
+}
+
+} // namespace rho::primitives
