@@ -102,10 +102,9 @@ class Lister {
             case OperandFormat::kConst: operands = "K" + std::to_string(a) + "  ; " + print(c.constants[a]); break;
             case OperandFormat::kSlot: operands = "L" + std::to_string(a); break;
             case OperandFormat::kCount: operands = std::to_string(a); break;
-            case OperandFormat::kMultiset:
-                operands = "M" + std::to_string(a) + " " + members(c, a);
-                if (op == Op::QUOTE || op == Op::PAR)
-                    operands += ", values=" + std::to_string(aux);
+            case OperandFormat::kMultiset: operands = "M" + std::to_string(a) + " " + members(c, a); break;
+            case OperandFormat::kMultisetValues:
+                operands = "M" + std::to_string(a) + " " + members(c, a) + ", values=" + std::to_string(aux);
                 break;
             case OperandFormat::kSlotCount: operands = "L" + std::to_string(a) + ", " + std::to_string(aux); break;
             case OperandFormat::kSlotConst:

@@ -80,6 +80,7 @@ absl::Status validate(const Code& c) {
                 return fail(pc, "slot out of range");
             break;
         case OperandFormat::kMultiset:
+        case OperandFormat::kMultisetValues:
             if (a >= c.multisets.size())
                 return fail(pc, "multiset index out of range");
             break;

@@ -29,8 +29,8 @@ enum class NodeKind : uint8_t {
     kFor,          // kids: Receipt..., body (last)          (receipts separated by ';')
     kReceipt,      // kids: Bind...                          (binds joined by '&')
     kBindLinear,   // kids: patterns..., source (last); remainder: ...@r or null
-    kBindPersist,  // same, with <=
-    kBindPeek,     // same, with <<-
+    kBindPersist,  // same, with <=  (the source is always a kSourceSimple)
+    kBindPeek,     // same, with <<- (the source is always a kSourceSimple)
     kSourceSimple, // kids: name                              (ch)
     kSourceReceiveSend, // kids: name                         (ch?!)
     kSourceSendReceive, // kids: name, args...                (ch!?(args))
@@ -41,7 +41,7 @@ enum class NodeKind : uint8_t {
     kLet,          // flag: 0 single, 1 sequential (;), 2 concurrent (&); kids: LetDecl..., body (last)
     kLetDecl,      // kids: patterns..., (remainder in .remainder), then values after `<-`: count in .count
     kBundle,       // op: BundleKind; kids: body
-    kSelect,       // kids: raw (the compiler rejects select)
+    kSelect,       // kids: Case... each (Receipt, body) (the compiler rejects select)
     kEval,         // kids: name                              (*n)
     kVar,          // text: identifier
     kWildcard,     // _
@@ -85,7 +85,9 @@ struct Node {
     SourcePos end;     // one past the last character
     std::string text;
     std::string uri;
-    Node* remainder = nullptr; // ...r / ...@r of lists, sets, maps, binds, contracts, let decls
+    // ...r / ...@r of lists, sets, maps, binds, contracts, let decls: the kVar or
+    // kWildcard after the `...` (for ...@r the `@` is implied, no kQuote node).
+    Node* remainder = nullptr;
     std::vector<Node*> kids;
 };
 

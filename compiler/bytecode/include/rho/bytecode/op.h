@@ -5,7 +5,7 @@
 //
 //   31            8 7      0
 //  +---------------+--------+
-//  |     A (24)    | op (8) |        AUX (32), for formats kSlotCount, kSlotConst and kMultiset
+//  |     A (24)    | op (8) |        AUX (32), for formats kSlotCount, kSlotConst and kMultisetValues
 //  +---------------+--------+
 //
 // A is unsigned; its meaning depends on the operand format:
@@ -13,7 +13,8 @@
 //   kConst      A = constant index
 //   kSlot       A = frame slot
 //   kCount      A = a count (list length, send arity)
-//   kMultiset   A = multiset index, AUX = number of values taken from the stack
+//   kMultiset   A = multiset index
+//   kMultisetValues  A = multiset index, AUX = number of values taken from the stack
 //   kSlotCount  A = first slot, AUX = count
 //   kSlotConst  A = slot, AUX = constant index
 // Limits follow from the 24-bit A: 16,777,215 constants, slots or instructions per sequence.
@@ -23,7 +24,7 @@
 
 namespace rho::bytecode {
 
-enum class OperandFormat : uint8_t { kNone, kConst, kSlot, kCount, kMultiset, kSlotCount, kSlotConst };
+enum class OperandFormat : uint8_t { kNone, kConst, kSlot, kCount, kMultiset, kMultisetValues, kSlotCount, kSlotConst };
 
 enum class Op : uint8_t {
 #define RHO_OP(name, fmt, effect) name,
@@ -56,7 +57,7 @@ inline constexpr OpInfo kOpInfo[] = {
 
 constexpr const OpInfo& opInfo(Op op) { return kOpInfo[static_cast<uint8_t>(op)]; }
 constexpr bool hasAux(OperandFormat f) {
-    return f == OperandFormat::kMultiset || f == OperandFormat::kSlotCount || f == OperandFormat::kSlotConst;
+    return f == OperandFormat::kMultisetValues || f == OperandFormat::kSlotCount || f == OperandFormat::kSlotConst;
 }
 
 constexpr uint32_t encode(Op op, uint32_t a = 0) { return static_cast<uint32_t>(op) | (a << 8); }
