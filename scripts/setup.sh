@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs rhovm's build dependencies from Debian 12 packages, only those missing.
+# Idempotent and quiet when everything is already installed. Needs root (or sudo).
+set -euo pipefail
+
+PACKAGES=(
+    g++ cmake ninja-build pkg-config bison flex
+    liblmdb-dev lmdb-utils libabsl-dev libxxhash-dev libboost-fiber-dev libboost-context-dev
+    catch2 libbenchmark-dev libcli11-dev libfmt-dev
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+        missing+=("$p")
+    fi
+done
+if [ ${#missing[@]} -eq 0 ]; then
+    exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+    SUDO="sudo"
+fi
+echo "setup: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
