@@ -1,0 +1,83 @@
+// The shared conformance programs (../shared/conformance, when present): every
+// program parses without diagnostics and survives the print round trip, except
+// the err_syntax_* and err_lexer_* ones, which must produce diagnostics.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "rho/grammar/parser.h"
+#include "tree_util.h"
+
+namespace fs = std::filesystem;
+using rho::grammar::ParseResult;
+using rho::grammar::parse;
+using rho::grammar::testing::messages;
+using rho::grammar::testing::sameTree;
+
+namespace {
+
+std::string readFile(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+std::vector<fs::path> programs() {
+    std::vector<fs::path> out;
+    fs::path dir = RHO_CONFORMANCE_DIR;
+    if (const char* env = std::getenv("RHO_CONFORMANCE_DIR"))
+        dir = env;
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec))
+        return out;
+    for (const fs::directory_entry& e : fs::directory_iterator(dir, ec))
+        if (e.path().extension() == ".rho")
+            out.push_back(e.path());
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+bool isParseError(const fs::path& path) {
+    std::string stem = path.stem().string();
+    return stem.rfind("err_syntax_", 0) == 0 || stem.rfind("err_lexer_", 0) == 0;
+}
+
+} // namespace
+
+TEST_CASE("shared conformance programs parse and round-trip", "[grammar][conformance]") {
+    std::vector<fs::path> files = programs();
+    if (files.empty()) {
+        WARN("no shared conformance directory; skipped");
+        return;
+    }
+    int parsed = 0;
+    int rejected = 0;
+    for (const fs::path& file : files) {
+        std::string source = readFile(file);
+        ParseResult r = parse(source);
+        INFO(file.filename().string());
+        INFO(messages(r));
+        if (isParseError(file)) {
+            CHECK(!r.diagnostics.empty());
+            CHECK(r.root == nullptr);
+            ++rejected;
+            continue;
+        }
+        REQUIRE(r.diagnostics.empty());
+        std::string printed = rho::grammar::print(r.root);
+        INFO(printed);
+        ParseResult again = parse(printed);
+        INFO(messages(again));
+        REQUIRE(again.diagnostics.empty());
+        CHECK(sameTree(r.root, again.root));
+        ++parsed;
+    }
+    CHECK(parsed > 0);
+    CHECK(rejected > 0);
+}
