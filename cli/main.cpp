@@ -76,11 +76,13 @@ int main(int argc, char** argv) {
     unsigned threads = 0;
     std::optional<uint64_t> seed;
     bool stats = false;
+    uint64_t maxSteps = 0;
     run->add_option("file", runFile, "program: .rho source, .rbc bytecode, or - for stdin")->required();
     run->add_option("--threads", threads, "worker threads (default: the machine's cores)");
     run->add_option("--seed", seed, "deterministic schedule and unforgeable names (implies one thread)");
     run->add_option("--data-dir", dataDir, "keep the tuplespace in this LMDB directory between runs");
     run->add_flag("--stats", stats, "print run statistics to stderr");
+    run->add_option("--max-steps", maxSteps, "stop the run after this many reductions (default: no limit)");
 
     auto* compile = app.add_subcommand("compile", "compile a program to bytecode");
     std::string compileFile, outFile;
@@ -104,6 +106,7 @@ int main(int argc, char** argv) {
         o.threads = threads;
         o.seed = seed;
         o.dataDir = dataDir;
+        o.maxSteps = maxSteps;
         auto rt = rho::machine::Runtime::open(o);
         if (!rt.ok()) {
             std::fprintf(stderr, "rhovm: %s\n", std::string(rt.status().message()).c_str());
@@ -115,12 +118,16 @@ int main(int argc, char** argv) {
             return 2;
         }
         if (stats)
-            std::fprintf(stderr, "machines %llu, comms %llu, primitive requests %llu, private-channel comms %llu\n",
+            std::fprintf(stderr, "steps %llu, machines %llu, comms %llu, primitive requests %llu, private-channel comms %llu\n",
+                         static_cast<unsigned long long>(result->steps),
                          static_cast<unsigned long long>(result->machines),
                          static_cast<unsigned long long>(result->comms),
                          static_cast<unsigned long long>(result->primitiveRequests),
                          static_cast<unsigned long long>(result->privateComms));
-        return result->errors ? 1 : 0;
+        if (result->stepLimitReached)
+            std::fprintf(stderr, "rhovm: the step limit of %llu reductions was reached; the run was stopped\n",
+                         static_cast<unsigned long long>(maxSteps));
+        return result->errors || result->stepLimitReached ? 1 : 0;
     }
     if (*compile) {
         auto program = load(compileFile, status);

@@ -51,7 +51,7 @@ std::vector<Value> captureList(const bytecode::ChildRef& ref, const std::vector<
 #define RHO_DISPATCH_GOTO 0
 #endif
 
-SliceResult runSlice(Machine& m, Vm& vm, int budget) {
+SliceResult runSlice(Machine& m, Vm& vm, int& budget) {
     const Code* code = m.code.get();
     const uint32_t* words = code->words.data();
     uint32_t pc = m.pc;

@@ -32,6 +32,7 @@ class Vm;
 
 // Runs [m] until its sequence ends, it faults, or [budget] reductions are spent.
 // The one entry point of interpreter.cpp.
-SliceResult runSlice(Machine& m, Vm& vm, int budget);
+// [budget] is decremented by the reductions spent.
+SliceResult runSlice(Machine& m, Vm& vm, int& budget);
 
 } // namespace rho::machine

@@ -62,7 +62,8 @@ absl::StatusOr<RunStats> Runtime::run(const bytecode::Program& program) {
     ActiveQueue queue(s.options.threads);
     s.vm.setQueue(&queue);
     RunStats before{s.vm.machines.load(), s.vm.comms.load(), s.vm.primitiveRequests.load(), s.vm.privateComms.load(),
-                    s.vm.errors.load()};
+                    s.vm.errors.load(), s.vm.steps.load(), false};
+    s.vm.stopped.store(false);
     std::vector<Value> frame(program.main->numSlots);
     s.vm.spawn(program.main, std::move(frame));
     runWorkers(queue, s.vm, s.options.threads);
@@ -71,10 +72,14 @@ absl::StatusOr<RunStats> Runtime::run(const bytecode::Program& program) {
     std::fflush(s.options.err);
     RHO_RETURN_IF_ERROR(s.space.checkpoint());
     RunStats after{s.vm.machines.load(), s.vm.comms.load(), s.vm.primitiveRequests.load(), s.vm.privateComms.load(),
-                   s.vm.errors.load()};
-    return RunStats{after.machines - before.machines, after.comms - before.comms,
-                    after.primitiveRequests - before.primitiveRequests, after.privateComms - before.privateComms,
-                    after.errors - before.errors};
+                   s.vm.errors.load(), s.vm.steps.load(), false};
+    return RunStats{after.machines - before.machines,
+                    after.comms - before.comms,
+                    after.primitiveRequests - before.primitiveRequests,
+                    after.privateComms - before.privateComms,
+                    after.errors - before.errors,
+                    after.steps - before.steps,
+                    s.vm.stopped.load()};
 }
 
 std::string Runtime::inspect() const {

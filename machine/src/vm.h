@@ -45,6 +45,14 @@ class Vm {
     std::atomic<uint64_t> primitiveRequests{0};
     std::atomic<uint64_t> privateComms{0};
     std::atomic<uint64_t> errors{0};
+    std::atomic<uint64_t> steps{0};
+    std::atomic<bool> stopped{false};
+    // Adds [n] reductions; trips the step limit.
+    void charge(uint64_t n) {
+        uint64_t total = steps.fetch_add(n, std::memory_order_relaxed) + n;
+        if (options_.maxSteps && total >= options_.maxSteps)
+            stopped.store(true, std::memory_order_relaxed);
+    }
 
   private:
     void runComm(Comm& comm);

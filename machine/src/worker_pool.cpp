@@ -24,7 +24,14 @@ void runner(ActiveQueue& queue, Vm& vm, unsigned worker) noexcept {
             queue.waitForWork();
             continue;
         }
-        SliceResult r = runSlice(*m, vm, vm.budget());
+        if (vm.stopped.load(std::memory_order_relaxed)) {
+            delete m; // the step limit was reached: drop what is left
+            queue.retire();
+            continue;
+        }
+        int budget = vm.budget();
+        SliceResult r = runSlice(*m, vm, budget);
+        vm.charge(static_cast<uint64_t>(vm.budget() - budget) + 1);
         if (r == SliceResult::kOutOfBudget) {
             queue.requeue(m);
             boost::this_fiber::yield();

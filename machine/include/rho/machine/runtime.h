@@ -33,6 +33,9 @@ struct RuntimeOptions {
     std::FILE* err = stderr;          // rho:io:stderr and run-time error messages
     // Reductions a machine may run before it yields to others (BEAM's CONTEXT_REDS).
     int reductionBudget = 2000;
+    // Stop the run after this many reductions in all (0: no limit). The machines
+    // still live are dropped; the space is checkpointed as it stands.
+    uint64_t maxSteps = 0;
     // Bench only: serve primitives by a direct call instead of the channel route,
     // to measure what the route costs (bench/primitive_bench.cpp).
     bool directPrimitives = false;
@@ -44,6 +47,8 @@ struct RunStats {
     uint64_t primitiveRequests = 0; // requests served by the primitive processor
     uint64_t privateComms = 0;      // COMMs on machines' private channels (the channel trick)
     uint64_t errors = 0;            // processes ended by a run-time error
+    uint64_t steps = 0;             // reductions
+    bool stepLimitReached = false;  // RuntimeOptions::maxSteps stopped the run
 };
 
 class Runtime {
