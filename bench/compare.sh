@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Runs the peer workloads of ../shared/peers (Go, Erlang, plain C++) and the same
+# workloads written in Rholang (bench/rholang/) in one session, and prints rhovm's
+# rate next to the peers' as ratios (rhovm / peer: above 1 means rhovm is faster).
+#
+#   bash bench/compare.sh            # REPS=3 runs per row, medians
+#   REPS=5 bash bench/compare.sh
+#   SKIP_PEERS=1 bash bench/compare.sh   # rhovm rows only (no Go/Erlang install)
+#
+# Timing: rhovm's own clock from the first machine to quiescence (`run --stats`),
+# after compilation and LMDB start-up, as the peers time inside their programs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+REPS=${REPS:-3}
+bash scripts/setup.sh
+cmake --preset release >/dev/null
+cmake --build --preset release --target rhovm >/dev/null
+RHOVM=$PWD/build/release/cli/rhovm
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+peers_raw=""
+if [ -z "${SKIP_PEERS:-}" ] && [ -d ../shared/peers ]; then
+    # shared/ is read-only: run the peers from a copy.
+    cp -r ../shared/peers "$work/peers"
+    echo "== peers (../shared/peers/run.sh, REPS=$REPS)"
+    (cd "$work/peers" && REPS=$REPS bash run.sh >"$work/peers.log" 2>&1) || {
+        echo "peers run failed; see below" >&2
+        tail -20 "$work/peers.log" >&2
+    }
+    peers_raw="$work/peers/build/raw.txt"
+fi
+
+# median of stdin numbers
+median() { sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
+
+declare -A OPS=([pingpong]=1000000 [ring]=1000000 [spawn]=1000000 [fanin]=1000000 [pfib]=242785)
+declare -A UNIT=([pingpong]="msgs/s" [ring]="hops/s" [spawn]="spawns/s" [fanin]="msgs/s" [pfib]="procs/s")
+RAW="$work/rhovm.txt"
+: >"$RAW"
+echo "== rhovm (REPS=$REPS)"
+for w in pingpong ring spawn fanin pfib; do
+    for threads in 1 2; do
+        for r in $(seq "$REPS"); do
+            secs=$("$RHOVM" run --stats --threads "$threads" "bench/rholang/$w.rho" 2>&1 >/dev/null |
+                sed -n 's/^seconds \([0-9.]*\),.*/\1/p')
+            echo "$w|$threads|$secs" >>"$RAW"
+        done
+    done
+done
+
+peer_rate() { # workload impl-prefix -> best rate among that implementation's rows (ops / median s)
+    local w=$1 impl=$2
+    [ -n "$peers_raw" ] && [ -f "$peers_raw" ] || { echo ""; return; }
+    awk -F'|' -v w="$w" -v impl="$impl" 'index($1, impl) == 1 && $2 == w { print $1 "|" $3 "|" $4 }' "$peers_raw" |
+        awk -F'|' '{ s[$1] = s[$1] " " $3; ops[$1] = $2 }
+             END { for (k in s) { n = split(s[k], a, " "); asort(a); m = a[int((n + 1) / 2)];
+                   r = ops[k] / m; if (r > best) best = r } printf "%.0f", best }'
+}
+
+fmt() { awk -v x="$1" 'BEGIN { if (x == "") print "-"; else if (x >= 1e6) printf "%.2f M", x / 1e6;
+                                else if (x >= 1e3) printf "%.1f k", x / 1e3; else printf "%.0f", x }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) print "-"; else printf "%.3f", a / b }'; }
+
+echo
+echo "| workload | rhovm 1 thread | rhovm 2 threads | Go (best) | Erlang (best) | C++ floor | rhovm/Go | rhovm/Erlang | unit |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---|"
+for w in pingpong ring spawn fanin pfib; do
+    r1=$(awk -F'|' -v w="$w" '$1 == w && $2 == 1 { print $3 }' "$RAW" | median)
+    r2=$(awk -F'|' -v w="$w" '$1 == w && $2 == 2 { print $3 }' "$RAW" | median)
+    rate1=$(awk -v o="${OPS[$w]}" -v s="$r1" 'BEGIN { printf "%.0f", o / s }')
+    rate2=$(awk -v o="${OPS[$w]}" -v s="$r2" 'BEGIN { printf "%.0f", o / s }')
+    best=$((rate1 > rate2 ? rate1 : rate2))
+    go=$(peer_rate "$w" "Go")
+    erl=$(peer_rate "$w" "Erlang")
+    cpp=$(peer_rate "$w" "C++")
+    echo "| $w | $(fmt "$rate1") | $(fmt "$rate2") | $(fmt "$go") | $(fmt "$erl") | $(fmt "$cpp") | $(ratio "$best" "$go") | $(ratio "$best" "$erl") | ${UNIT[$w]} |"
+done
+echo
+echo "(rhovm: median of $REPS runs, wall time inside the run; peers: ../shared/peers/run.sh in this session)"
