@@ -118,8 +118,10 @@ int main(int argc, char** argv) {
             return 2;
         }
         if (stats)
-            std::fprintf(stderr, "steps %llu, machines %llu, comms %llu, primitive requests %llu, private-channel comms %llu\n",
-                         static_cast<unsigned long long>(result->steps),
+            std::fprintf(stderr,
+                         "seconds %.6f, steps %llu, machines %llu, comms %llu, primitive requests %llu, "
+                         "private-channel comms %llu\n",
+                         result->seconds, static_cast<unsigned long long>(result->steps),
                          static_cast<unsigned long long>(result->machines),
                          static_cast<unsigned long long>(result->comms),
                          static_cast<unsigned long long>(result->primitiveRequests),

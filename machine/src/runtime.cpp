@@ -5,6 +5,7 @@
 #include "rho/machine/runtime.h"
 
 #include <algorithm>
+#include <chrono>
 #include <thread>
 
 #include "active_queue.h"
@@ -65,8 +66,10 @@ absl::StatusOr<RunStats> Runtime::run(const bytecode::Program& program) {
                     s.vm.errors.load(), s.vm.steps.load(), false};
     s.vm.stopped.store(false);
     std::vector<Value> frame(program.main->numSlots);
+    auto start = std::chrono::steady_clock::now();
     s.vm.spawn(program.main, std::move(frame));
     runWorkers(queue, s.vm, s.options.threads);
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     s.vm.setQueue(nullptr);
     std::fflush(s.options.out);
     std::fflush(s.options.err);
@@ -79,7 +82,8 @@ absl::StatusOr<RunStats> Runtime::run(const bytecode::Program& program) {
                     after.privateComms - before.privateComms,
                     after.errors - before.errors,
                     after.steps - before.steps,
-                    s.vm.stopped.load()};
+                    s.vm.stopped.load(),
+                    seconds};
 }
 
 std::string Runtime::inspect() const {

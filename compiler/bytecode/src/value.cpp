@@ -19,7 +19,34 @@ namespace rho::bytecode {
 
 using namespace detail; // NOLINT(google-build-using-namespace): the hash tags
 
+namespace {
+
+// 128 bits from two 64-bit words: a cheap bijective mix (splitmix64's finalizer on
+// each half, cross-coupled), used for scalars whose hashing is on every hot path.
+inline uint64_t mix64(uint64_t x) {
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+    return x ^ (x >> 31);
+}
+
+inline Hash128 mix128(uint8_t tag, uint64_t a, uint64_t b) {
+    uint64_t t = 0x9e3779b97f4a7c15ull * (uint64_t{tag} + 1);
+    uint64_t lo = mix64(a ^ t);
+    uint64_t hi = mix64(b ^ lo ^ (t << 1));
+    return {lo ^ mix64(hi), hi};
+}
+
+} // namespace
+
 Hash128 hashBytes(uint8_t tag, std::string_view bytes) {
+    // One-shot XXH3 over [tag][bytes]; a stack buffer for the common small case.
+    char small[256];
+    if (bytes.size() < sizeof small) {
+        small[0] = static_cast<char>(tag);
+        std::memcpy(small + 1, bytes.data(), bytes.size());
+        XXH128_hash_t h = XXH3_128bits(small, bytes.size() + 1);
+        return {h.low64, h.high64};
+    }
     XXH3_state_t state;
     XXH3_128bits_reset(&state);
     XXH3_128bits_update(&state, &tag, 1);
@@ -29,12 +56,22 @@ Hash128 hashBytes(uint8_t tag, std::string_view bytes) {
 }
 
 Hash128 hashNode(uint8_t tag, std::span<const Hash128> children, uint64_t extra) {
+    if (children.empty())
+        return mix128(tag, extra, 0);
+    constexpr size_t kInline = 16;
+    if (children.size() <= kInline) {
+        uint64_t buf[2 + 2 * kInline];
+        buf[0] = tag;
+        buf[1] = extra;
+        std::memcpy(buf + 2, children.data(), children.size() * sizeof(Hash128));
+        XXH128_hash_t h = XXH3_128bits(buf, (2 + 2 * children.size()) * sizeof(uint64_t));
+        return {h.low64, h.high64};
+    }
     XXH3_state_t state;
     XXH3_128bits_reset(&state);
-    XXH3_128bits_update(&state, &tag, 1);
-    XXH3_128bits_update(&state, &extra, sizeof extra);
-    if (!children.empty())
-        XXH3_128bits_update(&state, children.data(), children.size() * sizeof(Hash128));
+    uint64_t head[2] = {tag, extra};
+    XXH3_128bits_update(&state, head, sizeof head);
+    XXH3_128bits_update(&state, children.data(), children.size() * sizeof(Hash128));
     XXH128_hash_t h = XXH3_128bits_digest(&state);
     return {h.low64, h.high64};
 }
@@ -199,10 +236,7 @@ Hash128 Value::hash() const {
     case ValueKind::kNil: return hashNode(kTagNil, {});
     case ValueKind::kBool: return hashNode(kTagBool, {}, a_);
     case ValueKind::kInt: return hashNode(kTagInt, {}, a_);
-    case ValueKind::kUnforgeable: {
-        Hash128 id{a_, b_};
-        return hashNode(kTagUnforgeable, {&id, 1});
-    }
+    case ValueKind::kUnforgeable: return mix128(kTagUnforgeable, a_, b_);
     default: return heap_->hash;
     }
 }

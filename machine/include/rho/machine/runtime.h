@@ -49,6 +49,7 @@ struct RunStats {
     uint64_t errors = 0;            // processes ended by a run-time error
     uint64_t steps = 0;             // reductions
     bool stepLimitReached = false;  // RuntimeOptions::maxSteps stopped the run
+    double seconds = 0;             // wall time from the first machine to quiescence
 };
 
 class Runtime {
