@@ -452,6 +452,7 @@ class Compiler {
         Pattern p;
         p.kind = Pattern::Kind::kBind;
         p.binding = binding;
+        p.nameBinder = sort == Sort::kName;
         return p;
     }
 

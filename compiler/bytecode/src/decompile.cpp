@@ -58,7 +58,9 @@ class Decompiler {
 std::string Decompiler::pattern(const Pattern& p, const Code& body, uint32_t firstDepth, bool namePosition) {
     std::string s;
     switch (p.kind) {
-    case Pattern::Kind::kBind: s = varName(firstDepth + p.binding); return namePosition ? s : s;
+    case Pattern::Kind::kBind:
+        s = varName(firstDepth + p.binding);
+        return namePosition && !p.nameBinder ? "@{" + s + "}" : s;
     case Pattern::Kind::kWildcard: return "_";
     case Pattern::Kind::kLiteral: s = print(p.literal); break;
     case Pattern::Kind::kList:

@@ -39,7 +39,10 @@ void putPos(SourcePos p, std::string& out) {
 void putPattern(const Pattern& p, std::string& out) {
     out += static_cast<char>(p.kind);
     switch (p.kind) {
-    case Pattern::Kind::kBind: putVar(p.binding, out); break;
+    case Pattern::Kind::kBind:
+        putVar(p.binding, out);
+        out += static_cast<char>(p.nameBinder ? 1 : 0);
+        break;
     case Pattern::Kind::kWildcard: break;
     case Pattern::Kind::kLiteral: encodeValue(p.literal, out); break;
     case Pattern::Kind::kList:
@@ -132,6 +135,8 @@ absl::StatusOr<Pattern> Reader::pattern(int depth) {
     switch (p.kind) {
     case Pattern::Kind::kBind: {
         RHO_ASSIGN_OR_RETURN(p.binding, var32());
+        RHO_ASSIGN_OR_RETURN(uint8_t nameBinder, byte());
+        p.nameBinder = nameBinder != 0;
         break;
     }
     case Pattern::Kind::kWildcard: break;

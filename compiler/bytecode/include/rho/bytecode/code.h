@@ -51,6 +51,7 @@ struct Pattern {
     enum class Kind : uint8_t { kBind, kWildcard, kLiteral, kList, kTuple };
     Kind kind = Kind::kWildcard;
     uint32_t binding = 0;          // kBind: index among the body's bindings
+    bool nameBinder = false;       // kBind: binds a name (`x`), not a process (`@x`); printing only
     Value literal;                 // kLiteral
     std::vector<Pattern> items;    // kList, kTuple
 };
