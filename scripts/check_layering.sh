@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Checks the module dependency rule of STYLE.md section 2: each folder may include
+# only the public headers of the modules it is allowed to depend on.
+#   grammar -> base            bytecode -> base            rspace -> base
+#   compiler -> grammar, bytecode      primitives -> rspace, bytecode
+#   machine -> primitives, rspace, bytecode      (cli, tests, bench: anything)
+# Exit 1 and a list of offending lines when a forbidden edge exists.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+fail=0
+check() { # folder allowed-modules...
+    local folder=$1
+    shift
+    local allowed="base $*"
+    while IFS= read -r line; do
+        file=${line%%:*}
+        mod=$(sed -n 's/.*#include "rho\/\([a-z_]*\)\/.*/\1/p' <<<"$line")
+        [ -n "$mod" ] || continue
+        if ! grep -qw "$mod" <<<"$allowed"; then
+            echo "layering: $file includes rho/$mod/ (allowed from $folder: $allowed)"
+            fail=1
+        fi
+    done < <(grep -rn '#include "rho/' "$folder" --include='*.h' --include='*.cpp' --include='*.y' --include='*.l' || true)
+}
+
+check grammar
+check compiler/bytecode
+check rspace
+check primitives rspace bytecode
+check machine primitives rspace bytecode
+# compiler/ minus its bytecode/ subfolder
+while IFS= read -r line; do
+    mod=$(sed -n 's/.*#include "rho\/\([a-z_]*\)\/.*/\1/p' <<<"$line")
+    case "$mod" in base | grammar | bytecode | compiler) ;;
+    *) echo "layering: ${line%%:*} includes rho/$mod/ (allowed from compiler: base grammar bytecode)"; fail=1 ;;
+    esac
+done < <(grep -rn '#include "rho/' compiler/src compiler/include || true)
+
+if [ "$fail" -eq 0 ]; then
+    echo "layering: ok"
+fi
+exit "$fail"
