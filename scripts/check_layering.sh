@@ -24,11 +24,11 @@ check() { # folder allowed-modules...
     done < <(grep -rn '#include "rho/' "$folder" --include='*.h' --include='*.cpp' --include='*.y' --include='*.l' || true)
 }
 
-check grammar
-check compiler/bytecode
-check rspace
-check primitives rspace bytecode
-check machine primitives rspace bytecode
+check grammar grammar
+check compiler/bytecode bytecode
+check rspace rspace
+check primitives primitives rspace bytecode
+check machine machine primitives rspace bytecode
 # compiler/ minus its bytecode/ subfolder
 while IFS= read -r line; do
     mod=$(sed -n 's/.*#include "rho\/\([a-z_]*\)\/.*/\1/p' <<<"$line")
