@@ -57,15 +57,15 @@
 // mutex serialises them (sections are short: hash lookups and vector edits).
 #pragma once
 
+#include "absl/status/status.h"
+#include "rho/rspace/channel_key.h"
+
 #include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include "absl/status/status.h"
-#include "rho/rspace/channel_key.h"
 
 namespace rho::rspace {
 

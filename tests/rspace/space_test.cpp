@@ -1,0 +1,269 @@
+// File: space_test.cpp
+// Single-channel COMM semantics of Space: produce/consume in both orders, mismatch,
+// persistence of data and continuations, peek, oldest-first, cleanup of empty
+// channels, counters and key collisions. Joins are in join_test.cpp.
+#include "test_types.h"
+
+#include <catch2/catch.hpp>
+
+namespace rho::rspace::test {
+namespace {
+
+using V = std::vector<int>;
+
+TEST_CASE("produce then consume performs one COMM", "[rspace]") {
+    TestMatcher m;
+    TestSpace space(m);
+    CHECK_FALSE(space.produce("a", V{1, 2}, false));
+    auto comm = consume1(space, "a", {1, kAny}, 7);
+    REQUIRE(comm);
+    CHECK(comm->continuation == 7);
+    CHECK_FALSE(comm->persistentContinuation);
+    CHECK_FALSE(comm->peek);
+    CHECK_FALSE(comm->reissueProduce);
+    REQUIRE(comm->data.size() == 1);
+    CHECK(comm->data[0] == V{1, 2});
+    REQUIRE(comm->bindings.size() == 1);
+    CHECK(comm->bindings[0] == V{2});
+    CHECK(dump(space).empty());
+    CHECK(space.channelEntryCount() == 0);
+    CHECK(space.commCount() == 1);
+    CHECK(space.produceCount() == 1);
+    CHECK(space.consumeCount() == 1);
+}
+
+TEST_CASE("consume then produce performs one COMM", "[rspace]") {
+    TestMatcher m;
+    TestSpace space(m);
+    CHECK_FALSE(consume1(space, "a", {kAny, kAny}, 7));
+    CHECK(dump(space) == "a: k7[a(_,_)]\n");
+    auto comm = space.produce("a", V{3, 4}, false);
+    REQUIRE(comm);
+    CHECK(comm->continuation == 7);
+    CHECK(comm->data == std::vector<V>{{3, 4}});
+    CHECK(comm->bindings == std::vector<V>{{3, 4}});
+    CHECK(comm->producedIndex == 0);
+    CHECK_FALSE(comm->reissueProduce);
+    CHECK(dump(space).empty());
+    CHECK(space.channelEntryCount() == 0);
+    CHECK(space.continuationCount() == 0);
+}
+
+TEST_CASE("arity or pattern mismatch leaves both waiting", "[rspace]") {
+    TestMatcher m;
+    TestSpace space(m);
+    SECTION("arity, data first") {
+        CHECK_FALSE(space.produce("a", V{1, 2, 3}, false));
+        CHECK_FALSE(consume1(space, "a", {kAny}, 1));
+        CHECK(dump(space) == "a: (1,2,3) k1[a(_)]\n");
+        CHECK(space.commCount() == 0);
+    }
+    SECTION("arity, continuation first") {
+        CHECK_FALSE(consume1(space, "a", {kAny}, 1));
+        CHECK_FALSE(space.produce("a", V{1, 2, 3}, false));
+        CHECK(dump(space) == "a: (1,2,3) k1[a(_)]\n");
+        CHECK(space.commCount() == 0);
+    }
+    SECTION("literal differs") {
+        CHECK_FALSE(consume1(space, "a", {5}, 1));
+        CHECK_FALSE(space.produce("a", V{4}, false));
+        CHECK(dump(space) == "a: (4) k1[a(5)]\n");
+        // A matching datum later still finds the continuation, and the old datum stays.
+        auto comm = space.produce("a", V{5}, false);
+        REQUIRE(comm);
+        CHECK(comm->bindings == std::vector<V>{{}});
+        CHECK(dump(space) == "a: (4)\n");
+        CHECK(space.commCount() == 1);
+    }
+    SECTION("other channel") {
+        CHECK_FALSE(space.produce("a", V{1}, false));
+        CHECK_FALSE(consume1(space, "b", {kAny}, 1));
+        const std::string d = dump(space); // channel order follows the keys' hashes
+        CHECK(d.size() == std::string("a: (1)\nb: k1[b(_)]\n").size());
+        CHECK(d.find("a: (1)\n") != std::string::npos);
+        CHECK(d.find("b: k1[b(_)]\n") != std::string::npos);
+        CHECK(space.channelEntryCount() == 2);
+        CHECK(space.commCount() == 0);
+    }
+}
+
+TEST_CASE("persistent data stays after COMM", "[rspace][persist]") {
+    TestMatcher m;
+    TestSpace space(m);
+    SECTION("data stored first: every consume takes a copy") {
+        CHECK_FALSE(space.produce("a", V{5}, true));
+        for (int k = 0; k < 3; ++k) {
+            auto comm = consume1(space, "a", {kAny}, k);
+            REQUIRE(comm);
+            CHECK(comm->data[0] == V{5});
+        }
+        CHECK(dump(space) == "a: (5)!!\n");
+    }
+    SECTION("continuations waiting: produce COMMs and asks to be re-issued until it is stored") {
+        CHECK_FALSE(consume1(space, "a", {kAny}, 1));
+        CHECK_FALSE(consume1(space, "a", {kAny}, 2));
+        auto c1 = space.produce("a", V{5}, true);
+        REQUIRE(c1);
+        CHECK(c1->continuation == 1);
+        CHECK(c1->reissueProduce);
+        auto c2 = space.produce("a", V{5}, true);
+        REQUIRE(c2);
+        CHECK(c2->continuation == 2);
+        CHECK(c2->reissueProduce);
+        CHECK_FALSE(space.produce("a", V{5}, true));
+        CHECK(dump(space) == "a: (5)!!\n");
+        CHECK(space.commCount() == 2);
+    }
+}
+
+TEST_CASE("persistent continuation stays after COMM", "[rspace][persist]") {
+    TestMatcher m;
+    TestSpace space(m);
+    SECTION("continuation stored first") {
+        CHECK_FALSE(consume1(space, "a", {kAny}, 9, /*persistent=*/true));
+        for (int v = 0; v < 3; ++v) {
+            auto comm = space.produce("a", V{v}, false);
+            REQUIRE(comm);
+            CHECK(comm->continuation == 9);
+            CHECK(comm->persistentContinuation);
+            CHECK(comm->data[0] == V{v});
+            CHECK_FALSE(comm->reissueProduce);
+        }
+        CHECK(dump(space) == "a: k9[a(_)]<=\n");
+    }
+    SECTION("data stored first: the consume COMMs and the caller re-issues it") {
+        CHECK_FALSE(space.produce("a", V{1}, false));
+        CHECK_FALSE(space.produce("a", V{2}, false));
+        std::vector<V> got;
+        while (auto comm = consume1(space, "a", {kAny}, 9, true)) {
+            CHECK(comm->persistentContinuation);
+            got.push_back(comm->data[0]);
+        }
+        CHECK(got == std::vector<V>{{1}, {2}});
+        CHECK(dump(space) == "a: k9[a(_)]<=\n");
+    }
+}
+
+TEST_CASE("peek leaves the data", "[rspace][peek]") {
+    TestMatcher m;
+    TestSpace space(m);
+    SECTION("data stored first") {
+        CHECK_FALSE(space.produce("a", V{1}, false));
+        auto peeked = consume1(space, "a", {kAny}, 1, false, /*peek=*/true);
+        REQUIRE(peeked);
+        CHECK(peeked->peek);
+        CHECK(peeked->data[0] == V{1});
+        CHECK(dump(space) == "a: (1)\n");
+        auto taken = consume1(space, "a", {kAny}, 2);
+        REQUIRE(taken);
+        CHECK(taken->data[0] == V{1});
+        CHECK(dump(space).empty());
+    }
+    SECTION("peek stored first: produce COMMs, the caller re-sends and the datum stays") {
+        CHECK_FALSE(consume1(space, "a", {kAny}, 1, false, true));
+        auto comm = space.produce("a", V{1}, false);
+        REQUIRE(comm);
+        CHECK(comm->peek);
+        CHECK(comm->reissueProduce);
+        CHECK_FALSE(space.produce("a", V{1}, false));
+        CHECK(dump(space) == "a: (1)\n");
+    }
+}
+
+TEST_CASE("candidates are taken oldest first", "[rspace]") {
+    TestMatcher m;
+    TestSpace space(m);
+    SECTION("data") {
+        for (int v = 1; v <= 3; ++v) {
+            CHECK_FALSE(space.produce("a", V{v, v % 2}, false));
+        }
+        // (1,1) and (3,1) match (_,1): the older one wins.
+        auto c = consume1(space, "a", {kAny, 1}, 0);
+        REQUIRE(c);
+        CHECK(c->data[0] == V{1, 1});
+        c = consume1(space, "a", {kAny, kAny}, 0);
+        REQUIRE(c);
+        CHECK(c->data[0] == V{2, 0});
+        c = consume1(space, "a", {kAny, kAny}, 0);
+        REQUIRE(c);
+        CHECK(c->data[0] == V{3, 1});
+    }
+    SECTION("continuations") {
+        CHECK_FALSE(consume1(space, "a", {0}, 1));
+        CHECK_FALSE(consume1(space, "a", {kAny}, 2));
+        CHECK_FALSE(consume1(space, "a", {kAny}, 3));
+        auto c = space.produce("a", V{5}, false); // k1 does not match
+        REQUIRE(c);
+        CHECK(c->continuation == 2);
+        c = space.produce("a", V{0}, false);
+        REQUIRE(c);
+        CHECK(c->continuation == 1);
+        c = space.produce("a", V{0}, false);
+        REQUIRE(c);
+        CHECK(c->continuation == 3);
+    }
+    SECTION("a long queue drains in order (the FIFO head and its compaction)") {
+        constexpr int kN = 5000;
+        for (int v = 0; v < kN; ++v) {
+            CHECK_FALSE(space.produce("q", V{v}, false));
+        }
+        for (int v = 0; v < kN; ++v) {
+            auto comm = consume1(space, "q", {kAny}, 0);
+            REQUIRE(comm);
+            REQUIRE(comm->data[0] == V{v});
+            if (v == kN / 2) { // a produce in the middle goes to the back
+                CHECK_FALSE(space.produce("q", V{-1}, false));
+            }
+        }
+        auto last = consume1(space, "q", {kAny}, 0);
+        REQUIRE(last);
+        CHECK(last->data[0] == V{-1});
+        CHECK(space.channelEntryCount() == 0);
+    }
+}
+
+TEST_CASE("empty channel entries are removed", "[rspace]") {
+    TestMatcher m;
+    TestSpace space(m);
+    for (int i = 0; i < 1000; ++i) {
+        const std::string ch = named("private-", i);
+        if (i % 2 == 0) {
+            CHECK_FALSE(space.produce(ch, V{i}, false));
+            REQUIRE(consume1(space, ch, {kAny}, i));
+        } else {
+            CHECK_FALSE(consume1(space, ch, {kAny}, i));
+            REQUIRE(space.produce(ch, V{i}, false));
+        }
+    }
+    CHECK(space.channelEntryCount() == 0);
+    CHECK(space.continuationCount() == 0);
+    CHECK(space.inspect().empty());
+    CHECK(space.commCount() == 1000);
+}
+
+TEST_CASE("colliding channel keys are told apart by sameChannel", "[rspace][collision]") {
+    TestMatcher m;
+    CollidingSpace space(m);
+    CHECK_FALSE(space.produce("a", V{1}, false));
+    CHECK_FALSE(consume1(space, "b", {kAny}, 2));
+    CHECK_FALSE(space.produce("c", V{3}, false));
+    CHECK(space.channelEntryCount() == 3);
+    CHECK(dump(space) == "a: (1)\nb: k2[b(_)]\nc: (3)\n");
+
+    auto cb = space.produce("b", V{20}, false);
+    REQUIRE(cb);
+    CHECK(cb->continuation == 2);
+    auto ca = consume1(space, "a", {kAny}, 0);
+    REQUIRE(ca);
+    CHECK(ca->data[0] == V{1});
+    // "a" was the head of the chain: it may stay as an empty placeholder while "c" lives.
+    CHECK(dump(space) == "c: (3)\n");
+    CHECK_FALSE(space.produce("d", V{4}, false)); // reuses the empty head
+    CHECK(dump(space) == "d: (4)\nc: (3)\n");
+    REQUIRE(consume1(space, "c", {kAny}, 0));
+    REQUIRE(consume1(space, "d", {kAny}, 0));
+    CHECK(space.channelEntryCount() == 0);
+}
+
+} // namespace
+} // namespace rho::rspace::test
