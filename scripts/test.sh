@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# Sets up, builds the debug configuration and runs the whole test suite with ctest.
-# Usage: bash scripts/test.sh            (debug build, every test)
-#        RHO_PRESET=asan bash scripts/test.sh   (the same under ASan + UBSan)
+# Sets up, builds and runs the whole test suite with ctest, twice: in the debug
+# configuration and under AddressSanitizer + UBSan (the asan preset).
+# Usage: bash scripts/test.sh                  (debug, then asan)
+#        RHO_PRESETS=debug bash scripts/test.sh (one configuration only)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-preset=${RHO_PRESET:-debug}
-cmake --preset "$preset" >/dev/null
-cmake --build --preset "$preset"
-ctest --preset "$preset" -j2
+for preset in ${RHO_PRESETS:-debug asan}; do
+    echo "== $preset: build"
+    cmake --preset "$preset" >/dev/null
+    cmake --build --preset "$preset"
+    echo "== $preset: ctest"
+    ctest --preset "$preset" -j2
+done

@@ -11,6 +11,8 @@
 //     built here (Vm::reportFault formats it once).
 //  5. Operands were checked by the validator when the code was loaded; debug builds
 //     assert stack bounds at dispatch.
+//  6. A computed goto does not run destructors of the scope it leaves (a GCC rule), so
+//     every case keeps its locals in an inner block that closes before RHO_NEXT().
 
 #include "rho/base/assert.h"
 #include "rho/primitives/system.h"
@@ -111,30 +113,39 @@ dispatch:
     }
     RHO_CASE(MAKE_LIST)
     RHO_CASE(MAKE_TUPLE) {
-        std::vector<Value> items(std::make_move_iterator(stack.end() - a), std::make_move_iterator(stack.end()));
-        stack.resize(stack.size() - a);
-        bool list = bytecode::decodeOp(insn) == Op::MAKE_LIST;
-        stack.push_back(list ? Value::list(std::move(items)) : Value::tuple(std::move(items)));
+        {
+            std::vector<Value> items(std::make_move_iterator(stack.end() - a), std::make_move_iterator(stack.end()));
+            stack.resize(stack.size() - a);
+            bool list = bytecode::decodeOp(insn) == Op::MAKE_LIST;
+            stack.push_back(list ? Value::list(std::move(items)) : Value::tuple(std::move(items)));
+        }
         RHO_NEXT();
     }
     RHO_CASE(QUOTE)
     RHO_CASE(PAR) {
         // Values already evaluated on the stack, plus a closure per process branch.
         uint32_t n = words[pc++];
-        std::vector<Value> parts(std::make_move_iterator(stack.end() - n), std::make_move_iterator(stack.end()));
-        stack.resize(stack.size() - n);
-        for (const bytecode::ChildRef& ref : code->multisets[a].members)
-            parts.push_back(Value::closure(code->children[ref.child], captureList(ref, m.frame)));
-        stack.push_back(parts.size() == 1 ? std::move(parts[0]) : Value::par(std::move(parts)));
+        const auto& members = code->multisets[a].members;
+        if (n == 1 && members.empty()) // @v of one value: the name is the value itself
+            RHO_NEXT();
+        {
+            std::vector<Value> parts(std::make_move_iterator(stack.end() - n), std::make_move_iterator(stack.end()));
+            stack.resize(stack.size() - n);
+            for (const bytecode::ChildRef& ref : members)
+                parts.push_back(Value::closure(code->children[ref.child], captureList(ref, m.frame)));
+            stack.push_back(Value::par(std::move(parts)));
+        }
         RHO_NEXT();
     }
     RHO_CASE(NEG)
     RHO_CASE(NOT) {
         RHO_SYNC_STATE();
-        Value r;
-        if (!vm.primitive(m, bytecode::decodeOp(insn), {&stack.back(), 1}, r))
-            goto faulted_primitive;
-        stack.back() = std::move(r);
+        {
+            Value r;
+            if (!vm.primitive(m, bytecode::decodeOp(insn), {&stack.back(), 1}, r))
+                goto faulted_primitive;
+            stack.back() = std::move(r);
+        }
         RHO_NEXT();
     }
     RHO_CASE(ADD)
@@ -151,28 +162,30 @@ dispatch:
     RHO_CASE(AND)
     RHO_CASE(OR) {
         RHO_SYNC_STATE();
-        Value r;
-        if (!vm.primitive(m, bytecode::decodeOp(insn), {stack.data() + stack.size() - 2, 2}, r))
-            goto faulted_primitive;
-        stack.pop_back();
-        stack.back() = std::move(r);
+        {
+            Value r;
+            if (!vm.primitive(m, bytecode::decodeOp(insn), {stack.data() + stack.size() - 2, 2}, r))
+                goto faulted_primitive;
+            stack.pop_back();
+            stack.back() = std::move(r);
+        }
         --budget;
         RHO_NEXT();
     }
     RHO_CASE(IF) {
         // Tail-continue in the chosen branch: this machine becomes that sequence.
-        Value c = std::move(stack.back());
-        stack.pop_back();
-        if (c.kind() != bytecode::ValueKind::kBool)
-            goto finished;
-        const auto& members = code->multisets[a].members;
-        size_t arm = c.asBool() ? 0 : 1;
-        if (arm >= members.size())
-            goto finished;
-        const bytecode::ChildRef& ref = members[arm];
-        std::shared_ptr<const Code> next = code->children[ref.child];
-        m.frame = captureFrame(*next, ref, m.frame);
-        m.code = std::move(next);
+        {
+            bool isBool = stack.back().kind() == bytecode::ValueKind::kBool;
+            size_t arm = isBool && stack.back().asBool() ? 0 : 1;
+            stack.pop_back();
+            const auto& members = code->multisets[a].members;
+            if (!isBool || arm >= members.size())
+                goto finished;
+            const bytecode::ChildRef& ref = members[arm];
+            std::shared_ptr<const Code> next = code->children[ref.child];
+            m.frame = captureFrame(*next, ref, m.frame);
+            m.code = std::move(next);
+        }
         code = m.code.get();
         words = code->words.data();
         pc = 0;
@@ -181,12 +194,14 @@ dispatch:
     }
     RHO_CASE(SEND)
     RHO_CASE(SEND_PERSIST) {
-        std::vector<Value> args(std::make_move_iterator(stack.end() - a), std::make_move_iterator(stack.end()));
-        stack.resize(stack.size() - a);
-        Value channel = std::move(stack.back());
-        stack.pop_back();
         RHO_SYNC_STATE();
-        vm.send(channel, std::move(args), bytecode::decodeOp(insn) == Op::SEND_PERSIST, budget);
+        {
+            std::vector<Value> args(std::make_move_iterator(stack.end() - a), std::make_move_iterator(stack.end()));
+            stack.resize(stack.size() - a);
+            Value channel = std::move(stack.back());
+            stack.pop_back();
+            vm.send(channel, std::move(args), bytecode::decodeOp(insn) == Op::SEND_PERSIST, budget);
+        }
         RHO_SAFEPOINT();
         RHO_NEXT();
     }
@@ -232,9 +247,8 @@ dispatch:
         RHO_NEXT();
     }
     RHO_CASE(EXEC) {
-        Value v = std::move(stack.back());
+        vm.exec(stack.back());
         stack.pop_back();
-        vm.exec(v);
         RHO_SYNC_STATE();
         RHO_SAFEPOINT();
         RHO_NEXT();
