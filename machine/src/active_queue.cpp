@@ -12,6 +12,7 @@ thread_local unsigned tlsWorker = 0;
 } // namespace
 
 void ActiveQueue::setWorker(unsigned worker) { tlsWorker = worker; }
+unsigned ActiveQueue::currentWorker() { return tlsWorker; }
 
 ActiveQueue::ActiveQueue(unsigned lanes) {
     for (unsigned i = 0; i < lanes; ++i)

@@ -36,6 +36,7 @@ class ActiveQueue {
 
     // The lane of the calling thread (set by each worker; other threads use lane 0).
     static void setWorker(unsigned worker);
+    static unsigned currentWorker();
 
   private:
     void push(Machine* m);

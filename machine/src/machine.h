@@ -22,6 +22,9 @@ struct Machine {
     std::vector<bytecode::Value> stack;
     std::vector<bytecode::Value> frame;
     uint64_t id = 0; // names the private channel and its reply channel
+    // The primitive processor listens on the private channel, and the machine on its
+    // reply channel, from the first primitive request until the machine ends.
+    bool privateOpen = false;
     primitives::Fault fault;
     uint32_t faultPc = 0;
 };

@@ -61,7 +61,7 @@ absl::StatusOr<std::unique_ptr<Runtime>> Runtime::open(const RuntimeOptions& opt
 absl::StatusOr<RunStats> Runtime::run(const bytecode::Program& program) {
     Impl& s = *impl_;
     ActiveQueue queue(s.options.threads);
-    s.vm.setQueue(&queue);
+    s.vm.beginRun(&queue, s.options.threads);
     RunStats before{s.vm.machines.load(), s.vm.comms.load(), s.vm.primitiveRequests.load(), s.vm.privateComms.load(),
                     s.vm.errors.load(), s.vm.steps.load(), false};
     s.vm.stopped.store(false);
@@ -70,7 +70,7 @@ absl::StatusOr<RunStats> Runtime::run(const bytecode::Program& program) {
     s.vm.spawn(program.main, std::move(frame));
     runWorkers(queue, s.vm, s.options.threads);
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    s.vm.setQueue(nullptr);
+    s.vm.endRun();
     std::fflush(s.options.out);
     std::fflush(s.options.err);
     RHO_RETURN_IF_ERROR(s.space.checkpoint());

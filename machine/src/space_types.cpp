@@ -45,7 +45,7 @@ bool matchOne(const Pattern& p, const Value& v, Bindings& out) {
 
 bool RhoMatcher::match(const PatternRef& pattern, const Message& message, Bindings& out) const {
     if (!pattern.body)
-        return message.args.size() == pattern.arity;
+        return pattern.arity == 0 || message.args.size() == pattern.arity;
     const auto& args = pattern.body->join->binds[pattern.bind].args;
     if (args.size() != message.args.size())
         return false;

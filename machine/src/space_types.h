@@ -27,7 +27,7 @@ struct Message {
 };
 
 // The patterns of one channel of a receive: bind [bind] of [body]->join. A native
-// listener has no body and accepts any message of [arity] values.
+// listener has no body and accepts any message of [arity] values (any arity when 0).
 struct PatternRef {
     std::shared_ptr<const bytecode::Code> body;
     uint32_t bind = 0;

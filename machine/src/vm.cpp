@@ -85,11 +85,40 @@ Value Vm::freshName() {
     return Value::unforgeable(lo, hi);
 }
 
+Vm::WorkerCache& Vm::cache() { return *caches_[ActiveQueue::currentWorker() % caches_.size()]; }
+
+void Vm::beginRun(ActiveQueue* q, unsigned workers) {
+    queue_ = q;
+    caches_.clear();
+    for (unsigned i = 0; i < workers; ++i)
+        caches_.push_back(std::make_unique<WorkerCache>());
+}
+
+void Vm::endRun() {
+    for (auto& c : caches_) {
+        for (uint64_t id : c->openPrivate) {
+            space_.retire(Value::unforgeable(id, kPrivateHi));
+            space_.retire(Value::unforgeable(id, kReplyHi));
+        }
+        for (Machine* m : c->machines)
+            delete m;
+    }
+    caches_.clear();
+    queue_ = nullptr;
+}
+
 void Vm::spawn(std::shared_ptr<const Code> code, std::vector<Value> frame) {
-    auto* m = new Machine;
+    WorkerCache& c = cache();
+    Machine* m;
+    if (c.machines.empty()) {
+        m = new Machine;
+    } else {
+        m = c.machines.back();
+        c.machines.pop_back();
+    }
     m->code = std::move(code);
+    m->pc = 0;
     m->frame = std::move(frame);
-    m->id = nextMachine_.fetch_add(1, std::memory_order_relaxed);
     machines.fetch_add(1, std::memory_order_relaxed);
     queue_->spawn(m);
 }
@@ -195,35 +224,28 @@ bool Vm::primitive(Machine& m, Op op, std::span<const Value> operands, Value& re
         result = std::move(o.value);
         return true;
     }
+    if (!m.privateOpen)
+        openPrivate(m);
     Value priv = Value::unforgeable(m.id, kPrivateHi);
     Value reply = Value::unforgeable(m.id, kReplyHi);
-    auto arity = static_cast<uint32_t>(operands.size() + 1);
-    // 1. The primitive processor listens on the machine's private channel.
-    PatternRef request{nullptr, 0, arity};
-    std::optional<Comm> none =
-        space_.consume({&priv, 1}, {&request, 1}, Continuation{nullptr, {}, Native::kPrimitive, 0}, false, false);
-    RHO_CHECK(!none, "a private channel held a stale request");
-    // 2. The machine sends (op, operands) on its private channel: a COMM.
+    // 2. The machine sends (op, operands) on its private channel: a COMM with the
+    //    primitive processor.
     Message req;
-    req.args.reserve(arity);
+    req.args.reserve(operands.size() + 1);
     req.args.push_back(Value::integer(static_cast<int64_t>(op)));
     req.args.insert(req.args.end(), operands.begin(), operands.end());
     std::optional<Comm> served = space_.produce(priv, std::move(req), false);
     RHO_CHECK(served && served->continuation.native == Native::kPrimitive, "primitive processor did not answer");
     privateComms.fetch_add(1, std::memory_order_relaxed);
-    // 3. The processor computes and answers on the reply channel.
+    // 3. The processor computes and answers on the reply channel: a COMM with the
+    //    machine's listener, which hands the answer back.
     primitives::Outcome o = handler(std::span<const Value>(served->data[0].args).subspan(1));
     Message answer;
     answer.args.push_back(std::move(o.value));
     if (!o.fault.ok())
         answer.fault = std::make_shared<const primitives::Fault>(std::move(o.fault));
-    std::optional<Comm> early = space_.produce(reply, std::move(answer), false);
-    RHO_CHECK(!early, "a reply channel had a waiting listener");
-    // 4. The machine takes the answer: a COMM on its reply channel.
-    PatternRef one{nullptr, 0, 1};
-    std::optional<Comm> got =
-        space_.consume({&reply, 1}, {&one, 1}, Continuation{nullptr, {}, Native::kReply, 0}, false, false);
-    RHO_CHECK(got.has_value(), "primitive answer missing");
+    std::optional<Comm> got = space_.produce(reply, std::move(answer), false);
+    RHO_CHECK(got && got->continuation.native == Native::kReply, "the machine did not take its answer");
     privateComms.fetch_add(1, std::memory_order_relaxed);
     Message& a = got->data[0];
     if (a.fault) {
@@ -232,6 +254,46 @@ bool Vm::primitive(Machine& m, Op op, std::span<const Value> operands, Value& re
     }
     result = std::move(a.args[0]);
     return true;
+}
+
+// 1. Once per private channel: the primitive processor becomes a persistent listener
+//    on it, and the machine one on its reply channel.
+void Vm::openPrivate(Machine& m) {
+    WorkerCache& c = cache();
+    m.privateOpen = true;
+    if (!c.openPrivate.empty()) {
+        m.id = c.openPrivate.back();
+        c.openPrivate.pop_back();
+        return;
+    }
+    m.id = nextMachine_.fetch_add(1, std::memory_order_relaxed);
+    Value priv = Value::unforgeable(m.id, kPrivateHi);
+    Value reply = Value::unforgeable(m.id, kReplyHi);
+    PatternRef anyRequest{nullptr, 0, 0};
+    PatternRef oneValue{nullptr, 0, 1};
+    std::optional<Comm> none =
+        space_.consume({&priv, 1}, {&anyRequest, 1}, Continuation{nullptr, {}, Native::kPrimitive, 0}, true, false);
+    RHO_CHECK(!none, "a private channel held a stale request");
+    none = space_.consume({&reply, 1}, {&oneValue, 1}, Continuation{nullptr, {}, Native::kReply, 0}, true, false);
+    RHO_CHECK(!none, "a reply channel held a stale answer");
+}
+
+void Vm::retire(Machine* m) {
+    WorkerCache& c = cache();
+    if (m->privateOpen) {
+        c.openPrivate.push_back(m->id);
+        m->privateOpen = false;
+    }
+    constexpr size_t kPooledMachines = 4096;
+    if (c.machines.size() >= kPooledMachines) {
+        delete m;
+        return;
+    }
+    m->code.reset();
+    m->stack.clear();
+    m->frame.clear();
+    m->fault = {};
+    c.machines.push_back(m);
 }
 
 void Vm::reportFault(const Machine& m) {

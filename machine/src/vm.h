@@ -36,8 +36,13 @@ class Vm {
     bool primitive(Machine& m, bytecode::Op op, std::span<const Value> operands, Value& result);
     Value freshName();
     void reportFault(const Machine& m);
+    // Ends [m]: closes its private channels and frees it.
+    void retire(Machine* m);
 
-    void setQueue(ActiveQueue* q) { queue_ = q; }
+    // Starts a run on [q] with [workers] workers; endRun() closes the private channels
+    // kept open for reuse and frees the pooled machines.
+    void beginRun(ActiveQueue* q, unsigned workers);
+    void endRun();
     [[nodiscard]] int budget() const { return options_.reductionBudget; }
 
     std::atomic<uint64_t> machines{0};
@@ -55,6 +60,19 @@ class Vm {
     }
 
   private:
+    // Per worker, touched only by its own thread: machines to reuse, and the ids of
+    // private channels whose listeners are open and idle. A private channel is
+    // reachable only from the one machine that holds it, so once that machine has
+    // ended, the channel can serve the next machine as a fresh private channel, and
+    // the listeners need not be installed and removed for every machine.
+    struct alignas(64) WorkerCache {
+        std::vector<Machine*> machines;
+        std::vector<uint64_t> openPrivate;
+    };
+    WorkerCache& cache();
+    void openPrivate(Machine& m);
+
+    std::vector<std::unique_ptr<WorkerCache>> caches_;
     void runComm(Comm& comm);
     void serveNative(Comm& comm);
 

@@ -25,7 +25,7 @@ void runner(ActiveQueue& queue, Vm& vm, unsigned worker) noexcept {
             continue;
         }
         if (vm.stopped.load(std::memory_order_relaxed)) {
-            delete m; // the step limit was reached: drop what is left
+            vm.retire(m); // the step limit was reached: drop what is left
             queue.retire();
             continue;
         }
@@ -39,7 +39,7 @@ void runner(ActiveQueue& queue, Vm& vm, unsigned worker) noexcept {
         }
         if (r == SliceResult::kFaulted)
             vm.reportFault(*m);
-        delete m;
+        vm.retire(m);
         queue.retire();
     }
 }

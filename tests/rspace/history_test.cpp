@@ -79,7 +79,7 @@ TEST_CASE("checkpoint then reopen reproduces the space", "[rspace][history]") {
     auto comm = space.produce("d", V{6}, false);
     REQUIRE(comm);
     CHECK(comm->continuation == 12);
-    CHECK(comm->data == std::vector<V>{{5}, {6}});
+    CHECK(vec(comm->data) == std::vector<V>{{5}, {6}});
     REQUIRE_FALSE(consume1(space, "c", {kAny}, 13)); // queued behind 10
     auto first = space.produce("c", V{0}, false);
     REQUIRE(first);
@@ -217,7 +217,7 @@ TEST_CASE("joins and collisions survive a reopen", "[rspace][history][collision]
     REQUIRE_FALSE(space.produce("c", V{0}, false));
     auto comm = space.produce("a", V{7}, false);
     REQUIRE(comm);
-    CHECK(comm->data == std::vector<V>{{0}, {7}});
+    CHECK(vec(comm->data) == std::vector<V>{{0}, {7}});
 }
 
 TEST_CASE("an unknown format version is rejected", "[rspace][history]") {

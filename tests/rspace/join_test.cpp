@@ -30,8 +30,8 @@ TEST_CASE("a 2-way join fires only when both channels have data", "[rspace][join
     auto comm = space.produce("b", V{20}, false);
     REQUIRE(comm);
     CHECK(comm->continuation == 1);
-    CHECK(comm->data == std::vector<V>{{10}, {20}});
-    CHECK(comm->bindings == std::vector<V>{{10}, {20}});
+    CHECK(vec(comm->data) == std::vector<V>{{10}, {20}});
+    CHECK(vec(comm->bindings) == std::vector<V>{{10}, {20}});
     CHECK(comm->producedIndex == 1);
     CHECK(space.channelEntryCount() == 0);
     CHECK(space.continuationCount() == 0);
@@ -110,7 +110,7 @@ TEST_CASE("a join with a non-matching datum on one channel takes nothing", "[rsp
     CHECK(dump(space).find("(2)") != std::string::npos);
     auto comm = space.produce("b", V{3}, false);
     REQUIRE(comm);
-    CHECK(comm->data == std::vector<V>{{1}, {3}});
+    CHECK(vec(comm->data) == std::vector<V>{{1}, {3}});
     CHECK(dump(space) == "b: (2)\n");
 }
 
@@ -129,7 +129,7 @@ TEST_CASE("join data persistence and peek", "[rspace][join][peek]") {
         CHECK_FALSE(space.produce("b", V{2}, false));
         auto comm = consumeN(space, {"a", "b"}, {{kAny}, {kAny}}, 1, false, /*peek=*/true);
         REQUIRE(comm);
-        CHECK(comm->data == std::vector<V>{{1}, {2}});
+        CHECK(vec(comm->data) == std::vector<V>{{1}, {2}});
         CHECK(space.inspect().size() == 2);
         CHECK(space.continuationCount() == 0);
     }
@@ -150,7 +150,7 @@ TEST_CASE("join data persistence and peek", "[rspace][join][peek]") {
             auto comm = space.produce("b", V{i}, false);
             REQUIRE(comm);
             CHECK(comm->persistentContinuation);
-            CHECK(comm->data == std::vector<V>{{i}, {i}});
+            CHECK(vec(comm->data) == std::vector<V>{{i}, {i}});
         }
         CHECK(space.continuationCount() == 1);
         CHECK(space.commCount() == 3);
@@ -172,7 +172,7 @@ TEST_CASE("a produce skips an unsatisfiable join for a later candidate", "[rspac
     comm = space.produce("a", V{7}, false);
     REQUIRE(comm);
     CHECK(comm->continuation == 1);
-    CHECK(comm->data == std::vector<V>{{7}, {6}});
+    CHECK(vec(comm->data) == std::vector<V>{{7}, {6}});
     CHECK(dump(space) == "a: k3[a(_)]\n");
 }
 
@@ -184,7 +184,7 @@ TEST_CASE("joins over colliding channel keys", "[rspace][join][collision]") {
     CHECK_FALSE(space.produce("a", V{1}, false));
     auto comm = space.produce("b", V{2}, false);
     REQUIRE(comm);
-    CHECK(comm->data == std::vector<V>{{1}, {2}, {3}});
+    CHECK(vec(comm->data) == std::vector<V>{{1}, {2}, {3}});
     CHECK(space.channelEntryCount() == 0);
     CHECK(space.continuationCount() == 0);
 }

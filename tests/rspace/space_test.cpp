@@ -40,8 +40,8 @@ TEST_CASE("consume then produce performs one COMM", "[rspace]") {
     auto comm = space.produce("a", V{3, 4}, false);
     REQUIRE(comm);
     CHECK(comm->continuation == 7);
-    CHECK(comm->data == std::vector<V>{{3, 4}});
-    CHECK(comm->bindings == std::vector<V>{{3, 4}});
+    CHECK(vec(comm->data) == std::vector<V>{{3, 4}});
+    CHECK(vec(comm->bindings) == std::vector<V>{{3, 4}});
     CHECK(comm->producedIndex == 0);
     CHECK_FALSE(comm->reissueProduce);
     CHECK(dump(space).empty());
@@ -71,7 +71,7 @@ TEST_CASE("arity or pattern mismatch leaves both waiting", "[rspace]") {
         // A matching datum later still finds the continuation, and the old datum stays.
         auto comm = space.produce("a", V{5}, false);
         REQUIRE(comm);
-        CHECK(comm->bindings == std::vector<V>{{}});
+        CHECK(vec(comm->bindings) == std::vector<V>{{}});
         CHECK(dump(space) == "a: (4)\n");
         CHECK(space.commCount() == 1);
     }

@@ -22,6 +22,12 @@ namespace rho::rspace::test {
 
 inline constexpr std::optional<int> kAny = std::nullopt;
 
+// A Comm's data or bindings (inline vectors) as a std::vector, for comparisons.
+template <class Seq>
+auto vec(const Seq& s) {
+    return std::vector<typename Seq::value_type>(s.begin(), s.end());
+}
+
 struct TestTypes {
     using Channel = std::string;
     using Datum = std::vector<int>;

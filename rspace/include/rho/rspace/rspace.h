@@ -57,6 +57,7 @@
 // mutex serialises them (sections are short: hash lookups and vector edits).
 #pragma once
 
+#include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
 #include "rho/rspace/channel_key.h"
 
@@ -75,8 +76,9 @@ struct Comm {
     bool persistentContinuation = false;
     bool peek = false;
     // One entry per channel of the continuation, in the order given to consume.
-    std::vector<typename Types::Datum> data;
-    std::vector<typename Types::Bindings> bindings;
+    // Inline storage for the common single-channel COMM: no allocation per event.
+    absl::InlinedVector<typename Types::Datum, 1> data;
+    absl::InlinedVector<typename Types::Bindings, 1> bindings;
     // For produce: true when the produced datum must be re-issued by the caller.
     bool reissueProduce = false;
     // For produce: the index in [data] of the produced datum (its channel's position

@@ -331,6 +331,29 @@ class Space {
         return std::nullopt;
     }
 
+    // Removes every non-durable continuation (Types::isDurable() == false) that waits
+    // on [channel] alone, and the channel's entry when nothing else is left on it.
+    // For listeners that belong to one process and die with it, such as the native
+    // listeners on a process's private channels. Data stays. Any thread.
+    void retire(const Channel& channel) {
+        const ChannelKey key = Types::key(channel);
+        std::lock_guard<std::mutex> lock(mu_);
+        Slot slot = find(key, channel);
+        if (slot.node == nullptr) {
+            return;
+        }
+        ChannelEntry& entry = *slot.node;
+        for (size_t w = entry.waiting.size(); w-- > 0;) {
+            const uint32_t contSlot = entry.waiting[w].slot;
+            const ContRecord& rec = *conts_[contSlot].record;
+            if (rec.channels.size() == 1 && !Types::isDurable(rec.continuation)) {
+                releaseCont(contSlot);
+                entry.waiting.erase(w);
+            }
+        }
+        dropIfEmpty(slot);
+    }
+
     // Every channel that holds data or continuations, sorted by ChannelKey (so the
     // output is stable across runs), data and continuations oldest first. A snapshot:
     // everything is copied. Any thread.
