@@ -16,11 +16,13 @@ bash scripts/setup.sh
 cmake --preset release >/dev/null
 cmake --build --preset release --target rhovm >/dev/null
 RHOVM=$PWD/build/release/cli/rhovm
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+# Results stay in build/compare/ (peers.raw, rhovm.raw) for a later look.
+work=$PWD/build/compare
+mkdir -p "$work"
 
-peers_raw=""
-if [ -z "${SKIP_PEERS:-}" ] && [ -d ../shared/peers ]; then
+peers_raw=${PEERS_RAW:-}   # PEERS_RAW=file reuses an earlier peers run
+if [ -z "$peers_raw" ] && [ -z "${SKIP_PEERS:-}" ] && [ -d ../shared/peers ]; then
+    rm -rf "$work/peers"
     # shared/ is read-only: run the peers from a copy.
     cp -r ../shared/peers "$work/peers"
     echo "== peers (../shared/peers/run.sh, REPS=$REPS)"
@@ -28,7 +30,8 @@ if [ -z "${SKIP_PEERS:-}" ] && [ -d ../shared/peers ]; then
         echo "peers run failed; see below" >&2
         tail -20 "$work/peers.log" >&2
     }
-    peers_raw="$work/peers/build/raw.txt"
+    cp "$work/peers/build/raw.txt" "$work/peers.raw"
+    peers_raw="$work/peers.raw"
 fi
 
 # median of stdin numbers
@@ -36,7 +39,7 @@ median() { sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
 
 declare -A OPS=([pingpong]=1000000 [ring]=1000000 [spawn]=1000000 [fanin]=1000000 [pfib]=242785)
 declare -A UNIT=([pingpong]="msgs/s" [ring]="hops/s" [spawn]="spawns/s" [fanin]="msgs/s" [pfib]="procs/s")
-RAW="$work/rhovm.txt"
+RAW="$work/rhovm.raw"
 : >"$RAW"
 echo "== rhovm (REPS=$REPS)"
 for w in pingpong ring spawn fanin pfib; do
@@ -49,13 +52,17 @@ for w in pingpong ring spawn fanin pfib; do
     done
 done
 
-peer_rate() { # workload impl-prefix -> best rate among that implementation's rows (ops / median s)
-    local w=$1 impl=$2
+peer_rate() { # workload impl-prefix -> the best rate among that implementation's rows (ops / median s)
+    local w=$1 impl=$2 best="" label
     [ -n "$peers_raw" ] && [ -f "$peers_raw" ] || { echo ""; return; }
-    awk -F'|' -v w="$w" -v impl="$impl" 'index($1, impl) == 1 && $2 == w { print $1 "|" $3 "|" $4 }' "$peers_raw" |
-        awk -F'|' '{ s[$1] = s[$1] " " $3; ops[$1] = $2 }
-             END { for (k in s) { n = split(s[k], a, " "); asort(a); m = a[int((n + 1) / 2)];
-                   r = ops[k] / m; if (r > best) best = r } printf "%.0f", best }'
+    while IFS= read -r label; do
+        local ops med rate
+        ops=$(awk -F'|' -v l="$label" -v w="$w" '$1 == l && $2 == w { print $3; exit }' "$peers_raw")
+        med=$(awk -F'|' -v l="$label" -v w="$w" '$1 == l && $2 == w { print $4 }' "$peers_raw" | median)
+        rate=$(awk -v o="$ops" -v s="$med" 'BEGIN { printf "%.0f", o / s }')
+        if [ -z "$best" ] || [ "$rate" -gt "$best" ]; then best=$rate; fi
+    done < <(awk -F'|' -v w="$w" -v impl="$impl" 'index($1, impl) == 1 && $2 == w { print $1 }' "$peers_raw" | sort -u)
+    echo "$best"
 }
 
 fmt() { awk -v x="$1" 'BEGIN { if (x == "") print "-"; else if (x >= 1e6) printf "%.2f M", x / 1e6;

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# End-to-end tests of the rhovm command line, as a user types it:
+# compile -o / run .rbc, --disasm, --data-dir across runs + inspect, stdin, exit codes,
+# bad bytecode files, --seed determinism, --max-steps.
+# Usage: cli_test.sh RHOVM
+set -uo pipefail
+RHOVM=$1
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+failures=0
+passes=0
+
+check() { # name, condition command...
+    local name=$1
+    shift
+    if "$@"; then
+        passes=$((passes + 1))
+    else
+        echo "FAIL: $name"
+        failures=$((failures + 1))
+    fi
+}
+
+cat >"$dir/prog.rho" <<'RHO'
+new out(`rho:io:stdout`) in { @"a"!(6 * 7) | for (@v <- @"a") { out!([v, "x"]) } }
+RHO
+
+# compile -o, then run the .rbc: the same output as running the source
+"$RHOVM" compile -o "$dir/prog.rbc" "$dir/prog.rho"
+check "compile -o writes a file" test -s "$dir/prog.rbc"
+check "run .rbc prints what the source prints" \
+    test "$("$RHOVM" run "$dir/prog.rbc")" = "$("$RHOVM" run "$dir/prog.rho")"
+check "run .rbc output" test "$("$RHOVM" run "$dir/prog.rbc")" = '[42, "x"]'
+check "disasm of the .rbc equals disasm of the source" \
+    test "$("$RHOVM" compile --disasm "$dir/prog.rbc")" = "$("$RHOVM" compile --disasm "$dir/prog.rho")"
+
+# --disasm: one sequence per par branch, QUOTE for quotes
+listing=$("$RHOVM" compile --disasm "$dir/prog.rho")
+check "disasm heads sequences with the word sequence" grep -q '^sequence 0' <<<"$listing"
+check "disasm shows QUOTE" grep -q 'QUOTE' <<<"$listing"
+
+# bad bytecode: truncated, corrupted, wrong version -> clear error, exit 1, no crash
+head -c 20 "$dir/prog.rbc" >"$dir/trunc.rbc"
+out=$("$RHOVM" run "$dir/trunc.rbc" 2>&1)
+rc=$?
+check "truncated .rbc exits 1" test "$rc" = 1
+check "truncated .rbc says truncated" grep -q 'truncated' <<<"$out"
+printf 'RHBC\x63\x00\x00\x00' >"$dir/v99.rbc"
+out=$("$RHOVM" run "$dir/v99.rbc" 2>&1)
+rc=$?
+check "wrong version exits 1" test "$rc" = 1
+check "wrong version is named" grep -q 'bytecode version 99' <<<"$out"
+
+# program from stdin
+check "stdin" test "$(echo 'new o(`rho:io:stdout`) in { o!(1 + 1) }' | "$RHOVM" run -)" = 2
+
+# compile errors: file:line:col, caret, exit 1, nothing runs
+printf 'new o(`rho:io:stdout`) in {\n  o!("ran") | o!(nope)\n}\n' >"$dir/bad.rho"
+out=$("$RHOVM" run "$dir/bad.rho" 2>"$dir/err")
+rc=$?
+check "compile error exits 1" test "$rc" = 1
+check "compile error runs nothing" test -z "$out"
+check "compile error format" grep -q "bad.rho:2:18: error: Top level free variables are not allowed: nope at 2:18." "$dir/err"
+check "compile error caret" grep -qxF '                   ^' "$dir/err"
+
+# run-time error: exit 1, position, siblings ran
+printf 'new o(`rho:io:stdout`) in {\n  o!("ran") | o!(1 / 0)\n}\n' >"$dir/rt.rho"
+out=$("$RHOVM" run "$dir/rt.rho" 2>"$dir/err")
+rc=$?
+check "run-time error exits 1" test "$rc" = 1
+check "run-time error sibling ran" test "$out" = '"ran"'
+check "run-time error names its position" grep -q "rt.rho:2:18: error: / by zero" "$dir/err"
+
+# --data-dir: a contract deployed in one run answers a send made in a later run
+echo 'contract @"double"(@n, ret) = { ret!(n * 2) } | @"note"!("kept")' | "$RHOVM" run --data-dir "$dir/space" -
+check "second run gets the contract's answer" test "$(echo 'new o(`rho:io:stdout`), r in { @"double"!(21, *r) | for (@v <- r) { o!(v) } }' | "$RHOVM" run --data-dir "$dir/space" -)" = 42
+text=$("$RHOVM" inspect "$dir/space")
+check "inspect shows the contract" grep -qF 'for (@{x0}, x1 <= @{"double"}) { x1!((x0 * 2)) }' <<<"$text"
+check "inspect shows waiting data" grep -qF '@{"note"}!("kept")' <<<"$text"
+check "inspect of a non-space dir fails" bash -c "! '$RHOVM' inspect '$dir' 2>/dev/null"
+
+# --seed: same output twice, names included
+src='new o(`rho:io:stdout`), a in { o!(*a) | o!(1) | o!(2) }'
+check "seed is deterministic" test "$(echo "$src" | "$RHOVM" run --seed 5 -)" = "$(echo "$src" | "$RHOVM" run --seed 5 -)"
+
+# --max-steps stops an endless program, exit 1, and says so
+out=$(echo 'for (@x <= @"t") { Nil } | @"t"!!(1)' | "$RHOVM" run --max-steps 10000 - 2>&1)
+rc=$?
+check "max-steps exits 1" test "$rc" = 1
+check "max-steps says so" grep -q 'step limit' <<<"$out"
+
+echo "$passes passed, $failures failed"
+[ "$failures" -eq 0 ]
