@@ -7,25 +7,8 @@ namespace rho::primitives {
 
 namespace {
 
-const char* opText(bytecode::Op op) {
-    using bytecode::Op;
-    switch (op) {
-    case Op::NEG: return "Negation";
-    case Op::NOT: return "not";
-    case Op::ADD: return "+";
-    case Op::SUB: return "-";
-    case Op::MUL: return "*";
-    case Op::DIV: return "/";
-    case Op::MOD: return "%";
-    case Op::LT: return "<";
-    case Op::LE: return "<=";
-    case Op::GT: return ">";
-    case Op::GE: return ">=";
-    case Op::AND: return "and";
-    case Op::OR: return "or";
-    default: return bytecode::opInfo(op).name;
-    }
-}
+// The reference names negation by word, every other operator by its symbol.
+const char* opText(bytecode::Op op) { return op == bytecode::Op::NEG ? "Negation" : bytecode::operatorSymbol(op); }
 
 } // namespace
 

@@ -27,25 +27,6 @@ std::string varName(uint32_t depth) { return "x" + std::to_string(depth); }
 
 std::string asName(const Text& t) { return t.isVar ? t.text : "@{" + t.text + "}"; }
 
-const char* opSymbol(Op op) {
-    switch (op) {
-    case Op::ADD: return "+";
-    case Op::SUB: return "-";
-    case Op::MUL: return "*";
-    case Op::DIV: return "/";
-    case Op::MOD: return "%";
-    case Op::EQ: return "==";
-    case Op::NEQ: return "!=";
-    case Op::LT: return "<";
-    case Op::LE: return "<=";
-    case Op::GT: return ">";
-    case Op::GE: return ">=";
-    case Op::AND: return "and";
-    case Op::OR: return "or";
-    default: return "?";
-    }
-}
-
 class Decompiler {
   public:
     std::string sequence(const Code& code, std::vector<Slot> frame, uint32_t depth);
@@ -148,7 +129,7 @@ std::string Decompiler::sequence(const Code& code, std::vector<Slot> frame, uint
         case Op::ADD: case Op::SUB: case Op::MUL: case Op::DIV: case Op::MOD: case Op::EQ: case Op::NEQ:
         case Op::LT: case Op::LE: case Op::GT: case Op::GE: case Op::AND: case Op::OR: {
             auto xy = popN(2);
-            stack.push_back({"(" + xy[0].text + " " + opSymbol(op) + " " + xy[1].text + ")"});
+            stack.push_back({"(" + xy[0].text + " " + operatorSymbol(op) + " " + xy[1].text + ")"});
             break;
         }
         case Op::IF: {

@@ -108,25 +108,16 @@ Value Value::integer(int64_t i) {
     return v;
 }
 
-Value Value::string(std::string s) {
+static Value makeText(ValueKind kind, uint8_t tag, std::string s) {
     auto h = std::make_shared<HeapValue>();
-    h->hash = hashBytes(kTagString, s);
+    h->hash = hashBytes(tag, s);
     h->text = std::move(s);
-    Value v;
-    v.kind_ = ValueKind::kString;
-    v.heap_ = std::move(h);
-    return v;
+    return Value::fromHeap(kind, std::move(h));
 }
 
-Value Value::uri(std::string s) {
-    auto h = std::make_shared<HeapValue>();
-    h->hash = hashBytes(kTagUri, s);
-    h->text = std::move(s);
-    Value v;
-    v.kind_ = ValueKind::kUri;
-    v.heap_ = std::move(h);
-    return v;
-}
+Value Value::string(std::string s) { return makeText(ValueKind::kString, kTagString, std::move(s)); }
+
+Value Value::uri(std::string s) { return makeText(ValueKind::kUri, kTagUri, std::move(s)); }
 
 Value Value::unforgeable(uint64_t lo, uint64_t hi) {
     Value v;

@@ -60,6 +60,29 @@ constexpr bool hasAux(OperandFormat f) {
     return f == OperandFormat::kMultisetValues || f == OperandFormat::kSlotCount || f == OperandFormat::kSlotConst;
 }
 
+// The Rholang spelling of an operator opcode ("+", "==", "and", ...); the opcode's
+// name for anything else.
+constexpr const char* operatorSymbol(Op op) {
+    switch (op) {
+    case Op::NEG: return "-";
+    case Op::NOT: return "not";
+    case Op::ADD: return "+";
+    case Op::SUB: return "-";
+    case Op::MUL: return "*";
+    case Op::DIV: return "/";
+    case Op::MOD: return "%";
+    case Op::EQ: return "==";
+    case Op::NEQ: return "!=";
+    case Op::LT: return "<";
+    case Op::LE: return "<=";
+    case Op::GT: return ">";
+    case Op::GE: return ">=";
+    case Op::AND: return "and";
+    case Op::OR: return "or";
+    default: return opInfo(op).name;
+    }
+}
+
 constexpr uint32_t encode(Op op, uint32_t a = 0) { return static_cast<uint32_t>(op) | (a << 8); }
 constexpr Op decodeOp(uint32_t word) { return static_cast<Op>(word & 0xFFu); }
 constexpr uint32_t decodeA(uint32_t word) { return word >> 8; }
