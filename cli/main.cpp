@@ -2,6 +2,7 @@
 // The rhovm command line: the one place that wires every module together.
 //   rhovm run [--threads N] [--seed S] [--data-dir DIR] FILE   (.rho source, .rbc bytecode, or - for stdin)
 //   rhovm compile [--disasm] [-o OUT.rbc] FILE
+//   rhovm check [--format text|json] FILE                     (check.h: compile, run nothing)
 //   rhovm inspect DIR
 // Exit status: 0 on success, 1 when the program has errors (compile-time or run-time),
 // 2 for usage errors and unreadable files or data directories.
@@ -9,10 +10,8 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <fstream>
-#include <iostream>
-#include <iterator>
-#include <sstream>
 
+#include "check.h"
 #include "rho/bytecode/disassembler.h"
 #include "rho/bytecode/rbc.h"
 #include "rho/compiler/compiler.h"
@@ -20,21 +19,21 @@
 
 namespace {
 
+// Reads all of [path] (- for stdin) into [out]; false when it cannot be read. stdio, not
+// ifstream: an ifstream opens a directory and reads it as empty, which would be a program.
 bool readInput(const std::string& path, std::string& out) {
-    if (path == "-") {
-        out.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
-        return true;
-    }
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
+    std::FILE* in = path == "-" ? stdin : std::fopen(path.c_str(), "rb");
+    if (in == nullptr)
         return false;
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    out = ss.str();
-    return true;
+    char buf[1 << 16];
+    size_t n = 0;
+    while ((n = std::fread(buf, 1, sizeof buf, in)) > 0)
+        out.append(buf, n);
+    bool ok = std::ferror(in) == 0;
+    if (in != stdin)
+        std::fclose(in);
+    return ok;
 }
-
-bool isBytecode(const std::string& bytes) { return bytes.size() >= 4 && bytes.compare(0, 4, "RHBC") == 0; }
 
 // Loads FILE as a program: bytecode when it starts with the .rbc magic, else source.
 // Prints diagnostics and returns nullopt on failure; [status] is the exit status then.
@@ -46,7 +45,7 @@ std::optional<rho::bytecode::Program> load(const std::string& path, int& status)
         return std::nullopt;
     }
     std::string name = path == "-" ? "<stdin>" : path;
-    if (isBytecode(text)) {
+    if (rho::cli::isBytecode(text)) {
         auto program = rho::bytecode::decodeProgram(text);
         if (!program.ok()) {
             std::fprintf(stderr, "%s: error: %s\n", name.c_str(), std::string(program.status().message()).c_str());
@@ -95,7 +94,18 @@ int main(int argc, char** argv) {
     std::string inspectDir;
     inspect->add_option("dir", inspectDir, "the --data-dir of earlier runs")->required();
 
-    CLI11_PARSE(app, argc, argv);
+    auto* check = app.add_subcommand("check", "parse and compile a program, run nothing, report every error");
+    std::string checkFile, checkFormat = "text";
+    check->add_option("file", checkFile, "program: .rho source, .rbc bytecode, or - for stdin")->required();
+    check->add_option("--format", checkFormat, "text (as run prints errors, on stderr) or json (on stdout)")
+        ->check(CLI::IsMember({"text", "json"}));
+
+    // Not CLI11_PARSE: its exit statuses (104, 106, ...) would break the documented 2.
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e) == 0 ? 0 : 2;
+    }
 
     int status = 0;
     if (*run) {
@@ -148,6 +158,15 @@ int main(int argc, char** argv) {
             }
         }
         return 0;
+    }
+    if (*check) {
+        std::string text;
+        if (!readInput(checkFile, text)) {
+            std::fprintf(stderr, "rhovm: cannot read %s\n", checkFile.c_str());
+            return 2;
+        }
+        return rho::cli::check(checkFile == "-" ? "<stdin>" : checkFile, text,
+                               checkFormat == "json" ? rho::cli::CheckFormat::kJson : rho::cli::CheckFormat::kText);
     }
     if (*inspect) {
         rho::machine::RuntimeOptions o;

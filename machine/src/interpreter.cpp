@@ -27,6 +27,21 @@ using primitives::FaultCode;
 
 namespace {
 
+// A bundle used as a channel acts on the channel it wraps, if its mode permits:
+// sending needs write permission (bundle, bundle+), receiving read (bundle, bundle-).
+bool unwrapChannel(Value& channel, bool write) {
+    while (channel.kind() == bytecode::ValueKind::kBundle) {
+        auto mode = channel.bundleMode();
+        bool allowed = mode == bytecode::BundleMode::kReadWrite ||
+                       mode == (write ? bytecode::BundleMode::kWrite : bytecode::BundleMode::kRead);
+        if (!allowed)
+            return false;
+        Value inner = channel.items()[0];
+        channel = std::move(inner);
+    }
+    return true;
+}
+
 // The frame of child [ref] of [parent], captured from [frame].
 std::vector<Value> captureFrame(const Code& child, const bytecode::ChildRef& ref, const std::vector<Value>& frame) {
     std::vector<Value> out;
@@ -195,6 +210,8 @@ dispatch:
     RHO_CASE(SEND)
     RHO_CASE(SEND_PERSIST) {
         RHO_SYNC_STATE();
+        if (!unwrapChannel(stack[stack.size() - a - 1], /*write=*/true))
+            RHO_FAULT(FaultCode::kNotWritable);
         {
             std::vector<Value> args(std::make_move_iterator(stack.end() - a), std::make_move_iterator(stack.end()));
             stack.resize(stack.size() - a);
@@ -210,8 +227,12 @@ dispatch:
         std::shared_ptr<const Code> body = code->children[ref.child];
         size_t k = body->join->binds.size();
         for (size_t i = stack.size() - k; i < stack.size(); ++i)
-            if (primitives::isSystemChannel(stack[i]))
+            if (primitives::isSystemChannel(stack[i]) || !unwrapChannel(stack[i], /*write=*/false))
                 RHO_FAULT(FaultCode::kNotReadable);
+        if (needsProcessMatcher(*body)) {
+            m.fault.op = Op::RECEIVE;
+            RHO_FAULT(FaultCode::kUnsupported);
+        }
         RHO_SYNC_STATE();
         vm.receive({stack.data() + stack.size() - k, k}, std::move(body), captureList(ref, m.frame), budget);
         stack.resize(stack.size() - k);
@@ -256,6 +277,41 @@ dispatch:
     RHO_CASE(POP) {
         stack.pop_back();
         RHO_NEXT();
+    }
+    RHO_CASE(MAKE_SET) {
+        {
+            std::vector<Value> items(std::make_move_iterator(stack.end() - a), std::make_move_iterator(stack.end()));
+            stack.resize(stack.size() - a);
+            stack.push_back(Value::set(std::move(items)));
+        }
+        RHO_NEXT();
+    }
+    RHO_CASE(MAKE_MAP) {
+        {
+            size_t n = 2 * size_t{a};
+            std::vector<Value> pairs(std::make_move_iterator(stack.end() - static_cast<ptrdiff_t>(n)),
+                                     std::make_move_iterator(stack.end()));
+            stack.resize(stack.size() - n);
+            stack.push_back(Value::map(std::move(pairs)));
+        }
+        RHO_NEXT();
+    }
+    RHO_CASE(BUNDLE) {
+        stack.back() = Value::bundle(std::move(stack.back()), static_cast<bytecode::BundleMode>(a));
+        RHO_NEXT();
+    }
+    RHO_CASE(CONCAT)
+    RHO_CASE(DIFF)
+    RHO_CASE(INTERPOLATE)
+    RHO_CASE(METHOD)
+    RHO_CASE(MATCH)
+    RHO_CASE(MATCHES)
+    RHO_CASE(AND_ALSO)
+    RHO_CASE(OR_ELSE)
+    RHO_CASE(PUSH_PATTERN) {
+        // Compiled, not executed yet: the process ends with a clear error.
+        m.fault.op = bytecode::decodeOp(insn);
+        RHO_FAULT(FaultCode::kUnsupported);
     }
     RHO_CASE(RET)
     RHO_CASE(HALT) { goto finished; }

@@ -31,7 +31,7 @@ struct Runtime::Impl {
     void installSystemProcesses() {
         for (primitives::SystemProcess sp : primitives::kAllSystemProcesses) {
             Value ch = primitives::systemChannel(sp);
-            PatternRef pat{nullptr, 0, static_cast<uint32_t>(primitives::systemArity(sp))};
+            PatternRef pat{nullptr, 0, static_cast<uint32_t>(primitives::systemArity(sp)), nullptr};
             Continuation k{nullptr, {}, Native::kSystem, static_cast<uint8_t>(sp)};
             (void)space.consume({&ch, 1}, {&pat, 1}, std::move(k), true, false);
         }

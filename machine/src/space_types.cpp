@@ -22,40 +22,177 @@ bool getU32(std::string_view& in, uint32_t& v) {
     return true;
 }
 
-bool matchOne(const Pattern& p, const Value& v, Bindings& out) {
-    switch (p.kind) {
-    case Pattern::Kind::kBind: out.emplace_back(p.binding, v); return true;
-    case Pattern::Kind::kWildcard: return true;
-    case Pattern::Kind::kLiteral: return p.literal == v;
-    case Pattern::Kind::kList:
-    case Pattern::Kind::kTuple: {
-        ValueKind want = p.kind == Pattern::Kind::kList ? ValueKind::kList : ValueKind::kTuple;
-        if (v.kind() != want || v.items().size() != p.items.size())
-            return false;
-        for (size_t i = 0; i < p.items.size(); ++i)
-            if (!matchOne(p.items[i], v.items()[i], out))
-                return false;
+bool anyPattern(const Pattern& p, bool (*pred)(const Pattern&)) {
+    if (pred(p))
         return true;
-    }
-    }
+    for (const Pattern& q : p.items)
+        if (anyPattern(q, pred))
+            return true;
     return false;
 }
 
+bool isSimpleType(uint8_t type, const Value& v) {
+    static const ValueKind kKinds[] = {ValueKind::kBool,   ValueKind::kInt, ValueKind::kBigInt,
+                                       ValueKind::kString, ValueKind::kUri, ValueKind::kByteArray};
+    return v.kind() == kKinds[type % 6];
+}
+
+struct Matcher {
+    const bytecode::Code& owner;
+    const std::vector<Value>* captures;
+
+    bool match(const Pattern& p, const Value& v, Bindings& out) const {
+        switch (p.kind) {
+        case Pattern::Kind::kBind: out.emplace_back(p.binding, v); return true;
+        case Pattern::Kind::kWildcard: return true;
+        case Pattern::Kind::kLiteral: return p.literal == v;
+        case Pattern::Kind::kType: return isSimpleType(p.simpleType, v);
+        case Pattern::Kind::kVarRef: return captures && p.slot < captures->size() && (*captures)[p.slot] == v;
+        case Pattern::Kind::kList:
+        case Pattern::Kind::kTuple: {
+            ValueKind want = p.kind == Pattern::Kind::kList ? ValueKind::kList : ValueKind::kTuple;
+            if (v.kind() != want)
+                return false;
+            auto items = v.items();
+            if (items.size() < p.items.size() || (p.remainder == Pattern::kNoRemainder && items.size() != p.items.size()))
+                return false;
+            for (size_t i = 0; i < p.items.size(); ++i)
+                if (!match(p.items[i], items[i], out))
+                    return false;
+            if (p.remainder >= 0)
+                out.emplace_back(static_cast<uint32_t>(p.remainder),
+                                 Value::list(std::vector<Value>(items.begin() + static_cast<ptrdiff_t>(p.items.size()),
+                                                                items.end())));
+            return true;
+        }
+        case Pattern::Kind::kSet:
+        case Pattern::Kind::kMap: return matchUnordered(p, v, out);
+        case Pattern::Kind::kAnd:
+            for (const Pattern& q : p.items)
+                if (!match(q, v, out))
+                    return false;
+            return true;
+        case Pattern::Kind::kOr:
+            for (const Pattern& q : p.items) {
+                Bindings scratch;
+                if (match(q, v, scratch))
+                    return true; // a disjunction binds nothing
+            }
+            return false;
+        case Pattern::Kind::kNot: {
+            Bindings scratch;
+            return !match(p.items[0], v, scratch);
+        }
+        case Pattern::Kind::kBundle: {
+            if (v.kind() != ValueKind::kBundle || static_cast<uint8_t>(v.bundleMode()) != p.bundleMode)
+                return false;
+            Bindings scratch;
+            return match(p.items[0], v.items()[0], scratch);
+        }
+        case Pattern::Kind::kProcess: return false; // rejected before matching (needsProcessMatcher)
+        }
+        return false;
+    }
+
+    // Sets and maps: each pattern item takes a distinct element (entry), found by
+    // backtracking; the rest goes to the remainder. Without remainder the sizes match.
+    bool matchUnordered(const Pattern& p, const Value& v, Bindings& out) const {
+        bool isMap = p.kind == Pattern::Kind::kMap;
+        if (v.kind() != (isMap ? ValueKind::kMap : ValueKind::kSet))
+            return false;
+        size_t step = isMap ? 2 : 1;
+        size_t want = p.items.size() / step;
+        auto items = v.items();
+        size_t have = items.size() / step;
+        if (have < want || (p.remainder == Pattern::kNoRemainder && have != want))
+            return false;
+        std::vector<bool> used(have, false);
+        size_t mark = out.size();
+        if (!assign(p, items, step, 0, used, out)) {
+            out.resize(mark);
+            return false;
+        }
+        if (p.remainder >= 0) {
+            std::vector<Value> rest;
+            for (size_t e = 0; e < have; ++e)
+                if (!used[e])
+                    for (size_t k = 0; k < step; ++k)
+                        rest.push_back(items[e * step + k]);
+            out.emplace_back(static_cast<uint32_t>(p.remainder),
+                             isMap ? Value::map(std::move(rest)) : Value::set(std::move(rest)));
+        }
+        return true;
+    }
+
+    bool assign(const Pattern& p, std::span<const Value> items, size_t step, size_t i, std::vector<bool>& used,
+                Bindings& out) const {
+        if (i * step == p.items.size())
+            return true;
+        for (size_t e = 0; e < used.size(); ++e) {
+            if (used[e])
+                continue;
+            size_t mark = out.size();
+            bool ok = match(p.items[i * step], items[e * step], out) &&
+                      (step == 1 || match(p.items[i * step + 1], items[e * step + 1], out));
+            if (ok) {
+                used[e] = true;
+                if (assign(p, items, step, i + 1, used, out))
+                    return true;
+                used[e] = false;
+            }
+            out.resize(mark);
+        }
+        return false;
+    }
+};
+
 } // namespace
+
+bool matchPattern(const Pattern& p, const Value& v, const bytecode::Code& owner, const std::vector<Value>* captures,
+                  Bindings& out) {
+    return Matcher{owner, captures}.match(p, v, out);
+}
+
+bool needsProcessMatcher(const bytecode::Code& code) {
+    if (!code.join)
+        return false;
+    for (const auto& b : code.join->binds)
+        for (const Pattern& p : b.args)
+            if (anyPattern(p, [](const Pattern& q) { return q.kind == Pattern::Kind::kProcess; }))
+                return true;
+    return false;
+}
+
+bool hasVarRef(const bytecode::Code& code) {
+    if (!code.join)
+        return false;
+    for (const auto& b : code.join->binds)
+        for (const Pattern& p : b.args)
+            if (anyPattern(p, [](const Pattern& q) { return q.kind == Pattern::Kind::kVarRef; }))
+                return true;
+    return false;
+}
 
 bool RhoMatcher::match(const PatternRef& pattern, const Message& message, Bindings& out) const {
     if (!pattern.body)
         return pattern.arity == 0 || message.args.size() == pattern.arity;
-    const auto& args = pattern.body->join->binds[pattern.bind].args;
-    if (args.size() != message.args.size())
+    const bytecode::BindPatterns& bind = pattern.body->join->binds[pattern.bind];
+    const auto& args = bind.args;
+    if (message.args.size() < args.size() ||
+        (bind.remainder == Pattern::kNoRemainder && args.size() != message.args.size()))
         return false;
+    Matcher m{*pattern.body, pattern.captures.get()};
     size_t mark = out.size();
     for (size_t i = 0; i < args.size(); ++i) {
-        if (!matchOne(args[i], message.args[i], out)) {
+        if (!m.match(args[i], message.args[i], out)) {
             out.resize(mark);
             return false;
         }
     }
+    if (bind.remainder >= 0)
+        out.emplace_back(static_cast<uint32_t>(bind.remainder),
+                         Value::list(std::vector<Value>(message.args.begin() + static_cast<ptrdiff_t>(args.size()),
+                                                        message.args.end())));
     return true;
 }
 
@@ -66,11 +203,16 @@ void SpaceTypes::encode(const Message& m, std::string& out) {
 }
 
 void SpaceTypes::encode(const PatternRef& p, std::string& out) {
-    out += static_cast<char>(p.body ? 1 : 0);
+    out += static_cast<char>((p.body ? 1 : 0) | (p.captures ? 2 : 0));
     putU32(p.bind, out);
     putU32(p.arity, out);
     if (p.body)
         bytecode::encodeCode(*p.body, out);
+    if (p.captures) {
+        putU32(static_cast<uint32_t>(p.captures->size()), out);
+        for (const Value& v : *p.captures)
+            bytecode::encodeValue(v, out);
+    }
 }
 
 void SpaceTypes::encode(const Continuation& k, std::string& out) {
@@ -105,7 +247,8 @@ bool SpaceTypes::decode(std::string_view& in, Message& m) {
 bool SpaceTypes::decode(std::string_view& in, PatternRef& p) {
     if (in.empty())
         return false;
-    bool hasBody = in[0] != 0;
+    bool hasBody = (in[0] & 1) != 0;
+    bool hasCaptures = (in[0] & 2) != 0;
     in.remove_prefix(1);
     if (!getU32(in, p.bind) || !getU32(in, p.arity))
         return false;
@@ -115,6 +258,20 @@ bool SpaceTypes::decode(std::string_view& in, PatternRef& p) {
         if (!r.ok() || !(*r)->join || p.bind >= (*r)->join->binds.size())
             return false;
         p.body = std::move(r).value();
+    }
+    p.captures.reset();
+    if (hasCaptures) {
+        uint32_t n;
+        if (!getU32(in, n) || n > in.size())
+            return false;
+        auto caps = std::make_shared<std::vector<Value>>();
+        for (uint32_t i = 0; i < n; ++i) {
+            Value v;
+            if (!decode(in, v))
+                return false;
+            caps->push_back(std::move(v));
+        }
+        p.captures = std::move(caps);
     }
     return true;
 }

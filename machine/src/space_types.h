@@ -32,7 +32,12 @@ struct PatternRef {
     std::shared_ptr<const bytecode::Code> body;
     uint32_t bind = 0;
     uint32_t arity = 0;
+    // The body's captured values, for variable references (=x) in the patterns; null
+    // when the patterns have none.
+    std::shared_ptr<const std::vector<Value>> captures;
 };
+
+
 
 enum class Native : uint8_t { kNone, kSystem, kPrimitive, kReply };
 
@@ -44,6 +49,16 @@ struct Continuation {
 };
 
 using Bindings = std::vector<std::pair<uint32_t, Value>>; // (binding index, value)
+
+// Matches [v] against pattern [p] of [owner] (a receive body or match case), adding
+// the bindings to [out]. [captures]: owner's captured values (for =x), may be null.
+bool matchPattern(const bytecode::Pattern& p, const Value& v, const bytecode::Code& owner,
+                  const std::vector<Value>* captures, Bindings& out);
+// True when [code]'s patterns use a form the matcher does not handle yet (process
+// patterns); such a receive or case is a run-time error rather than a silent miss.
+bool needsProcessMatcher(const bytecode::Code& code);
+// True when [code]'s patterns contain a variable reference.
+bool hasVarRef(const bytecode::Code& code);
 
 struct SpaceTypes {
     using Channel = Value;

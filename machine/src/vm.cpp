@@ -125,6 +125,10 @@ void Vm::spawn(std::shared_ptr<const Code> code, std::vector<Value> frame) {
 
 void Vm::exec(const Value& v) {
     for (const Value& part : v.parts()) {
+        if (part.kind() == bytecode::ValueKind::kBundle) {
+            exec(part.items()[0]); // a bundle at process level runs its body
+            continue;
+        }
         if (part.kind() != bytecode::ValueKind::kProc)
             continue; // plain values at process level do nothing
         const bytecode::Closure& c = part.closure();
@@ -160,8 +164,11 @@ void Vm::receive(std::span<const Value> channels, std::shared_ptr<const Code> bo
                  int& budget) {
     std::vector<PatternRef> patterns;
     patterns.reserve(channels.size());
+    std::shared_ptr<const std::vector<Value>> refs;
+    if (hasVarRef(*body))
+        refs = std::make_shared<const std::vector<Value>>(captures);
     for (uint32_t i = 0; i < channels.size(); ++i)
-        patterns.push_back({body, i, 0});
+        patterns.push_back({body, i, 0, refs});
     bool persistent = body->join->persistent;
     bool peek = body->join->peek;
     for (;;) {
@@ -269,8 +276,8 @@ void Vm::openPrivate(Machine& m) {
     m.id = nextMachine_.fetch_add(1, std::memory_order_relaxed);
     Value priv = Value::unforgeable(m.id, kPrivateHi);
     Value reply = Value::unforgeable(m.id, kReplyHi);
-    PatternRef anyRequest{nullptr, 0, 0};
-    PatternRef oneValue{nullptr, 0, 1};
+    PatternRef anyRequest{nullptr, 0, 0, nullptr};
+    PatternRef oneValue{nullptr, 0, 1, nullptr};
     std::optional<Comm> none =
         space_.consume({&priv, 1}, {&anyRequest, 1}, Continuation{nullptr, {}, Native::kPrimitive, 0}, true, false);
     RHO_CHECK(!none, "a private channel held a stale request");

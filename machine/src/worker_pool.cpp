@@ -46,8 +46,12 @@ void runner(ActiveQueue& queue, Vm& vm, unsigned worker) noexcept {
 
 void worker(ActiveQueue& queue, Vm& vm, unsigned index) {
     ActiveQueue::setWorker(index);
-    // A small stack suffices: the interpreter does not recurse per Rholang call.
-    boost::fibers::fiber f(std::allocator_arg, boost::fibers::fixedsize_stack(256 * 1024),
+    // One runner per worker, so its stack can be large: the interpreter does not
+    // recurse per Rholang call, but hashing, printing and encoding a value recurse
+    // once per nesting level of the value. Address space only; pages are touched
+    // as deep as a value goes.
+    constexpr size_t kRunnerStackBytes = size_t{1} << 30;
+    boost::fibers::fiber f(std::allocator_arg, boost::fibers::fixedsize_stack(kRunnerStackBytes),
                            [&queue, &vm, index] { runner(queue, vm, index); });
     f.join();
 }

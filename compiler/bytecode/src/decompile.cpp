@@ -37,23 +37,47 @@ class Decompiler {
 };
 
 std::string Decompiler::pattern(const Pattern& p, const Code& body, uint32_t firstDepth, bool namePosition) {
+    static const char* kTypes[] = {"Bool", "Int", "BigInt", "String", "Uri", "ByteArray"};
     std::string s;
+    auto remainder = [&](int32_t r) -> std::string {
+        if (r == Pattern::kNoRemainder)
+            return "";
+        return " ..." + (r == Pattern::kWildRemainder ? std::string("_") : varName(firstDepth + static_cast<uint32_t>(r)));
+    };
+    auto joined = [&](const char* sep, size_t step = 1) {
+        std::string t;
+        for (size_t i = 0; i < p.items.size(); i += step) {
+            if (i)
+                t += sep;
+            t += pattern(p.items[i], body, firstDepth, false);
+            if (step == 2)
+                t += " : " + pattern(p.items[i + 1], body, firstDepth, false);
+        }
+        return t;
+    };
     switch (p.kind) {
     case Pattern::Kind::kBind:
         s = varName(firstDepth + p.binding);
         return namePosition && !p.nameBinder ? "@{" + s + "}" : s;
     case Pattern::Kind::kWildcard: return "_";
     case Pattern::Kind::kLiteral: s = print(p.literal); break;
-    case Pattern::Kind::kList:
-    case Pattern::Kind::kTuple: {
-        bool list = p.kind == Pattern::Kind::kList;
-        s = list ? "[" : "(";
-        for (size_t i = 0; i < p.items.size(); ++i) {
-            if (i)
-                s += ", ";
-            s += pattern(p.items[i], body, firstDepth, false);
-        }
-        s += list ? "]" : (p.items.size() == 1 ? ",)" : ")");
+    case Pattern::Kind::kList: s = "[" + joined(", ") + remainder(p.remainder) + "]"; break;
+    case Pattern::Kind::kTuple: s = "(" + joined(", ") + (p.items.size() == 1 ? ",)" : ")"); break;
+    case Pattern::Kind::kSet: s = "Set(" + joined(", ") + remainder(p.remainder) + ")"; break;
+    case Pattern::Kind::kMap: s = "{" + joined(", ", 2) + remainder(p.remainder) + "}"; break;
+    case Pattern::Kind::kAnd: s = "{" + joined(" /\\ ") + "}"; break;
+    case Pattern::Kind::kOr: s = "{" + joined(" \\/ ") + "}"; break;
+    case Pattern::Kind::kNot: s = "~" + joined(""); break;
+    case Pattern::Kind::kType: s = kTypes[p.simpleType % 6]; break;
+    case Pattern::Kind::kVarRef: s = "=<capture " + std::to_string(p.slot) + ">"; break;
+    case Pattern::Kind::kBundle: {
+        static const char* kNames[] = {"bundle", "bundle+", "bundle-", "bundle0"};
+        s = std::string(kNames[p.bundleMode & 3]) + " { " + joined("") + " }";
+        break;
+    }
+    case Pattern::Kind::kProcess: {
+        const Code& child = *body.children[p.child];
+        s = "{ " + sequence(child, std::vector<Slot>(child.numSlots), firstDepth) + " }";
         break;
     }
     }
@@ -197,6 +221,65 @@ std::string Decompiler::sequence(const Code& code, std::vector<Slot> frame, uint
             stream.push_back(t.isVar ? "*" + t.text : t.text);
             break;
         }
+        case Op::MAKE_SET:
+        case Op::MAKE_MAP: {
+            bool set = op == Op::MAKE_SET;
+            auto items = popN(set ? a : 2 * size_t{a});
+            std::string s = set ? "Set(" : "{";
+            for (size_t i = 0; i < items.size(); i += set ? 1 : 2) {
+                s += (i ? ", " : "") + items[i].text;
+                if (!set)
+                    s += " : " + items[i + 1].text;
+            }
+            stack.push_back({s + (set ? ")" : "}")});
+            break;
+        }
+        case Op::BUNDLE: {
+            static const char* kNames[] = {"bundle", "bundle+", "bundle-", "bundle0"};
+            stack.push_back({std::string(kNames[a & 3]) + " { " + pop().text + " }"});
+            break;
+        }
+        case Op::CONCAT:
+        case Op::DIFF:
+        case Op::INTERPOLATE: {
+            auto xy = popN(2);
+            stack.push_back({"(" + xy[0].text + " " + operatorSymbol(op) + " " + xy[1].text + ")"});
+            break;
+        }
+        case Op::METHOD: {
+            auto parts = popN(size_t{aux} + 1);
+            std::string s = parts[0].text + "." + code.constants[a].asString() + "(";
+            for (size_t i = 1; i < parts.size(); ++i)
+                s += (i > 1 ? ", " : "") + parts[i].text;
+            stack.push_back({s + ")"});
+            break;
+        }
+        case Op::MATCH: {
+            Text target = pop();
+            std::string s = "match " + target.text + " {";
+            for (const ChildRef& m : code.multisets[a].members) {
+                const Code& c = *code.children[m.child];
+                s += " " + pattern(c.join->binds[0].args[0], c, depth, false) + " => { " +
+                     member(code, m, frame, depth) + " }";
+            }
+            stream.push_back(s + " }");
+            break;
+        }
+        case Op::MATCHES: {
+            Text v = pop();
+            const ChildRef& m = code.multisets[a].members[0];
+            const Code& c = *code.children[m.child];
+            stack.push_back({"(" + v.text + " matches " + pattern(c.join->binds[0].args[0], c, depth, false) + ")"});
+            break;
+        }
+        case Op::AND_ALSO:
+        case Op::OR_ELSE: {
+            Text l = pop();
+            stack.push_back({"(" + l.text + " " + operatorSymbol(op) + " " +
+                             member(code, code.multisets[a].members[0], frame, depth) + ")"});
+            break;
+        }
+        case Op::PUSH_PATTERN: stack.push_back({pattern(code.patterns[a], code, depth, false)}); break;
         case Op::POP: pop(); break;
         case Op::RET: return pop().text;
         case Op::HALT: break;

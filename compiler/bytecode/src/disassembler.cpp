@@ -22,21 +22,52 @@ const char* kindName(SequenceKind k) {
     case SequenceKind::kPar: return "par";
     case SequenceKind::kBody: return "body";
     case SequenceKind::kBranch: return "branch";
+    case SequenceKind::kCase: return "case";
+    case SequenceKind::kPattern: return "pattern";
+    case SequenceKind::kBundle: return "bundle";
+    case SequenceKind::kMatch: return "match";
     }
     return "?";
 }
 
-std::string patternText(const Pattern& p) {
+std::string remainderText(int32_t r) {
+    if (r == Pattern::kNoRemainder)
+        return "";
+    return r == Pattern::kWildRemainder ? " ..._" : " ...$" + std::to_string(r);
+}
+
+// Patterns in the listing: $N is binding N of the body, =capN a variable reference,
+// <sequence N> a process pattern.
+std::string patternText(const Pattern& p, const std::map<const Code*, size_t>& ids, const Code& owner) {
+    static const char* kTypes[] = {"Bool", "Int", "BigInt", "String", "Uri", "ByteArray"};
+    auto items = [&](const char* sep) {
+        std::string s;
+        for (size_t i = 0; i < p.items.size(); ++i)
+            s += (i ? sep : "") + patternText(p.items[i], ids, owner);
+        return s;
+    };
     switch (p.kind) {
-    case Pattern::Kind::kBind: return "$" + std::to_string(p.binding);
+    case Pattern::Kind::kBind: return (p.nameBinder ? "$" : "@$") + std::to_string(p.binding);
     case Pattern::Kind::kWildcard: return "_";
     case Pattern::Kind::kLiteral: return print(p.literal);
-    case Pattern::Kind::kList:
-    case Pattern::Kind::kTuple: {
-        std::string s = p.kind == Pattern::Kind::kList ? "[" : "(";
-        for (size_t i = 0; i < p.items.size(); ++i)
-            s += (i ? ", " : "") + patternText(p.items[i]);
-        return s + (p.kind == Pattern::Kind::kList ? "]" : ")");
+    case Pattern::Kind::kList: return "[" + items(", ") + remainderText(p.remainder) + "]";
+    case Pattern::Kind::kTuple: return "(" + items(", ") + ")";
+    case Pattern::Kind::kSet: return "Set(" + items(", ") + remainderText(p.remainder) + ")";
+    case Pattern::Kind::kMap: {
+        std::string s = "{";
+        for (size_t i = 0; i + 1 < p.items.size(); i += 2)
+            s += (i ? ", " : "") + patternText(p.items[i], ids, owner) + " : " + patternText(p.items[i + 1], ids, owner);
+        return s + remainderText(p.remainder) + "}";
+    }
+    case Pattern::Kind::kAnd: return "(" + items(" /\\ ") + ")";
+    case Pattern::Kind::kOr: return "(" + items(" \\/ ") + ")";
+    case Pattern::Kind::kNot: return "~" + items("");
+    case Pattern::Kind::kType: return kTypes[p.simpleType % 6];
+    case Pattern::Kind::kVarRef: return "=cap" + std::to_string(p.slot);
+    case Pattern::Kind::kBundle: return "bundle" + std::to_string(p.bundleMode) + "{" + items("") + "}";
+    case Pattern::Kind::kProcess: {
+        auto it = ids.find(owner.children[p.child].get());
+        return "<sequence " + (it == ids.end() ? std::string("?") : std::to_string(it->second)) + ">";
     }
     }
     return "?";
@@ -80,17 +111,22 @@ class Lister {
                       c.numCaptures, c.numSlots);
         out_ += buf;
         if (c.join) {
-            out_ += c.join->persistent ? "  receive persistent" : (c.join->peek ? "  receive peek" : "  receive linear");
+            if (c.kind == SequenceKind::kCase)
+                out_ += "  case";
+            else
+                out_ += c.join->persistent ? "  receive persistent" : (c.join->peek ? "  receive peek" : "  receive linear");
             out_ += ", bindings=" + std::to_string(c.join->numBindings) + ":";
             for (size_t b = 0; b < c.join->binds.size(); ++b) {
                 out_ += b ? " &" : "";
                 out_ += " (";
                 for (size_t i = 0; i < c.join->binds[b].args.size(); ++i)
-                    out_ += (i ? ", " : "") + patternText(c.join->binds[b].args[i]);
-                out_ += ")";
+                    out_ += (i ? ", " : "") + patternText(c.join->binds[b].args[i], ids_, c);
+                out_ += remainderText(c.join->binds[b].remainder) + ")";
             }
             out_ += "\n";
         }
+        for (size_t i = 0; i < c.patterns.size(); ++i)
+            out_ += "  pattern P" + std::to_string(i) + ": " + patternText(c.patterns[i], ids_, c) + "\n";
         for (size_t pc = 0; pc < c.words.size(); ++pc) {
             Op op = decodeOp(c.words[pc]);
             uint32_t a = decodeA(c.words[pc]);
@@ -109,6 +145,12 @@ class Lister {
             case OperandFormat::kSlotCount: operands = "L" + std::to_string(a) + ", " + std::to_string(aux); break;
             case OperandFormat::kSlotConst:
                 operands = "L" + std::to_string(a) + ", K" + std::to_string(aux) + "  ; " + print(c.constants[aux]);
+                break;
+            case OperandFormat::kConstCount:
+                operands = "K" + std::to_string(a) + ", " + std::to_string(aux) + "  ; " + print(c.constants[a]);
+                break;
+            case OperandFormat::kPattern:
+                operands = "P" + std::to_string(a) + "  ; " + patternText(c.patterns[a], ids_, c);
                 break;
             }
             std::snprintf(buf, sizeof buf, "  %04zu  %-13s ", pc, info.name);

@@ -30,6 +30,14 @@ enum HashTag : uint8_t {
     kTagPattern = 19,
     kTagSpawn = 20,
     kTagSeq = 21,
+    kTagSet = 22,
+    kTagMap = 23,
+    kTagBigInt = 24,
+    kTagByteArray = 25,
+    kTagBundle = 26,
+    kTagMethod = 27,
+    kTagMatch = 28,
+    kTagPatternHole = 29,
 };
 
 } // namespace rho::bytecode::detail

@@ -36,6 +36,9 @@ void putPos(SourcePos p, std::string& out) {
     putVar(p.col, out);
 }
 
+// Remainders as varints: 0 none, 1 wildcard, 2 + binding.
+uint64_t remainderCode(int32_t r) { return r == Pattern::kNoRemainder ? 0 : (r == Pattern::kWildRemainder ? 1 : 2 + static_cast<uint64_t>(r)); }
+
 void putPattern(const Pattern& p, std::string& out) {
     out += static_cast<char>(p.kind);
     switch (p.kind) {
@@ -45,8 +48,19 @@ void putPattern(const Pattern& p, std::string& out) {
         break;
     case Pattern::Kind::kWildcard: break;
     case Pattern::Kind::kLiteral: encodeValue(p.literal, out); break;
+    case Pattern::Kind::kType: out += static_cast<char>(p.simpleType); break;
+    case Pattern::Kind::kVarRef: putVar(p.slot, out); break;
+    case Pattern::Kind::kProcess: putVar(p.child, out); break;
+    case Pattern::Kind::kBundle:
     case Pattern::Kind::kList:
     case Pattern::Kind::kTuple:
+    case Pattern::Kind::kSet:
+    case Pattern::Kind::kMap:
+    case Pattern::Kind::kAnd:
+    case Pattern::Kind::kOr:
+    case Pattern::Kind::kNot:
+        out += static_cast<char>(p.bundleMode);
+        putVar(remainderCode(p.remainder), out);
         putVar(p.items.size(), out);
         for (const Pattern& q : p.items)
             putPattern(q, out);
@@ -56,7 +70,8 @@ void putPattern(const Pattern& p, std::string& out) {
 
 class Reader {
   public:
-    explicit Reader(std::string_view& in) : in_(in), start_(in.size()) {}
+    // [base]: the offset of [in] in the whole file, so errors name file offsets.
+    explicit Reader(std::string_view& in, size_t base = 0) : in_(in), start_(in.size()), base_(base) {}
 
     absl::StatusOr<uint64_t> var() {
         uint64_t v = 0;
@@ -113,7 +128,7 @@ class Reader {
     absl::Status corrupt(std::string_view what) const {
         return absl::DataLossError(absl::StrCat("corrupted bytecode at byte ", offset(), ": ", std::string(what)));
     }
-    [[nodiscard]] size_t offset() const { return start_ - in_.size(); }
+    [[nodiscard]] size_t offset() const { return base_ + start_ - in_.size(); }
 
     absl::StatusOr<Value> value(int depth);
     absl::StatusOr<std::shared_ptr<const Code>> code(int depth);
@@ -122,6 +137,7 @@ class Reader {
   private:
     std::string_view& in_;
     size_t start_;
+    size_t base_;
 };
 
 absl::StatusOr<Pattern> Reader::pattern(int depth) {
@@ -129,7 +145,7 @@ absl::StatusOr<Pattern> Reader::pattern(int depth) {
         return corrupt("nesting too deep");
     Pattern p;
     RHO_ASSIGN_OR_RETURN(uint8_t kind, byte());
-    if (kind > static_cast<uint8_t>(Pattern::Kind::kTuple))
+    if (kind > static_cast<uint8_t>(Pattern::Kind::kBundle))
         return corrupt("bad pattern kind");
     p.kind = static_cast<Pattern::Kind>(kind);
     switch (p.kind) {
@@ -144,8 +160,26 @@ absl::StatusOr<Pattern> Reader::pattern(int depth) {
         RHO_ASSIGN_OR_RETURN(p.literal, value(depth + 1));
         break;
     }
-    case Pattern::Kind::kList:
-    case Pattern::Kind::kTuple: {
+    case Pattern::Kind::kType: {
+        RHO_ASSIGN_OR_RETURN(p.simpleType, byte());
+        if (p.simpleType > 5)
+            return corrupt("bad simple type");
+        break;
+    }
+    case Pattern::Kind::kVarRef: {
+        RHO_ASSIGN_OR_RETURN(p.slot, var32());
+        break;
+    }
+    case Pattern::Kind::kProcess: {
+        RHO_ASSIGN_OR_RETURN(p.child, var32());
+        break;
+    }
+    default: {
+        RHO_ASSIGN_OR_RETURN(p.bundleMode, byte());
+        RHO_ASSIGN_OR_RETURN(uint64_t r, var());
+        if (r > 0x7FFFFFFF)
+            return corrupt("bad remainder");
+        p.remainder = r == 0 ? Pattern::kNoRemainder : (r == 1 ? Pattern::kWildRemainder : static_cast<int32_t>(r - 2));
         RHO_ASSIGN_OR_RETURN(uint32_t n, count());
         for (uint32_t i = 0; i < n; ++i) {
             RHO_ASSIGN_OR_RETURN(Pattern q, pattern(depth + 1));
@@ -172,9 +206,26 @@ absl::StatusOr<Value> Reader::value(int depth) {
         return Value::integer(static_cast<int64_t>(i));
     }
     case ValueKind::kString:
-    case ValueKind::kUri: {
+    case ValueKind::kUri:
+    case ValueKind::kBigInt:
+    case ValueKind::kByteArray: {
         RHO_ASSIGN_OR_RETURN(std::string s, bytes());
-        return kind == static_cast<uint8_t>(ValueKind::kString) ? Value::string(std::move(s)) : Value::uri(std::move(s));
+        switch (static_cast<ValueKind>(kind)) {
+        case ValueKind::kString: return Value::string(std::move(s));
+        case ValueKind::kUri: return Value::uri(std::move(s));
+        case ValueKind::kByteArray: return Value::byteArray(std::move(s));
+        default: break;
+        }
+        if (s.empty() || s.find_first_not_of("-0123456789") != std::string::npos || s.find('-', 1) != std::string::npos)
+            return corrupt("bad BigInt");
+        return Value::bigInt(std::move(s));
+    }
+    case ValueKind::kBundle: {
+        RHO_ASSIGN_OR_RETURN(uint8_t mode, byte());
+        if (mode > 3)
+            return corrupt("bad bundle mode");
+        RHO_ASSIGN_OR_RETURN(Value body, value(depth + 1));
+        return Value::bundle(std::move(body), static_cast<BundleMode>(mode));
     }
     case ValueKind::kUnforgeable: {
         RHO_ASSIGN_OR_RETURN(uint64_t lo, fixed64());
@@ -183,6 +234,8 @@ absl::StatusOr<Value> Reader::value(int depth) {
     }
     case ValueKind::kList:
     case ValueKind::kTuple:
+    case ValueKind::kSet:
+    case ValueKind::kMap:
     case ValueKind::kPar: {
         RHO_ASSIGN_OR_RETURN(uint32_t n, count());
         std::vector<Value> items;
@@ -197,6 +250,13 @@ absl::StatusOr<Value> Reader::value(int depth) {
             if (items.empty())
                 return corrupt("empty tuple");
             return Value::tuple(std::move(items));
+        }
+        if (kind == static_cast<uint8_t>(ValueKind::kSet))
+            return Value::set(std::move(items));
+        if (kind == static_cast<uint8_t>(ValueKind::kMap)) {
+            if (items.size() % 2)
+                return corrupt("odd map");
+            return Value::map(std::move(items));
         }
         return Value::par(std::move(items));
     }
@@ -221,7 +281,7 @@ absl::StatusOr<std::shared_ptr<const Code>> Reader::code(int depth) {
         return corrupt("nesting too deep");
     auto c = std::make_shared<Code>();
     RHO_ASSIGN_OR_RETURN(uint8_t kind, byte());
-    if (kind > static_cast<uint8_t>(SequenceKind::kBranch))
+    if (kind > static_cast<uint8_t>(SequenceKind::kMatch))
         return corrupt("bad sequence kind");
     c->kind = static_cast<SequenceKind>(kind);
     RHO_ASSIGN_OR_RETURN(c->numCaptures, var32());
@@ -268,6 +328,10 @@ absl::StatusOr<std::shared_ptr<const Code>> Reader::code(int depth) {
         RHO_ASSIGN_OR_RETURN(uint32_t nBinds, count());
         for (uint32_t b = 0; b < nBinds; ++b) {
             BindPatterns bp;
+            RHO_ASSIGN_OR_RETURN(uint64_t r, var());
+            if (r > 0x7FFFFFFF || r == 1)
+                return corrupt("bad bind remainder");
+            bp.remainder = r == 0 ? Pattern::kNoRemainder : static_cast<int32_t>(r - 2);
             RHO_ASSIGN_OR_RETURN(uint32_t nArgs, count());
             for (uint32_t k = 0; k < nArgs; ++k) {
                 RHO_ASSIGN_OR_RETURN(Pattern p, pattern(depth + 1));
@@ -276,6 +340,11 @@ absl::StatusOr<std::shared_ptr<const Code>> Reader::code(int depth) {
             j->binds.push_back(std::move(bp));
         }
         c->join = std::move(j);
+    }
+    RHO_ASSIGN_OR_RETURN(uint32_t nPatterns, count());
+    for (uint32_t i = 0; i < nPatterns; ++i) {
+        RHO_ASSIGN_OR_RETURN(Pattern p, pattern(depth + 1));
+        c->patterns.push_back(std::move(p));
     }
     RHO_ASSIGN_OR_RETURN(std::string name, bytes());
     c->sourceName = std::make_shared<const std::string>(std::move(name));
@@ -308,7 +377,13 @@ void encodeValue(const Value& v, std::string& out) {
         break;
     }
     case ValueKind::kString:
-    case ValueKind::kUri: putBytes(v.asString(), out); break;
+    case ValueKind::kUri:
+    case ValueKind::kBigInt:
+    case ValueKind::kByteArray: putBytes(v.asString(), out); break;
+    case ValueKind::kBundle:
+        out += static_cast<char>(v.bundleMode());
+        encodeValue(v.items()[0], out);
+        break;
     case ValueKind::kUnforgeable: {
         uint64_t lo = v.unforgeableLo(), hi = v.unforgeableHi();
         out.append(reinterpret_cast<const char*>(&lo), 8);
@@ -317,6 +392,8 @@ void encodeValue(const Value& v, std::string& out) {
     }
     case ValueKind::kList:
     case ValueKind::kTuple:
+    case ValueKind::kSet:
+    case ValueKind::kMap:
     case ValueKind::kPar: {
         auto items = v.kind() == ValueKind::kPar ? v.parts() : v.items();
         putVar(items.size(), out);
@@ -333,7 +410,7 @@ void encodeValue(const Value& v, std::string& out) {
     }
 }
 
-void encodeCode(const Code& c, std::string& out, bool withPositions) {
+void encodeCode(const Code& c, std::string& out, bool withPositions, bool withChildren) {
     out += static_cast<char>(c.kind);
     putVar(c.numCaptures, out);
     putVar(c.numSlots, out);
@@ -344,8 +421,9 @@ void encodeCode(const Code& c, std::string& out, bool withPositions) {
     for (const Value& k : c.constants)
         encodeValue(k, out);
     putVar(c.children.size(), out);
-    for (const auto& child : c.children)
-        encodeCode(*child, out, withPositions);
+    if (withChildren)
+        for (const auto& child : c.children)
+            encodeCode(*child, out, withPositions);
     putVar(c.multisets.size(), out);
     for (const Multiset& m : c.multisets) {
         putVar(m.members.size(), out);
@@ -362,11 +440,15 @@ void encodeCode(const Code& c, std::string& out, bool withPositions) {
         putVar(c.join->numBindings, out);
         putVar(c.join->binds.size(), out);
         for (const BindPatterns& b : c.join->binds) {
+            putVar(remainderCode(b.remainder), out);
             putVar(b.args.size(), out);
             for (const Pattern& p : b.args)
                 putPattern(p, out);
         }
     }
+    putVar(c.patterns.size(), out);
+    for (const Pattern& p : c.patterns)
+        putPattern(p, out);
     if (!withPositions) {
         putBytes({}, out);
         putVar(0, out);
@@ -397,7 +479,9 @@ absl::StatusOr<Program> decodeProgram(std::string_view bytes) {
         return absl::FailedPreconditionError(absl::StrCat("bytecode version ", version, ", this rhovm reads version ",
                                                           kBytecodeVersion, "; recompile the program"));
     std::string_view rest = bytes.substr(8);
-    Reader r(rest);
+    if (rest.empty())
+        return absl::DataLossError("truncated bytecode: the file ends after its header (8 bytes)");
+    Reader r(rest, 8);
     RHO_ASSIGN_OR_RETURN(std::shared_ptr<const Code> main, r.code(0));
     if (!rest.empty())
         return absl::DataLossError("corrupted bytecode: trailing bytes after the program");

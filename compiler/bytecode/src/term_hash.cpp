@@ -26,21 +26,26 @@ class TermHasher {
     Hash128 sequence(const Code& code, std::vector<Sym> frame, uint32_t depth);
 
   private:
-    Hash128 pattern(const Pattern& p);
+    Hash128 pattern(const Code& owner, const Pattern& p, uint32_t depth);
     Hash128 member(const Code& parent, const ChildRef& ref, const std::vector<Sym>& frame, uint32_t depth);
 };
 
-Hash128 TermHasher::pattern(const Pattern& p) {
+Hash128 TermHasher::pattern(const Code& owner, const Pattern& p, uint32_t depth) {
     switch (p.kind) {
     case Pattern::Kind::kBind: return hashNode(kTagPattern, {}, 1000 + p.binding);
     case Pattern::Kind::kWildcard: return hashNode(kTagPattern, {}, 1);
     case Pattern::Kind::kLiteral: return p.literal.hash();
-    case Pattern::Kind::kList:
-    case Pattern::Kind::kTuple: {
+    case Pattern::Kind::kType: return hashNode(kTagPattern, {}, 100 + p.simpleType);
+    case Pattern::Kind::kVarRef: return hashNode(kTagPattern, {}, 1u << 20 | p.slot);
+    case Pattern::Kind::kProcess:
+        return sequence(*owner.children[p.child], std::vector<Sym>(owner.children[p.child]->numSlots), depth);
+    default: {
         std::vector<Hash128> items;
         for (const Pattern& q : p.items)
-            items.push_back(pattern(q));
-        return hashNode(p.kind == Pattern::Kind::kList ? kTagList : kTagTuple, items, items.size());
+            items.push_back(pattern(owner, q, depth));
+        uint64_t extra = static_cast<uint64_t>(p.kind) << 40 | static_cast<uint64_t>(p.bundleMode) << 32 |
+                         static_cast<uint32_t>(p.remainder);
+        return hashNode(kTagPatternHole, items, extra);
     }
     }
     return {};
@@ -77,8 +82,8 @@ Hash128 TermHasher::sequence(const Code& code, std::vector<Sym> frame, uint32_t 
         for (const BindPatterns& b : code.join->binds) {
             std::vector<Hash128> args;
             for (const Pattern& p : b.args)
-                args.push_back(pattern(p));
-            pats.push_back(hashNode(kTagPattern, args, args.size()));
+                args.push_back(pattern(code, p, depth));
+            pats.push_back(hashNode(kTagPattern, args, args.size() | static_cast<uint64_t>(b.remainder + 2) << 32));
         }
         stream.push_back(hashNode(kTagReceive, pats, (code.join->persistent ? 1u : 0u) | (code.join->peek ? 2u : 0u)));
         for (uint32_t i = 0; i < code.join->numBindings; ++i)
@@ -168,6 +173,48 @@ Hash128 TermHasher::sequence(const Code& code, std::vector<Sym> frame, uint32_t 
             stream.push_back(hashNode(kTagExec, {&x, 1}));
             break;
         }
+        case Op::MAKE_SET: stack.push_back(setHash(popN(a))); break;
+        case Op::MAKE_MAP: {
+            auto flat = popN(2 * size_t{a});
+            std::vector<std::pair<Hash128, Hash128>> pairs;
+            for (size_t i = 0; i < flat.size(); i += 2)
+                pairs.emplace_back(flat[i], flat[i + 1]);
+            stack.push_back(mapHash(std::move(pairs)));
+            break;
+        }
+        case Op::BUNDLE: {
+            Hash128 x = pop();
+            stack.push_back(hashNode(kTagBundle, {&x, 1}, a));
+            break;
+        }
+        case Op::CONCAT:
+        case Op::DIFF:
+        case Op::INTERPOLATE: {
+            auto xy = popN(2);
+            stack.push_back(hashNode(kTagOp, xy, static_cast<uint64_t>(op)));
+            break;
+        }
+        case Op::METHOD: {
+            auto parts = popN(size_t{aux} + 1);
+            parts.push_back(code.constants[a].hash());
+            stack.push_back(hashNode(kTagMethod, parts, aux));
+            break;
+        }
+        case Op::MATCH: {
+            std::vector<Hash128> parts{pop()};
+            for (const ChildRef& m : code.multisets[a].members)
+                parts.push_back(member(code, m, frame, depth));
+            stream.push_back(hashNode(kTagMatch, parts));
+            break;
+        }
+        case Op::MATCHES:
+        case Op::AND_ALSO:
+        case Op::OR_ELSE: {
+            std::vector<Hash128> parts{pop(), member(code, code.multisets[a].members[0], frame, depth)};
+            stack.push_back(hashNode(kTagOp, parts, static_cast<uint64_t>(op)));
+            break;
+        }
+        case Op::PUSH_PATTERN: stack.push_back(pattern(code, code.patterns[a], depth)); break;
         case Op::POP: pop(); break;
         case Op::RET: return pop(); // an expression sequence denotes its value's term
         case Op::HALT: break;

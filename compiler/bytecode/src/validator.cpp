@@ -13,16 +13,32 @@ absl::Status fail(size_t pc, std::string_view what) {
     return absl::InvalidArgumentError(absl::StrCat("instruction ", pc, ": ", std::string(what)));
 }
 
-absl::Status checkPattern(const Pattern& p, uint32_t numBindings, int depth) {
+// [numBindings]: the owner's bindings, or UINT32_MAX when not known here (the holes
+// of a pattern sequence bind its owner's variables).
+absl::Status checkPattern(const Code& owner, const Pattern& p, uint32_t numBindings, int depth) {
+    auto bad = [](const char* what) { return absl::InvalidArgumentError(what); };
     if (depth > 4000)
-        return absl::InvalidArgumentError("pattern nesting too deep");
+        return bad("pattern nesting too deep");
     if (p.kind == Pattern::Kind::kBind && p.binding >= numBindings)
-        return absl::InvalidArgumentError("pattern binding out of range");
+        return bad("pattern binding out of range");
+    if (p.remainder >= 0 && static_cast<uint32_t>(p.remainder) >= numBindings)
+        return bad("remainder binding out of range");
+    if (p.kind == Pattern::Kind::kVarRef && p.slot >= owner.numCaptures && numBindings != UINT32_MAX)
+        return bad("variable reference out of range");
+    if (p.kind == Pattern::Kind::kProcess &&
+        (p.child >= owner.children.size() || owner.children[p.child]->kind != SequenceKind::kPattern))
+        return bad("process pattern is not a pattern sequence");
+    if (p.kind == Pattern::Kind::kMap && p.items.size() % 2)
+        return bad("odd map pattern");
+    if ((p.kind == Pattern::Kind::kNot || p.kind == Pattern::Kind::kBundle) && p.items.size() != 1)
+        return bad("negation or bundle pattern needs one item");
     for (const Pattern& q : p.items)
-        if (absl::Status s = checkPattern(q, numBindings, depth + 1); !s.ok())
+        if (absl::Status s = checkPattern(owner, q, numBindings, depth + 1); !s.ok())
             return s;
     return absl::OkStatus();
 }
+
+bool isCase(const Code& c) { return c.kind == SequenceKind::kCase && c.join && c.join->binds.size() == 1; }
 
 } // namespace
 
@@ -36,11 +52,19 @@ absl::Status validate(const Code& c) {
             return absl::InvalidArgumentError("bindings do not fit the frame");
         if (c.join->binds.empty())
             return absl::InvalidArgumentError("receive with no bind");
-        for (const BindPatterns& b : c.join->binds)
+        for (const BindPatterns& b : c.join->binds) {
+            if (b.remainder >= 0 && static_cast<uint32_t>(b.remainder) >= c.join->numBindings)
+                return absl::InvalidArgumentError("bind remainder out of range");
             for (const Pattern& p : b.args)
-                if (absl::Status s = checkPattern(p, c.join->numBindings, 0); !s.ok())
+                if (absl::Status s = checkPattern(c, p, c.join->numBindings, 0); !s.ok())
                     return s;
+        }
     }
+    // Pattern tables belong to pattern sequences and the sequences nested in them
+    // (a par or a receive inside a process pattern); none of those is ever run.
+    for (const Pattern& p : c.patterns)
+        if (absl::Status s = checkPattern(c, p, UINT32_MAX, 0); !s.ok())
+            return s;
     for (const Multiset& m : c.multisets) {
         for (const ChildRef& r : m.members) {
             if (r.child >= c.children.size())
@@ -92,6 +116,14 @@ absl::Status validate(const Code& c) {
             if (a >= c.numSlots || aux >= c.constants.size() || c.constants[aux].kind() != ValueKind::kUri)
                 return fail(pc, "bad NEW_URN operands");
             break;
+        case OperandFormat::kConstCount:
+            if (a >= c.constants.size() || c.constants[a].kind() != ValueKind::kString)
+                return fail(pc, "METHOD name is not a String constant");
+            break;
+        case OperandFormat::kPattern:
+            if (a >= c.patterns.size())
+                return fail(pc, "pattern index out of range");
+            break;
         default: break;
         }
         switch (op) {
@@ -138,6 +170,56 @@ absl::Status validate(const Code& c) {
             if (!need(1))
                 return fail(pc, "stack underflow");
             ended = true;
+            break;
+        case Op::MAKE_SET:
+            if (!need(a))
+                return fail(pc, "stack underflow");
+            depth = depth - a + 1;
+            break;
+        case Op::MAKE_MAP:
+            if (!need(2 * size_t{a}))
+                return fail(pc, "stack underflow");
+            depth = depth - 2 * size_t{a} + 1;
+            break;
+        case Op::METHOD:
+            if (!need(size_t{aux} + 1))
+                return fail(pc, "stack underflow");
+            depth -= aux;
+            break;
+        case Op::BUNDLE:
+            if (a > 3 || !need(1))
+                return fail(pc, "bad BUNDLE");
+            break;
+        case Op::MATCH: {
+            const auto& ms = c.multisets[a].members;
+            if (ms.empty() || !need(1))
+                return fail(pc, "bad MATCH");
+            for (const ChildRef& r : ms)
+                if (!isCase(*c.children[r.child]))
+                    return fail(pc, "MATCH member is not a case");
+            depth -= 1;
+            ended = true;
+            break;
+        }
+        case Op::MATCHES: {
+            const auto& ms = c.multisets[a].members;
+            if (ms.size() != 1 || !isCase(*c.children[ms[0].child]) || !need(1))
+                return fail(pc, "bad MATCHES");
+            break;
+        }
+        case Op::AND_ALSO:
+        case Op::OR_ELSE: {
+            const auto& ms = c.multisets[a].members;
+            if (ms.size() != 1 || c.children[ms[0].child]->kind != SequenceKind::kExpression || !need(1))
+                return fail(pc, "bad short-circuit operand");
+            break;
+        }
+        case Op::ADD: case Op::SUB: case Op::MUL: case Op::DIV: case Op::MOD: case Op::EQ: case Op::NEQ: case Op::LT:
+        case Op::LE: case Op::GT: case Op::GE: case Op::AND: case Op::OR: case Op::CONCAT: case Op::DIFF:
+        case Op::INTERPOLATE:
+            if (!need(2))
+                return fail(pc, "stack underflow");
+            depth -= 1;
             break;
         case Op::HALT: ended = true; break;
         default: {

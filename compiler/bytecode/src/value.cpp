@@ -86,6 +86,11 @@ const char* valueKindName(ValueKind kind) {
     case ValueKind::kUnforgeable: return "Unforgeable";
     case ValueKind::kList: return "List";
     case ValueKind::kTuple: return "Tuple";
+    case ValueKind::kSet: return "Set";
+    case ValueKind::kMap: return "Map";
+    case ValueKind::kBigInt: return "BigInt";
+    case ValueKind::kByteArray: return "ByteArray";
+    case ValueKind::kBundle: return "Bundle";
     case ValueKind::kProc: return "Process";
     case ValueKind::kPar: return "Par";
     }
@@ -151,6 +156,91 @@ Value Value::tuple(std::vector<Value> items) {
     return makeCollection(ValueKind::kTuple, kTagTuple, std::move(items));
 }
 
+Value Value::set(std::vector<Value> items) {
+    std::sort(items.begin(), items.end(), [](const Value& x, const Value& y) { return compare(x, y) < 0; });
+    items.erase(std::unique(items.begin(), items.end()), items.end());
+    std::vector<Hash128> hashes;
+    for (const Value& v : items)
+        hashes.push_back(v.hash());
+    auto h = std::make_shared<HeapValue>();
+    h->hash = setHash(std::move(hashes));
+    h->items = std::move(items);
+    return fromHeap(ValueKind::kSet, std::move(h));
+}
+
+Hash128 setHash(std::vector<Hash128> hashes) {
+    std::sort(hashes.begin(), hashes.end());
+    hashes.erase(std::unique(hashes.begin(), hashes.end()), hashes.end());
+    return hashNode(kTagSet, hashes, hashes.size());
+}
+
+Hash128 mapHash(std::vector<std::pair<Hash128, Hash128>> pairs) {
+    // A later entry wins over an earlier one with the same key.
+    std::stable_sort(pairs.begin(), pairs.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::vector<Hash128> flat;
+    for (size_t i = 0; i < pairs.size(); ++i) {
+        if (i + 1 < pairs.size() && pairs[i].first == pairs[i + 1].first)
+            continue;
+        flat.push_back(pairs[i].first);
+        flat.push_back(pairs[i].second);
+    }
+    return hashNode(kTagMap, flat, flat.size() / 2);
+}
+
+Value Value::map(std::vector<Value> pairs) {
+    size_t n = pairs.size() / 2;
+    std::vector<size_t> order(n);
+    for (size_t i = 0; i < n; ++i)
+        order[i] = i;
+    // Stable by key, then keep the last of equal keys (a later entry wins).
+    std::stable_sort(order.begin(), order.end(),
+                     [&](size_t a, size_t b) { return compare(pairs[2 * a], pairs[2 * b]) < 0; });
+    std::vector<Value> out;
+    out.reserve(pairs.size());
+    for (size_t i = 0; i < n; ++i) {
+        bool lastOfKey = i + 1 == n || !(pairs[2 * order[i]] == pairs[2 * order[i + 1]]);
+        if (!lastOfKey)
+            continue;
+        out.push_back(std::move(pairs[2 * order[i]]));
+        out.push_back(std::move(pairs[2 * order[i] + 1]));
+    }
+    std::vector<std::pair<Hash128, Hash128>> hashes;
+    for (size_t i = 0; i < out.size(); i += 2)
+        hashes.emplace_back(out[i].hash(), out[i + 1].hash());
+    auto h = std::make_shared<HeapValue>();
+    h->hash = mapHash(std::move(hashes));
+    h->items = std::move(out);
+    return fromHeap(ValueKind::kMap, std::move(h));
+}
+
+Value Value::bigInt(std::string decimal) {
+    bool negative = !decimal.empty() && decimal[0] == '-';
+    size_t first = negative ? 1 : 0;
+    while (first + 1 < decimal.size() && decimal[first] == '0')
+        ++first;
+    std::string digits = decimal.substr(first);
+    if (digits.empty() || digits == "0")
+        negative = false;
+    return makeText(ValueKind::kBigInt, kTagBigInt, (negative ? "-" : "") + (digits.empty() ? "0" : digits));
+}
+
+Value Value::byteArray(std::string bytes) { return makeText(ValueKind::kByteArray, kTagByteArray, std::move(bytes)); }
+
+Value Value::bundle(Value body, BundleMode mode) {
+    auto m = static_cast<uint8_t>(mode);
+    if (body.kind_ == ValueKind::kBundle) { // bundle inside bundle: permissions intersect
+        m = static_cast<uint8_t>(m | static_cast<uint8_t>(body.a_));
+        body = Value(body.heap_->items[0]);
+    }
+    auto h = std::make_shared<HeapValue>();
+    Hash128 inner = body.hash();
+    h->hash = hashNode(kTagBundle, {&inner, 1}, m);
+    h->items.push_back(std::move(body));
+    Value v = fromHeap(ValueKind::kBundle, std::move(h));
+    v.a_ = m;
+    return v;
+}
+
 Value Value::closure(std::shared_ptr<const Code> code, std::vector<Value> captures) {
     auto h = std::make_shared<HeapValue>();
     h->hash = closureHash(*code, captures);
@@ -197,15 +287,103 @@ Value Value::par(std::vector<Value> parts) {
     return fromHeap(ValueKind::kPar, std::move(h));
 }
 
+// Iterative destruction --------------------------------------------------------------
+
+std::shared_ptr<const HeapValue> Value::releaseHeapIfLast() {
+    if (heap_ && heap_.use_count() == 1)
+        return std::move(heap_);
+    return nullptr;
+}
+
+namespace {
+
+// Work lists of nested parts whose last owner is going away: drained in a loop.
+struct Reaper {
+    std::vector<std::shared_ptr<const HeapValue>> values;
+    std::vector<std::shared_ptr<const Code>> codes;
+
+    void takeValues(std::vector<Value>& items) {
+        for (Value& v : items)
+            if (auto h = v.releaseHeapIfLast())
+                values.push_back(std::move(h));
+    }
+    void takeCode(std::shared_ptr<const Code>& c) {
+        if (c && c.use_count() == 1)
+            codes.push_back(std::move(c));
+    }
+    void drain() {
+        while (!values.empty() || !codes.empty()) {
+            if (!values.empty()) {
+                std::shared_ptr<const HeapValue> h = std::move(values.back());
+                values.pop_back();
+                auto& m = const_cast<HeapValue&>(*h); // last owner: safe to empty
+                takeValues(m.items);
+                takeValues(m.closure.captures);
+                takeCode(m.closure.code);
+                continue; // h dies here with nothing nested left in it
+            }
+            std::shared_ptr<const Code> c = std::move(codes.back());
+            codes.pop_back();
+            auto& m = const_cast<Code&>(*c);
+            for (auto& child : m.children)
+                takeCode(child);
+            takeValues(m.constants);
+        }
+    }
+};
+
+thread_local bool tlsReaping = false;
+
+template <class Fill>
+void reap(Fill fill) {
+    if (tlsReaping) { // an outer destructor's loop will take what we leave behind
+        Reaper r;
+        fill(r);
+        // Nested parts still owned by r are freed here one level down; the outer
+        // loop keeps recursion at one level.
+        r.drain();
+        return;
+    }
+    tlsReaping = true;
+    Reaper r;
+    fill(r);
+    r.drain();
+    tlsReaping = false;
+}
+
+} // namespace
+
+HeapValue::~HeapValue() {
+    if (items.empty() && closure.captures.empty() && !closure.code)
+        return;
+    reap([this](Reaper& r) {
+        r.takeValues(items);
+        r.takeValues(closure.captures);
+        r.takeCode(closure.code);
+    });
+}
+
+Code::~Code() {
+    if (children.empty() && constants.empty())
+        return;
+    reap([this](Reaper& r) {
+        for (auto& child : children)
+            r.takeCode(child);
+        r.takeValues(constants);
+    });
+}
+
 // Access ------------------------------------------------------------------------
 
 const std::string& Value::asString() const {
-    RHO_ASSERT(kind_ == ValueKind::kString || kind_ == ValueKind::kUri);
+    RHO_ASSERT(kind_ == ValueKind::kString || kind_ == ValueKind::kUri || kind_ == ValueKind::kBigInt ||
+               kind_ == ValueKind::kByteArray);
     return heap_->text;
 }
 
 std::span<const Value> Value::items() const {
-    RHO_ASSERT(kind_ == ValueKind::kList || kind_ == ValueKind::kTuple || kind_ == ValueKind::kPar);
+    RHO_ASSERT(kind_ != ValueKind::kNil && kind_ != ValueKind::kBool && kind_ != ValueKind::kInt &&
+               kind_ != ValueKind::kUnforgeable && kind_ != ValueKind::kProc);
     return heap_->items;
 }
 
@@ -250,9 +428,14 @@ bool operator==(const Value& x, const Value& y) {
         return false;
     switch (x.kind_) {
     case ValueKind::kString:
-    case ValueKind::kUri: return x.heap_->text == y.heap_->text;
+    case ValueKind::kUri:
+    case ValueKind::kBigInt:
+    case ValueKind::kByteArray: return x.heap_->text == y.heap_->text;
+    case ValueKind::kBundle: return x.a_ == y.a_ && x.heap_->items == y.heap_->items;
     case ValueKind::kList:
     case ValueKind::kTuple:
+    case ValueKind::kSet:
+    case ValueKind::kMap:
     case ValueKind::kPar: return x.heap_->items == y.heap_->items;
     case ValueKind::kProc: {
         // Closures with identical code compare their captures; closures with
@@ -271,6 +454,15 @@ bool operator==(const Value& x, const Value& y) {
 static int compareStrings(const std::string& a, const std::string& b) {
     int c = a.compare(b);
     return c < 0 ? -1 : (c > 0 ? 1 : 0);
+}
+
+// Numeric order of canonical decimals ("-12" < "-3" < "0" < "7" < "10").
+static int compareDecimal(const std::string& a, const std::string& b) {
+    bool na = a[0] == '-', nb = b[0] == '-';
+    if (na != nb)
+        return na ? -1 : 1;
+    int c = a.size() != b.size() ? (a.size() < b.size() ? -1 : 1) : compareStrings(a, b);
+    return na ? -c : c;
 }
 
 static int compareSeq(std::span<const Value> a, std::span<const Value> b) {
@@ -297,9 +489,17 @@ int compare(const Value& x, const Value& y) {
             return x.b_ < y.b_ ? -1 : 1;
         return x.a_ < y.a_ ? -1 : (x.a_ > y.a_ ? 1 : 0);
     case ValueKind::kString:
-    case ValueKind::kUri: return compareStrings(x.heap_->text, y.heap_->text);
+    case ValueKind::kUri:
+    case ValueKind::kByteArray: return compareStrings(x.heap_->text, y.heap_->text);
+    case ValueKind::kBigInt: return compareDecimal(x.heap_->text, y.heap_->text);
+    case ValueKind::kBundle:
+        if (x.a_ != y.a_)
+            return x.a_ < y.a_ ? -1 : 1;
+        return compareSeq(x.heap_->items, y.heap_->items);
     case ValueKind::kList:
     case ValueKind::kTuple:
+    case ValueKind::kSet:
+    case ValueKind::kMap:
     case ValueKind::kPar: return compareSeq(x.heap_->items, y.heap_->items);
     case ValueKind::kProc: {
         auto ka = x.heap_->closure.code->kind, kb = y.heap_->closure.code->kind;
@@ -355,6 +555,43 @@ void print(const Value& v, std::string& out) {
         out += list ? ']' : ')';
         return;
     }
+    case ValueKind::kSet:
+    case ValueKind::kMap: {
+        bool set = v.kind() == ValueKind::kSet;
+        out += set ? "Set(" : "{";
+        auto items = v.items();
+        for (size_t i = 0; i < items.size(); i += set ? 1 : 2) {
+            if (i)
+                out += ", ";
+            print(items[i], out);
+            if (!set) {
+                out += " : ";
+                print(items[i + 1], out);
+            }
+        }
+        out += set ? ")" : "}";
+        return;
+    }
+    case ValueKind::kBigInt:
+        out += "BigInt(";
+        out += v.asString();
+        out += ')';
+        return;
+    case ValueKind::kByteArray:
+        for (unsigned char ch : v.asString()) {
+            static const char* kDigits = "0123456789abcdef";
+            out += kDigits[ch >> 4];
+            out += kDigits[ch & 0xF];
+        }
+        return;
+    case ValueKind::kBundle: {
+        static const char* kNames[] = {"bundle", "bundle+", "bundle-", "bundle0"};
+        out += kNames[static_cast<int>(v.bundleMode()) & 3];
+        out += " { ";
+        print(v.items()[0], out);
+        out += " }";
+        return;
+    }
     case ValueKind::kProc: decompileClosure(v.closure(), out); return;
     case ValueKind::kPar: {
         // The reference prints a par's parts grouped: sends, receives, news,
@@ -369,6 +606,8 @@ void print(const Value& v, std::string& out) {
                 default: return 5;
                 }
             }
+            if (p.kind() == ValueKind::kBundle)
+                return -1; // bundles print first
             return p.kind() == ValueKind::kUnforgeable ? 6 : 3;
         };
         struct Part {

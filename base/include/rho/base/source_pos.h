@@ -3,6 +3,7 @@
 // phase collects. Every phase reports every error it finds, not only the first.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -56,9 +57,20 @@ inline std::string Diagnostics::render(std::string_view fileName, std::string_vi
             continue;
         size_t end = source.find('\n', start);
         std::string_view line = source.substr(start, end == std::string_view::npos ? source.size() - start : end - start);
-        out += "  " + std::string(line) + "\n  ";
-        for (uint32_t c = 1; c < d.pos.col && c <= line.size(); ++c)
-            out += line[c - 1] == '\t' ? '\t' : ' ';
+        // A very long line is shown as a window around the column.
+        constexpr size_t kWindow = 100;
+        size_t col = d.pos.col == 0 ? 0 : d.pos.col - 1;
+        size_t from = 0;
+        std::string prefix = "  ";
+        if (line.size() > 2 * kWindow && col > kWindow) {
+            from = col - kWindow / 2;
+            prefix = "  ...";
+        }
+        std::string_view shown = line.substr(std::min(from, line.size()), kWindow);
+        out += prefix + std::string(shown) + (from + kWindow < line.size() ? "..." : "") + "\n";
+        out += std::string(prefix.size(), ' ');
+        for (size_t c = from; c < col && c < line.size() && c - from < kWindow; ++c)
+            out += line[c] == '\t' ? '\t' : ' ';
         out += "^\n";
     }
     return out;

@@ -24,6 +24,7 @@ enum class FaultCode : uint8_t {
     kNotReadable,         // "Trying to read from non-readable channel."
     kNotWritable,         // "Trying to send on non-writeable channel."
     kStepLimit,           // the run's step limit was reached
+    kUnsupported,         // an instruction the runtime does not execute yet (op)
 };
 
 struct Fault {

@@ -33,6 +33,10 @@ enum class SequenceKind : uint8_t {
     kPar,        // SPAWN of a multiset (a receive or `new` body that is a par)
     kBody,       // a receive body (Code::join is set)
     kBranch,     // a then/else branch of IF
+    kCase,       // a match case: Code::join holds its pattern (one bind of one argument)
+    kPattern,    // a process pattern: matched against processes, never run
+    kBundle,     // a bundle at process level (BUNDLE then EXEC)
+    kMatch,      // ends in MATCH
 };
 
 // A child sequence as referenced from its parent: which child and where its captures
@@ -46,19 +50,45 @@ struct Multiset {
     std::vector<ChildRef> members;
 };
 
-// A pattern of a receive bind (the slice: variables, @x, _, literals, lists, tuples).
+// A pattern (RHOLANG.md section 9). Patterns are never evaluated. Binders number
+// the bindings of the body (or case) they belong to; a variable reference names a
+// capture slot of that body, whose value is the one to match.
 struct Pattern {
-    enum class Kind : uint8_t { kBind, kWildcard, kLiteral, kList, kTuple };
+    enum class Kind : uint8_t {
+        kBind,     // x: binds anything
+        kWildcard, // _
+        kLiteral,  // a ground value, matched by equality
+        kList,     // [p, ... ...r]
+        kTuple,    // (p, ...)
+        kSet,      // Set(p, ... ...r): each item a distinct element
+        kMap,      // {k : v, ... ...r}: items are key, value, key, value, ...
+        kAnd,      // p /\ q (items)
+        kOr,       // p \/ q (items): binds nothing
+        kNot,      // ~p (items[0]): binds nothing
+        kType,     // Bool, Int, BigInt, String, Uri, ByteArray: simpleType
+        kVarRef,   // =x or =*x: the value in capture slot [slot]
+        kProcess,  // a process pattern: pattern sequence children[child] of the owner
+        kBundle,   // bundle{P} pattern: items[0], bundleMode; matches only an equal bundle
+    };
+    static constexpr int32_t kNoRemainder = -1;
+    static constexpr int32_t kWildRemainder = -2;
+
     Kind kind = Kind::kWildcard;
-    uint32_t binding = 0;          // kBind: index among the body's bindings
+    uint32_t binding = 0;          // kBind: index among the owner's bindings
     bool nameBinder = false;       // kBind: binds a name (`x`), not a process (`@x`); printing only
+    uint8_t simpleType = 0;        // kType: grammar::SimpleType order (Bool Int BigInt String Uri ByteArray)
+    uint8_t bundleMode = 0;        // kBundle
+    uint32_t slot = 0;             // kVarRef: capture slot of the owner
+    uint32_t child = 0;            // kProcess: index into the owner's children
+    int32_t remainder = kNoRemainder; // kList, kSet, kMap: binding index, or kNo/kWildRemainder
     Value literal;                 // kLiteral
-    std::vector<Pattern> items;    // kList, kTuple
+    std::vector<Pattern> items;    // collections, connectives
 };
 
-// One bind of a receive: `p1, ..., pn <- ch`.
+// One bind of a receive: `p1, ..., pn ...@r <- ch`.
 struct BindPatterns {
     std::vector<Pattern> args;
+    int32_t remainder = Pattern::kNoRemainder; // ...@r binds the other arguments as a list
 };
 
 // The receive a body Code belongs to.
@@ -77,7 +107,8 @@ struct Code {
     std::vector<Value> constants;
     std::vector<std::shared_ptr<const Code>> children;
     std::vector<Multiset> multisets;
-    std::unique_ptr<Join> join; // set on receive bodies
+    std::unique_ptr<Join> join; // set on receive bodies and match cases
+    std::vector<Pattern> patterns; // PUSH_PATTERN holes (pattern sequences only)
     // Source position of each instruction word (same length as words) and the file.
     std::vector<SourcePos> positions;
     std::shared_ptr<const std::string> sourceName;
@@ -85,6 +116,9 @@ struct Code {
     Code() = default;
     Code(const Code&) = delete;
     Code& operator=(const Code&) = delete;
+    // Frees the tree of children iteratively: a program nested 100,000 deep must not
+    // take 100,000 recursive destructor frames.
+    ~Code();
 };
 
 // A compiled program: its top-level sequence (whose multiset of branches is the

@@ -17,6 +17,8 @@
 //   kMultisetValues  A = multiset index, AUX = number of values taken from the stack
 //   kSlotCount  A = first slot, AUX = count
 //   kSlotConst  A = slot, AUX = constant index
+//   kConstCount A = constant index, AUX = a count
+//   kPattern    A = index into the sequence's pattern table
 // Limits follow from the 24-bit A: 16,777,215 constants, slots or instructions per sequence.
 #pragma once
 
@@ -24,7 +26,9 @@
 
 namespace rho::bytecode {
 
-enum class OperandFormat : uint8_t { kNone, kConst, kSlot, kCount, kMultiset, kMultisetValues, kSlotCount, kSlotConst };
+enum class OperandFormat : uint8_t {
+    kNone, kConst, kSlot, kCount, kMultiset, kMultisetValues, kSlotCount, kSlotConst, kConstCount, kPattern
+};
 
 enum class Op : uint8_t {
 #define RHO_OP(name, fmt, effect) name,
@@ -57,7 +61,8 @@ inline constexpr OpInfo kOpInfo[] = {
 
 constexpr const OpInfo& opInfo(Op op) { return kOpInfo[static_cast<uint8_t>(op)]; }
 constexpr bool hasAux(OperandFormat f) {
-    return f == OperandFormat::kMultisetValues || f == OperandFormat::kSlotCount || f == OperandFormat::kSlotConst;
+    return f == OperandFormat::kMultisetValues || f == OperandFormat::kSlotCount || f == OperandFormat::kSlotConst ||
+           f == OperandFormat::kConstCount;
 }
 
 // The Rholang spelling of an operator opcode ("+", "==", "and", ...); the opcode's
@@ -79,6 +84,11 @@ constexpr const char* operatorSymbol(Op op) {
     case Op::GE: return ">=";
     case Op::AND: return "and";
     case Op::OR: return "or";
+    case Op::CONCAT: return "++";
+    case Op::DIFF: return "--";
+    case Op::INTERPOLATE: return "%%";
+    case Op::AND_ALSO: return "&&";
+    case Op::OR_ELSE: return "||";
     default: return opInfo(op).name;
     }
 }

@@ -10,6 +10,10 @@
 //
 // Version history:
 //   1  first format (rhovm 0.1): straight-line sequences, QUOTE/PAR/SPAWN multisets.
+//   2  the whole language: sets, maps, BigInt, ByteArray, bundles (values); MAKE_SET,
+//      MAKE_MAP, BUNDLE, CONCAT, DIFF, INTERPOLATE, METHOD, MATCH, MATCHES, AND_ALSO,
+//      OR_ELSE, PUSH_PATTERN; pattern tables, remainders, connectives, simple types,
+//      variable references and process patterns; sequence kinds kCase, kPattern.
 #pragma once
 
 #include <memory>
@@ -21,7 +25,7 @@
 
 namespace rho::bytecode {
 
-inline constexpr uint32_t kBytecodeVersion = 1;
+inline constexpr uint32_t kBytecodeVersion = 2;
 
 // Whole programs (.rbc files).
 std::string encodeProgram(const Program& program);
@@ -32,7 +36,9 @@ absl::StatusOr<Program> decodeProgram(std::string_view bytes);
 
 // Single values and codes, without the file header (used by RSpace storage).
 void encodeValue(const Value& v, std::string& out);
-void encodeCode(const Code& code, std::string& out, bool withPositions = true);
+// [withPositions]: include the source name and positions. [withChildren]: encode the
+// child sequences too (else only their count: a shallow encoding, for hashing).
+void encodeCode(const Code& code, std::string& out, bool withPositions = true, bool withChildren = true);
 // Decode from the front of [in], advancing it. Errors: DataLoss.
 absl::StatusOr<Value> decodeValue(std::string_view& in);
 absl::StatusOr<std::shared_ptr<const Code>> decodeCode(std::string_view& in);

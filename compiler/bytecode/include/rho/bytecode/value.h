@@ -17,6 +17,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace rho::bytecode {
@@ -41,9 +42,17 @@ enum class ValueKind : uint8_t {
     kUnforgeable = 5,
     kList = 6,
     kTuple = 7,
-    kProc = 8,    // a closure: a process sequence with its captures
-    kPar = 9,     // two or more components
+    kSet = 8,     // items sorted canonically, no duplicates
+    kMap = 9,     // items: key0, value0, key1, value1, ... sorted by key, keys unique
+    kBigInt = 10, // text: canonical decimal ("-12", "0")
+    kByteArray = 11, // text: the raw bytes
+    kBundle = 12, // items[0]: the body; a_: BundleMode
+    kProc = 13,   // a closure: a process sequence with its captures
+    kPar = 14,    // two or more components
 };
+
+// What may be done through a bundle used as a channel (bundle, bundle+, bundle-, bundle0).
+enum class BundleMode : uint8_t { kReadWrite = 0, kWrite = 1, kRead = 2, kNone = 3 };
 
 const char* valueKindName(ValueKind kind); // "Int", "String", ... as the reference names types
 
@@ -68,6 +77,15 @@ class Value {
     static Value list(std::vector<Value> items);
     static Value tuple(std::vector<Value> items);
     static Value closure(std::shared_ptr<const Code> code, std::vector<Value> captures);
+    // A set of [items] (duplicates removed, canonical order).
+    static Value set(std::vector<Value> items);
+    // A map of [pairs] given as key0, value0, key1, value1, ...; a later equal key wins.
+    static Value map(std::vector<Value> pairs);
+    // [decimal]: an optional '-' and digits; leading zeros are removed ("-0" is "0").
+    static Value bigInt(std::string decimal);
+    static Value byteArray(std::string bytes);
+    // A bundle of [body]; nested bundles combine by intersecting permissions.
+    static Value bundle(Value body, BundleMode mode);
     // The canonical par of [parts]: nested pars flattened, Nils dropped, components
     // sorted; zero parts give Nil and one part gives that part.
     static Value par(std::vector<Value> parts);
@@ -78,8 +96,9 @@ class Value {
     [[nodiscard]] int64_t asInt() const { return static_cast<int64_t>(a_); }
     [[nodiscard]] uint64_t unforgeableLo() const { return a_; }
     [[nodiscard]] uint64_t unforgeableHi() const { return b_; }
-    [[nodiscard]] const std::string& asString() const; // kString and kUri
-    [[nodiscard]] std::span<const Value> items() const; // kList, kTuple
+    [[nodiscard]] const std::string& asString() const; // kString, kUri, kBigInt, kByteArray
+    [[nodiscard]] BundleMode bundleMode() const { return static_cast<BundleMode>(a_); }
+    [[nodiscard]] std::span<const Value> items() const; // kList, kTuple, kSet, kMap (k, v, ...), kBundle (body)
     [[nodiscard]] std::span<const Value> parts() const; // kPar: the components; others: itself
     [[nodiscard]] const Closure& closure() const;       // kProc
 
@@ -91,6 +110,9 @@ class Value {
 
     // For the bytecode module's own constructors (rbc decoding): wraps a heap part.
     static Value fromHeap(ValueKind kind, std::shared_ptr<const HeapValue> heap);
+    // Gives up this value's heap part when this is its last owner (else null): lets
+    // destructors free nested values iteratively.
+    std::shared_ptr<const HeapValue> releaseHeapIfLast();
 
   private:
     ValueKind kind_ = ValueKind::kNil;
@@ -101,9 +123,15 @@ class Value {
 
 struct HeapValue {
     Hash128 hash;
-    std::string text;          // kString, kUri
-    std::vector<Value> items;  // kList, kTuple, kPar
+    std::string text;          // kString, kUri, kBigInt, kByteArray
+    std::vector<Value> items;  // kList, kTuple, kSet, kMap, kBundle, kPar
     Closure closure;           // kProc
+
+    HeapValue() = default;
+    HeapValue(const HeapValue&) = delete;
+    HeapValue& operator=(const HeapValue&) = delete;
+    // Frees nested values iteratively (deeply nested data must not recurse).
+    ~HeapValue();
 };
 
 // Pretty-prints [v] as the reference does for rho:io:stdout (RHOLANG.md section 11).
@@ -124,5 +152,9 @@ Hash128 hashBytes(uint8_t tag, std::string_view bytes);
 Hash128 hashNode(uint8_t tag, std::span<const Hash128> children, uint64_t extra = 0);
 // The hash of a par with these component hashes (order-independent).
 Hash128 parHash(std::span<const Hash128> componentHashes);
+// The hash of a set of elements with these hashes (order-independent, duplicates merge).
+Hash128 setHash(std::vector<Hash128> hashes);
+// The hash of a map with these (key, value) hashes (order-independent; a later key wins).
+Hash128 mapHash(std::vector<std::pair<Hash128, Hash128>> pairs);
 
 } // namespace rho::bytecode

@@ -1,0 +1,27 @@
+// File: check.h
+// `rhovm check`: parse and compile a program, run nothing, and report every error, as
+// text (the rendering `rhovm run` prints) or as one JSON document for editors and CI.
+// Reading the file, and the exit status for an unreadable one, stay in main.cpp.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace rho::cli {
+
+enum class CheckFormat { kText, kJson };
+
+// True when [bytes] start with the .rbc magic, so they are bytecode, not source.
+[[nodiscard]] bool isBytecode(std::string_view bytes);
+
+// Checks the program [text], called [fileName] in messages. Source is parsed and
+// compiled; bytecode is decoded and validated. kText writes Diagnostics::render to
+// stderr and nothing when clean; kJson writes one JSON document to stdout, always.
+// Returns the exit status: 0 when clean, 1 when there are errors.
+[[nodiscard]] int check(std::string_view fileName, std::string_view text, CheckFormat format);
+
+// [text] as the inside of a JSON string: quotes, backslashes and control characters
+// escaped, valid UTF-8 passed through, each byte of invalid UTF-8 as \ufffd.
+[[nodiscard]] std::string jsonEscape(std::string_view text);
+
+} // namespace rho::cli
