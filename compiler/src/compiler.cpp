@@ -361,14 +361,17 @@ class Compiler {
     }
 
     SequenceKind kindOf(const Node* p) {
+        if (p->kind == NodeKind::kEval && p->kids[0]->kind == NodeKind::kQuote)
+            return kindOf(p->kids[0]->kids[0]); // *@P is P
         switch (p->kind) {
         case NodeKind::kSend:
         case NodeKind::kSendPersist: return SequenceKind::kSend;
         case NodeKind::kFor:
         case NodeKind::kContract: return SequenceKind::kReceive;
         case NodeKind::kNew:
-        case NodeKind::kSendSync:
-        case NodeKind::kLet: return SequenceKind::kNew;
+        case NodeKind::kSendSync: return SequenceKind::kNew;
+        case NodeKind::kLet: // concurrent: new channels and a join; otherwise a match
+            return p->flag == 2 && p->kids.size() > 2 ? SequenceKind::kNew : SequenceKind::kMatch;
         case NodeKind::kIf: return SequenceKind::kIf;
         case NodeKind::kMatch: return SequenceKind::kMatch;
         case NodeKind::kEval:
@@ -430,6 +433,8 @@ class Compiler {
             emit(fs, Op::HALT, 0, p->pos);
             return;
         }
+        if (p->kind == NodeKind::kEval && p->kids[0]->kind == NodeKind::kQuote)
+            return procTail(fs, p->kids[0]->kids[0]); // *@P is P (the reference cancels them)
         switch (p->kind) {
         case NodeKind::kNil: emit(fs, Op::HALT, 0, p->pos); return;
         case NodeKind::kPar: {
@@ -985,7 +990,11 @@ class Compiler {
             loadVar(fs, v, e->pos);
             return;
         }
-        case NodeKind::kEval: name(fs, e->kids[0]); return; // *n: the process behind the name
+        case NodeKind::kEval:
+            if (e->kids[0]->kind == NodeKind::kQuote) // *@P is P
+                return value(fs, e->kids[0]->kids[0]);
+            name(fs, e->kids[0]); // *n: the process behind the name
+            return;
         case NodeKind::kWildcard:
             if (bundleDepth_ > 0)
                 error(e, "Bundle's content must not have free variables or wildcards: _ (wildcard) at " + posText(e->pos) +
