@@ -1,6 +1,8 @@
-// The shared conformance programs (../shared/conformance, when present): every
-// program parses without diagnostics and survives the print round trip, except
-// the err_syntax_* and err_lexer_* ones, which must produce diagnostics.
+// The round-trip property, parse -> print -> parse gives the same tree, over every
+// program of the shared conformance suite (../shared/conformance, when present;
+// its err_syntax_* and err_lexer_* programs must produce diagnostics instead) and
+// over every .rho program of this project (its own conformance programs, golden
+// compiler inputs, examples and benchmarks).
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -80,4 +82,38 @@ TEST_CASE("shared conformance programs parse and round-trip", "[grammar][conform
     }
     CHECK(parsed > 0);
     CHECK(rejected > 0);
+}
+
+namespace {
+
+std::vector<fs::path> projectPrograms() {
+    std::vector<fs::path> out;
+    for (const char* sub : {"tests/conformance", "tests/golden/compiler", "examples", "bench/rholang"}) {
+        std::error_code ec;
+        for (const fs::directory_entry& e : fs::directory_iterator(fs::path(RHO_PROJECT_DIR) / sub, ec))
+            if (e.path().extension() == ".rho")
+                out.push_back(e.path());
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+} // namespace
+
+TEST_CASE("the project's own programs parse and round-trip", "[grammar][roundtrip]") {
+    std::vector<fs::path> files = projectPrograms();
+    REQUIRE(files.size() >= 40);
+    for (const fs::path& file : files) {
+        std::string source = readFile(file);
+        ParseResult r = parse(source);
+        INFO(file.string());
+        INFO(messages(r));
+        REQUIRE(r.diagnostics.empty());
+        std::string printed = rho::grammar::print(r.root);
+        INFO(printed);
+        ParseResult again = parse(printed);
+        INFO(messages(again));
+        REQUIRE(again.diagnostics.empty());
+        CHECK(sameTree(r.root, again.root));
+    }
 }
