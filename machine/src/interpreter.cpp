@@ -175,7 +175,10 @@ dispatch:
     RHO_CASE(GT)
     RHO_CASE(GE)
     RHO_CASE(AND)
-    RHO_CASE(OR) {
+    RHO_CASE(OR)
+    RHO_CASE(CONCAT)
+    RHO_CASE(DIFF)
+    RHO_CASE(INTERPOLATE) {
         RHO_SYNC_STATE();
         {
             Value r;
@@ -300,20 +303,97 @@ dispatch:
         stack.back() = Value::bundle(std::move(stack.back()), static_cast<bytecode::BundleMode>(a));
         RHO_NEXT();
     }
-    RHO_CASE(CONCAT)
-    RHO_CASE(DIFF)
-    RHO_CASE(INTERPOLATE)
-    RHO_CASE(METHOD)
-    RHO_CASE(MATCH)
-    RHO_CASE(MATCHES)
+    RHO_CASE(MATCH) {
+        // Try the cases in order; continue in the first that matches, with its bindings.
+        {
+            Value target = std::move(stack.back());
+            stack.pop_back();
+            bool found = false;
+            for (const bytecode::ChildRef& ref : code->multisets[a].members) {
+                const std::shared_ptr<const Code>& cs = code->children[ref.child];
+                if (needsProcessMatcher(*cs)) {
+                    m.fault.op = Op::MATCH;
+                    RHO_FAULT(FaultCode::kUnsupported);
+                }
+                std::vector<Value> caps = captureList(ref, m.frame);
+                Bindings b;
+                if (!matchPattern(cs->join->binds[0].args[0], target, *cs, &caps, b))
+                    continue;
+                caps.resize(cs->numSlots);
+                for (auto& [index, value] : b)
+                    caps[cs->numCaptures + index] = std::move(value);
+                m.frame = std::move(caps);
+                m.code = cs;
+                found = true;
+                break;
+            }
+            if (!found)
+                goto finished; // no case matches: nothing happens (not an error)
+        }
+        code = m.code.get();
+        words = code->words.data();
+        pc = 0;
+        RHO_SAFEPOINT();
+        RHO_NEXT();
+    }
+    RHO_CASE(MATCHES) {
+        {
+            const bytecode::ChildRef& ref = code->multisets[a].members[0];
+            const Code& cs = *code->children[ref.child];
+            if (needsProcessMatcher(cs)) {
+                m.fault.op = Op::MATCHES;
+                RHO_FAULT(FaultCode::kUnsupported);
+            }
+            std::vector<Value> caps = captureList(ref, m.frame);
+            Bindings b;
+            bool matched = matchPattern(cs.join->binds[0].args[0], stack.back(), cs, &caps, b);
+            stack.back() = Value::boolean(matched);
+        }
+        RHO_NEXT();
+    }
     RHO_CASE(AND_ALSO)
-    RHO_CASE(OR_ELSE)
+    RHO_CASE(OR_ELSE) {
+        // Short circuit: the right side, an expression sequence, runs only if needed.
+        if (stack.back().kind() != bytecode::ValueKind::kBool) {
+            m.fault.op = bytecode::decodeOp(insn);
+            RHO_FAULT(FaultCode::kNotBoolean);
+        }
+        if (stack.back().asBool() == (bytecode::decodeOp(insn) == Op::OR_ELSE))
+            RHO_NEXT(); // decided: the left value is the result
+        stack.pop_back();
+        {
+            const bytecode::ChildRef& ref = code->multisets[a].members[0];
+            std::shared_ptr<const Code> rhs = code->children[ref.child];
+            std::vector<Value> frame = captureFrame(*rhs, ref, m.frame);
+            m.calls.push_back({std::move(m.code), pc, std::move(m.frame)});
+            m.frame = std::move(frame);
+            m.code = std::move(rhs);
+        }
+        code = m.code.get();
+        words = code->words.data();
+        pc = 0;
+        RHO_NEXT();
+    }
+    RHO_CASE(METHOD)
     RHO_CASE(PUSH_PATTERN) {
         // Compiled, not executed yet: the process ends with a clear error.
         m.fault.op = bytecode::decodeOp(insn);
         RHO_FAULT(FaultCode::kUnsupported);
     }
-    RHO_CASE(RET)
+    RHO_CASE(RET) {
+        if (m.calls.empty())
+            goto finished;
+        {
+            Machine::Return r = std::move(m.calls.back()); // the value stays on the stack
+            m.calls.pop_back();
+            m.code = std::move(r.code);
+            m.frame = std::move(r.frame);
+            pc = r.pc;
+        }
+        code = m.code.get();
+        words = code->words.data();
+        RHO_NEXT();
+    }
     RHO_CASE(HALT) { goto finished; }
 
 #if !RHO_DISPATCH_GOTO

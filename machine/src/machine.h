@@ -21,6 +21,13 @@ struct Machine {
     uint32_t pc = 0;
     std::vector<bytecode::Value> stack;
     std::vector<bytecode::Value> frame;
+    // Where to return when an expression sequence (the right side of && or ||) RETs.
+    struct Return {
+        std::shared_ptr<const bytecode::Code> code;
+        uint32_t pc = 0;
+        std::vector<bytecode::Value> frame;
+    };
+    std::vector<Return> calls;
     uint64_t id = 0; // names the private channel and its reply channel
     // The primitive processor listens on the private channel, and the machine on its
     // reply channel, from the first primitive request until the machine ends.

@@ -299,6 +299,7 @@ void Vm::retire(Machine* m) {
     m->code.reset();
     m->stack.clear();
     m->frame.clear();
+    m->calls.clear();
     m->fault = {};
     c.machines.push_back(m);
 }

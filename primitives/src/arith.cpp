@@ -6,6 +6,7 @@
 
 #include <cstdint>
 
+#include "handlers.h"
 #include "rho/primitives/registry.h"
 
 namespace rho::primitives {
@@ -146,6 +147,7 @@ Registry makeStandard() {
     r.add(Op::GE, ordering<Op::GE>);
     r.add(Op::AND, logic<Op::AND>);
     r.add(Op::OR, logic<Op::OR>);
+    addCollectionHandlers(r);
     return r;
 }
 
@@ -161,7 +163,8 @@ int primitiveArity(Op op) {
     case Op::NEG:
     case Op::NOT: return 1;
     case Op::ADD: case Op::SUB: case Op::MUL: case Op::DIV: case Op::MOD: case Op::EQ: case Op::NEQ: case Op::LT:
-    case Op::LE: case Op::GT: case Op::GE: case Op::AND: case Op::OR:
+    case Op::LE: case Op::GT: case Op::GE: case Op::AND: case Op::OR: case Op::CONCAT: case Op::DIFF:
+    case Op::INTERPOLATE:
         return 2;
     default: return 0;
     }

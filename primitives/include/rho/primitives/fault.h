@@ -25,6 +25,8 @@ enum class FaultCode : uint8_t {
     kNotWritable,         // "Trying to send on non-writeable channel."
     kStepLimit,           // the run's step limit was reached
     kUnsupported,         // an instruction the runtime does not execute yet (op)
+    kInterpolationKey,    // "Error: interpolation Map should only contain String keys"
+    kInterpolationValue,  // "Error: interpolation doesn't support T" (a)
 };
 
 struct Fault {

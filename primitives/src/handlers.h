@@ -1,0 +1,13 @@
+// File: handlers.h (private)
+// Registration of the handler groups of the standard registry, one per file.
+#pragma once
+
+#include "rho/primitives/registry.h"
+
+namespace rho::primitives {
+
+// collections.cpp: ++ (String, List, ByteArray, Map, Set), -- (Set), %% (String %% Map),
+// and Set/Map + and - (wrapping the Int handlers already registered).
+void addCollectionHandlers(Registry& r);
+
+} // namespace rho::primitives
