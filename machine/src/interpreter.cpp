@@ -374,7 +374,24 @@ dispatch:
         pc = 0;
         RHO_NEXT();
     }
-    RHO_CASE(METHOD)
+    RHO_CASE(METHOD) {
+        // t.m(a1..an): a request (name, t, a1..an) to the primitive processor.
+        RHO_SYNC_STATE();
+        {
+            uint32_t n = words[pc++];
+            std::vector<Value> operands;
+            operands.reserve(size_t{n} + 2);
+            operands.push_back(code->constants[a]);
+            operands.insert(operands.end(), stack.end() - static_cast<ptrdiff_t>(n) - 1, stack.end());
+            Value r;
+            if (!vm.primitive(m, Op::METHOD, operands, r))
+                goto faulted_primitive;
+            stack.resize(stack.size() - n - 1);
+            stack.push_back(std::move(r));
+        }
+        --budget;
+        RHO_NEXT();
+    }
     RHO_CASE(PUSH_PATTERN) {
         // Compiled, not executed yet: the process ends with a clear error.
         m.fault.op = bytecode::decodeOp(insn);

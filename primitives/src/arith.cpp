@@ -148,6 +148,7 @@ Registry makeStandard() {
     r.add(Op::AND, logic<Op::AND>);
     r.add(Op::OR, logic<Op::OR>);
     addCollectionHandlers(r);
+    addMethodHandlers(r);
     return r;
 }
 

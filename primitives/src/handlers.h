@@ -9,5 +9,7 @@ namespace rho::primitives {
 // collections.cpp: ++ (String, List, ByteArray, Map, Set), -- (Set), %% (String %% Map),
 // and Set/Map + and - (wrapping the Int handlers already registered).
 void addCollectionHandlers(Registry& r);
+// methods.cpp: METHOD, every method of RHOLANG.md section 7 but toByteArray.
+void addMethodHandlers(Registry& r);
 
 } // namespace rho::primitives

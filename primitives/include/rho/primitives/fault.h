@@ -25,6 +25,7 @@ enum class FaultCode : uint8_t {
     kNotWritable,         // "Trying to send on non-writeable channel."
     kStepLimit,           // the run's step limit was reached
     kUnsupported,         // an instruction the runtime does not execute yet (op)
+    kMessage,             // a message built by the handler (a: the String), e.g. method errors
     kInterpolationKey,    // "Error: interpolation Map should only contain String keys"
     kInterpolationValue,  // "Error: interpolation doesn't support T" (a)
 };
