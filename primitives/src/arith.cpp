@@ -18,16 +18,10 @@ using bytecode::ValueKind;
 namespace {
 
 Outcome fault(FaultCode code, Op op, const Value& a = Value(), const Value& b = Value()) {
-    Outcome o;
-    o.fault = Fault{code, op, a, b};
-    return o;
+    return faultOutcome(code, op, a, b);
 }
 
-Outcome ok(Value v) {
-    Outcome o;
-    o.value = std::move(v);
-    return o;
-}
+Outcome ok(Value v) { return okOutcome(std::move(v)); }
 
 // An operand must be a single expression: not a par of several parts, not a process.
 bool checkOperand(const Value& v, Op op, Outcome& out) {

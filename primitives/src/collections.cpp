@@ -15,17 +15,9 @@ using bytecode::ValueKind;
 
 namespace {
 
-Outcome ok(Value v) {
-    Outcome o;
-    o.value = std::move(v);
-    return o;
-}
+Outcome ok(Value v) { return okOutcome(std::move(v)); }
 
-Outcome fault(FaultCode code, Op op, const Value& a = Value()) {
-    Outcome o;
-    o.fault = Fault{code, op, a, Value()};
-    return o;
-}
+Outcome fault(FaultCode code, Op op, const Value& a = Value()) { return faultOutcome(code, op, a); }
 
 // The map [m] with [k] removed.
 Value mapWithout(const Value& m, const Value& k) {

@@ -6,6 +6,21 @@
 
 namespace rho::primitives {
 
+// A successful answer.
+inline Outcome okOutcome(bytecode::Value v) {
+    Outcome o;
+    o.value = std::move(v);
+    return o;
+}
+
+// A failed answer.
+inline Outcome faultOutcome(FaultCode code, bytecode::Op op, const bytecode::Value& a = bytecode::Value(),
+                            const bytecode::Value& b = bytecode::Value()) {
+    Outcome o;
+    o.fault = Fault{code, op, a, b};
+    return o;
+}
+
 // collections.cpp: ++ (String, List, ByteArray, Map, Set), -- (Set), %% (String %% Map),
 // and Set/Map + and - (wrapping the Int handlers already registered).
 void addCollectionHandlers(Registry& r);

@@ -20,16 +20,10 @@ using bytecode::ValueKind;
 
 namespace {
 
-Outcome ok(Value v) {
-    Outcome o;
-    o.value = std::move(v);
-    return o;
-}
+Outcome ok(Value v) { return okOutcome(std::move(v)); }
 
 Outcome error(std::string message) {
-    Outcome o;
-    o.fault = Fault{FaultCode::kMessage, Op::METHOD, Value::string(std::move(message)), Value()};
-    return o;
+    return faultOutcome(FaultCode::kMessage, Op::METHOD, Value::string(std::move(message)));
 }
 
 Outcome notDefined(const std::string& name, const Value& target) {

@@ -45,6 +45,16 @@ std::vector<fs::path> programs() {
     return out;
 }
 
+// parse(print(tree)) parses cleanly and gives the same tree.
+void checkRoundTrip(const ParseResult& r) {
+    std::string printed = rho::grammar::print(r.root);
+    INFO(printed);
+    ParseResult again = parse(printed);
+    INFO(messages(again));
+    REQUIRE(again.diagnostics.empty());
+    CHECK(sameTree(r.root, again.root));
+}
+
 bool isParseError(const fs::path& path) {
     std::string stem = path.stem().string();
     return stem.rfind("err_syntax_", 0) == 0 || stem.rfind("err_lexer_", 0) == 0;
@@ -72,12 +82,7 @@ TEST_CASE("shared conformance programs parse and round-trip", "[grammar][conform
             continue;
         }
         REQUIRE(r.diagnostics.empty());
-        std::string printed = rho::grammar::print(r.root);
-        INFO(printed);
-        ParseResult again = parse(printed);
-        INFO(messages(again));
-        REQUIRE(again.diagnostics.empty());
-        CHECK(sameTree(r.root, again.root));
+        checkRoundTrip(r);
         ++parsed;
     }
     CHECK(parsed > 0);
@@ -109,11 +114,6 @@ TEST_CASE("the project's own programs parse and round-trip", "[grammar][roundtri
         INFO(file.string());
         INFO(messages(r));
         REQUIRE(r.diagnostics.empty());
-        std::string printed = rho::grammar::print(r.root);
-        INFO(printed);
-        ParseResult again = parse(printed);
-        INFO(messages(again));
-        REQUIRE(again.diagnostics.empty());
-        CHECK(sameTree(r.root, again.root));
+        checkRoundTrip(r);
     }
 }
