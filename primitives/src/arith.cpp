@@ -47,6 +47,8 @@ Outcome intBinary(std::span<const Value> v) {
     Outcome bad;
     if (!checkOperand(v[0], kOp, bad) || !checkOperand(v[1], kOp, bad))
         return bad;
+    if (isBigInt(v[0]))
+        return bigIntBinary(kOp, v[0], v[1]);
     if (v[0].kind() != ValueKind::kInt || v[1].kind() != ValueKind::kInt)
         return typeFault(kOp, v[0], v[1]);
     int64_t a = v[0].asInt(), b = v[1].asInt(), r = 0;
@@ -73,6 +75,8 @@ Outcome neg(std::span<const Value> v) {
     Outcome bad;
     if (!checkOperand(v[0], Op::NEG, bad))
         return bad;
+    if (isBigInt(v[0]))
+        return ok(bigIntNegate(v[0]));
     if (v[0].kind() != ValueKind::kInt)
         return fault(FaultCode::kOperatorType, Op::NEG, v[0]);
     return ok(Value::integer(static_cast<int64_t>(0 - static_cast<uint64_t>(v[0].asInt()))));
@@ -109,6 +113,7 @@ Outcome ordering(std::span<const Value> v) {
         return fault(FaultCode::kCompareMixed, kOp, a, b);
     switch (a.kind()) {
     case ValueKind::kInt: c = a.asInt() < b.asInt() ? -1 : (a.asInt() > b.asInt() ? 1 : 0); break;
+    case ValueKind::kBigInt: c = compare(a, b); break; // numeric order (value.h)
     case ValueKind::kString: c = a.asString().compare(b.asString()); break;
     case ValueKind::kBool: c = static_cast<int>(a.asBool()) - static_cast<int>(b.asBool()); break; // false < true
     default: return fault(FaultCode::kCompareMixed, kOp, a, b);

@@ -24,6 +24,11 @@ inline Outcome faultOutcome(FaultCode code, bytecode::Op op, const bytecode::Val
 // collections.cpp: ++ (String, List, ByteArray, Map, Set), -- (Set), %% (String %% Map),
 // and Set/Map + and - (wrapping the Int handlers already registered).
 void addCollectionHandlers(Registry& r);
+// bigint.cpp: arithmetic on BigInt operands (the left one is a BigInt).
+bool isBigInt(const bytecode::Value& v);
+Outcome bigIntBinary(bytecode::Op op, const bytecode::Value& a, const bytecode::Value& b);
+bytecode::Value bigIntNegate(const bytecode::Value& a);
+
 // methods.cpp: METHOD, every method of RHOLANG.md section 7 but toByteArray.
 void addMethodHandlers(Registry& r);
 

@@ -3,6 +3,7 @@
 
 #include <catch2/catch.hpp>
 #include <climits>
+#include <string>
 
 #include "rho/primitives/registry.h"
 
@@ -65,4 +66,49 @@ TEST_CASE("comparisons on Ints, Strings and Bools", "[primitives]") {
     CHECK(!apply(Op::GE, Value::integer(-1), Value::integer(0)).value.asBool());
     CHECK(apply(Op::EQ, Value::list({Value::integer(1)}), Value::list({Value::integer(1)})).value.asBool());
     CHECK(!apply(Op::EQ, Value::integer(1), Value::string("1")).value.asBool());
+}
+
+namespace {
+
+std::string decimal(__int128 v) {
+    if (v == 0)
+        return "0";
+    bool negative = v < 0;
+    unsigned __int128 m = negative ? static_cast<unsigned __int128>(-(v + 1)) + 1 : static_cast<unsigned __int128>(v);
+    std::string s;
+    while (m) {
+        s += static_cast<char>('0' + static_cast<int>(m % 10));
+        m /= 10;
+    }
+    if (negative)
+        s += '-';
+    return std::string(s.rbegin(), s.rend());
+}
+
+std::string bigOf(Op op, int64_t a, int64_t b) {
+    auto o = apply(op, Value::bigInt(std::to_string(a)), Value::bigInt(std::to_string(b)));
+    REQUIRE(o.fault.ok());
+    REQUIRE(o.value.kind() == rho::bytecode::ValueKind::kBigInt);
+    return o.value.asString();
+}
+
+} // namespace
+
+TEST_CASE("BigInt + - * / % agree with 128-bit arithmetic", "[primitives][bigint][property]") {
+    int64_t a = GENERATE(take(60, random(INT64_MIN, INT64_MAX)));
+    int64_t b = GENERATE(take(4, random(INT64_MIN, INT64_MAX)), -1, 1, 7);
+    __int128 x = a, y = b;
+    CHECK(bigOf(Op::ADD, a, b) == decimal(x + y));
+    CHECK(bigOf(Op::SUB, a, b) == decimal(x - y));
+    CHECK(bigOf(Op::MUL, a, b) == decimal(x * y));
+    CHECK(bigOf(Op::DIV, a, b) == decimal(x / y)); // truncation toward zero, like BigInteger
+    CHECK(bigOf(Op::MOD, a, b) == decimal(x % y)); // the dividend's sign
+}
+
+TEST_CASE("BigInt and Int do not mix; division by zero", "[primitives][bigint]") {
+    auto o = apply(Op::ADD, Value::bigInt("1"), Value::integer(1));
+    CHECK(rho::primitives::describe(o.fault) == "Error: Operator `+` is not defined on Int.");
+    CHECK(apply(Op::DIV, Value::bigInt("1"), Value::bigInt("0")).fault.code == FaultCode::kDivByZero);
+    CHECK(apply(Op::LT, Value::bigInt("-12"), Value::bigInt("3")).value.asBool());
+    CHECK(!apply(Op::LT, Value::bigInt("100"), Value::bigInt("99")).value.asBool());
 }
