@@ -44,19 +44,30 @@ bool intArg(const Value& v, int64_t& out, Outcome& fault) {
     return true;
 }
 
+// Sets keep their elements, and maps their keys (every [step]-th item), in canonical
+// order (value.h), so lookups are binary searches. Returns the item index or npos.
+size_t find(std::span<const Value> items, const Value& x, size_t step = 1) {
+    size_t lo = 0, hi = items.size() / step;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = compare(items[mid * step], x);
+        if (c == 0)
+            return mid * step;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return std::string::npos;
+}
+
 bool contains(std::span<const Value> items, const Value& x, size_t step = 1) {
-    for (size_t i = 0; i < items.size(); i += step)
-        if (items[i] == x)
-            return true;
-    return false;
+    return find(items, x, step) != std::string::npos;
 }
 
 Value mapGet(const Value& m, const Value& k, const Value& otherwise) {
-    auto items = m.items();
-    for (size_t i = 0; i < items.size(); i += 2)
-        if (items[i] == k)
-            return items[i + 1];
-    return otherwise;
+    size_t at = find(m.items(), k, 2);
+    return at == std::string::npos ? otherwise : m.items()[at + 1];
 }
 
 // UTF-16 code units of a UTF-8 string, as the JVM counts String.length.
