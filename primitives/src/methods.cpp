@@ -45,20 +45,57 @@ bool intArg(const Value& v, int64_t& out, Outcome& fault) {
 }
 
 // Sets keep their elements, and maps their keys (every [step]-th item), in canonical
-// order (value.h), so lookups are binary searches. Returns the item index or npos.
-size_t find(std::span<const Value> items, const Value& x, size_t step = 1) {
+// order (value.h), so lookups are binary searches: the item index where [x] is or
+// would be inserted, and whether it is there.
+size_t lowerBound(std::span<const Value> items, const Value& x, size_t step, bool& found) {
     size_t lo = 0, hi = items.size() / step;
+    found = false;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         int c = compare(items[mid * step], x);
-        if (c == 0)
+        if (c == 0) {
+            found = true;
             return mid * step;
+        }
         if (c < 0)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return std::string::npos;
+    return lo * step;
+}
+
+size_t find(std::span<const Value> items, const Value& x, size_t step = 1) {
+    bool found;
+    size_t at = lowerBound(items, x, step, found);
+    return found ? at : std::string::npos;
+}
+
+// [t] (a set, or a map with step 2) with [key] (and [value]) put in place: O(n).
+Value withEntry(const Value& t, const Value& key, const Value* value) {
+    size_t step = value ? 2 : 1;
+    bool found;
+    size_t at = lowerBound(t.items(), key, step, found);
+    std::vector<Value> out(t.items().begin(), t.items().end());
+    if (found) {
+        if (value)
+            out[at + 1] = *value;
+    } else {
+        out.insert(out.begin() + static_cast<ptrdiff_t>(at), key);
+        if (value)
+            out.insert(out.begin() + static_cast<ptrdiff_t>(at) + 1, *value);
+    }
+    return value ? Value::mapFromSorted(std::move(out)) : Value::setFromSorted(std::move(out));
+}
+
+// [t] (a set, or a map with step 2) without [key]: O(n).
+Value withoutEntry(const Value& t, const Value& key, size_t step) {
+    size_t at = find(t.items(), key, step);
+    if (at == std::string::npos)
+        return t;
+    std::vector<Value> out(t.items().begin(), t.items().end());
+    out.erase(out.begin() + static_cast<ptrdiff_t>(at), out.begin() + static_cast<ptrdiff_t>(at + step));
+    return step == 2 ? Value::mapFromSorted(std::move(out)) : Value::setFromSorted(std::move(out));
 }
 
 bool contains(std::span<const Value> items, const Value& x, size_t step = 1) {
@@ -185,10 +222,7 @@ Outcome call(const std::string& name, const Value& t, std::span<const Value> arg
             return f;
         if (k != ValueKind::kMap)
             return notDefined(name, t);
-        std::vector<Value> pairs(t.items().begin(), t.items().end());
-        pairs.push_back(args[0]);
-        pairs.push_back(args[1]);
-        return ok(Value::map(std::move(pairs)));
+        return ok(withEntry(t, args[0], &args[1]));
     }
     if (name == "keys") {
         if (!arity(0, f))
@@ -205,24 +239,14 @@ Outcome call(const std::string& name, const Value& t, std::span<const Value> arg
             return f;
         if (k != ValueKind::kSet)
             return notDefined(name, t);
-        std::vector<Value> items(t.items().begin(), t.items().end());
-        items.push_back(args[0]);
-        return ok(Value::set(std::move(items)));
+        return ok(withEntry(t, args[0], nullptr));
     }
     if (name == "delete") {
         if (!arity(1, f))
             return f;
         if (k != ValueKind::kSet && k != ValueKind::kMap)
             return notDefined(name, t);
-        size_t step = k == ValueKind::kMap ? 2 : 1;
-        std::vector<Value> out;
-        for (size_t i = 0; i < t.items().size(); i += step) {
-            if (t.items()[i] == args[0])
-                continue;
-            for (size_t j = 0; j < step; ++j)
-                out.push_back(t.items()[i + j]);
-        }
-        return ok(k == ValueKind::kMap ? Value::map(std::move(out)) : Value::set(std::move(out)));
+        return ok(withoutEntry(t, args[0], k == ValueKind::kMap ? 2 : 1));
     }
     if (name == "union" || name == "diff") {
         if (!arity(1, f))

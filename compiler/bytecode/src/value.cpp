@@ -159,32 +159,85 @@ Value Value::tuple(std::vector<Value> items) {
 Value Value::set(std::vector<Value> items) {
     std::sort(items.begin(), items.end(), [](const Value& x, const Value& y) { return compare(x, y) < 0; });
     items.erase(std::unique(items.begin(), items.end()), items.end());
-    std::vector<Hash128> hashes;
-    for (const Value& v : items)
-        hashes.push_back(v.hash());
-    auto h = std::make_shared<HeapValue>();
-    h->hash = setHash(std::move(hashes));
-    h->items = std::move(items);
-    return fromHeap(ValueKind::kSet, std::move(h));
+    return setFromSorted(std::move(items));
 }
+
+// Sets and maps hash as a wrapping 128-bit sum of their (mixed) element or entry
+// hashes: independent of order, linear to compute, and no sort is needed.
+namespace {
+
+struct Sum128 {
+    uint64_t lo = 0;
+    uint64_t hi = 0;
+    void add(Hash128 h) {
+        Hash128 m = mix128(kTagSet, h.lo, h.hi);
+        uint64_t before = lo;
+        lo += m.lo;
+        hi += m.hi + (lo < before ? 1 : 0);
+    }
+};
+
+Hash128 finishSum(uint8_t tag, const Sum128& s, size_t count) {
+    Hash128 h{s.lo, s.hi};
+    return hashNode(tag, {&h, 1}, count);
+}
+
+Hash128 entryHash(Hash128 k, Hash128 v) {
+    Hash128 kv[2] = {k, v};
+    return hashNode(kTagMap, kv, 2);
+}
+
+Hash128 uniqueSetHash(std::span<const Value> items) {
+    Sum128 s;
+    for (const Value& v : items)
+        s.add(v.hash());
+    return finishSum(kTagSet, s, items.size());
+}
+
+Hash128 uniqueMapHash(std::span<const Value> pairs) {
+    Sum128 s;
+    for (size_t i = 0; i < pairs.size(); i += 2)
+        s.add(entryHash(pairs[i].hash(), pairs[i + 1].hash()));
+    return finishSum(kTagMap, s, pairs.size() / 2);
+}
+
+} // namespace
 
 Hash128 setHash(std::vector<Hash128> hashes) {
     std::sort(hashes.begin(), hashes.end());
     hashes.erase(std::unique(hashes.begin(), hashes.end()), hashes.end());
-    return hashNode(kTagSet, hashes, hashes.size());
+    Sum128 s;
+    for (Hash128 h : hashes)
+        s.add(h);
+    return finishSum(kTagSet, s, hashes.size());
 }
 
 Hash128 mapHash(std::vector<std::pair<Hash128, Hash128>> pairs) {
     // A later entry wins over an earlier one with the same key.
     std::stable_sort(pairs.begin(), pairs.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-    std::vector<Hash128> flat;
+    Sum128 s;
+    size_t n = 0;
     for (size_t i = 0; i < pairs.size(); ++i) {
         if (i + 1 < pairs.size() && pairs[i].first == pairs[i + 1].first)
             continue;
-        flat.push_back(pairs[i].first);
-        flat.push_back(pairs[i].second);
+        s.add(entryHash(pairs[i].first, pairs[i].second));
+        ++n;
     }
-    return hashNode(kTagMap, flat, flat.size() / 2);
+    return finishSum(kTagMap, s, n);
+}
+
+Value Value::setFromSorted(std::vector<Value> items) {
+    auto h = std::make_shared<HeapValue>();
+    h->hash = uniqueSetHash(items);
+    h->items = std::move(items);
+    return fromHeap(ValueKind::kSet, std::move(h));
+}
+
+Value Value::mapFromSorted(std::vector<Value> pairs) {
+    auto h = std::make_shared<HeapValue>();
+    h->hash = uniqueMapHash(pairs);
+    h->items = std::move(pairs);
+    return fromHeap(ValueKind::kMap, std::move(h));
 }
 
 Value Value::map(std::vector<Value> pairs) {
@@ -204,13 +257,7 @@ Value Value::map(std::vector<Value> pairs) {
         out.push_back(std::move(pairs[2 * order[i]]));
         out.push_back(std::move(pairs[2 * order[i] + 1]));
     }
-    std::vector<std::pair<Hash128, Hash128>> hashes;
-    for (size_t i = 0; i < out.size(); i += 2)
-        hashes.emplace_back(out[i].hash(), out[i + 1].hash());
-    auto h = std::make_shared<HeapValue>();
-    h->hash = mapHash(std::move(hashes));
-    h->items = std::move(out);
-    return fromHeap(ValueKind::kMap, std::move(h));
+    return mapFromSorted(std::move(out));
 }
 
 Value Value::bigInt(std::string decimal) {

@@ -81,6 +81,11 @@ class Value {
     static Value set(std::vector<Value> items);
     // A map of [pairs] given as key0, value0, key1, value1, ...; a later equal key wins.
     static Value map(std::vector<Value> pairs);
+    // A set of [items] already in canonical order without duplicates (the caller's
+    // promise: methods that edit a set keep its order and build the result in O(n)).
+    static Value setFromSorted(std::vector<Value> items);
+    // A map of [pairs] whose keys are already in canonical order and unique.
+    static Value mapFromSorted(std::vector<Value> pairs);
     // [decimal]: an optional '-' and digits; leading zeros are removed ("-0" is "0").
     static Value bigInt(std::string decimal);
     static Value byteArray(std::string bytes);
