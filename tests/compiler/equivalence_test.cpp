@@ -108,3 +108,20 @@ TEST_CASE("hash(P | Q) == hash(Q | P) for random ground pars", "[equivalence][pr
     CHECK(pq.hash() == qp.hash());
     CHECK(pq == qp);
 }
+
+TEST_CASE("set and map literals in code hash like the values they build", "[equivalence][collections]") {
+    // for (@v <- @"c") { @{ @"a"!(v) }!(0) } captures v; substituting a set or a map for
+    // v must give the same term as writing the collection literally.
+    auto main = compiled(R"(for (@v <- @"c") { @{ @"a"!(v) }!(0) })");
+    const Code& body = *main->children[main->multisets[1].members[0].child];
+    const auto& ref = body.multisets[0].members[0];
+    Value set = Value::set({Value::integer(2), Value::integer(1), Value::integer(2)});
+    Value map = Value::map({Value::string("k"), Value::integer(1), Value::string("j"), Value::integer(2),
+                            Value::string("k"), Value::integer(3)});
+    CHECK(Value::closure(body.children[ref.child], {set}) == quoted(R"(@"a"!(Set(1, 2)))"));
+    CHECK(Value::closure(body.children[ref.child], {set}) == quoted(R"(@"a"!(Set(2, 1, 1)))"));
+    CHECK(Value::closure(body.children[ref.child], {map}) == quoted(R"(@"a"!({"j" : 2, "k" : 3}))"));
+    CHECK(!(Value::closure(body.children[ref.child], {map}) == quoted(R"(@"a"!({"j" : 2, "k" : 1}))")));
+    CHECK(Value::set({Value::integer(1), Value::integer(2)}).hash() ==
+          Value::set({Value::integer(2), Value::integer(1)}).hash());
+}
