@@ -12,6 +12,7 @@
 #include <fstream>
 
 #include "check.h"
+#include "rho/base/big_stack.h"
 #include "rho/bytecode/disassembler.h"
 #include "rho/bytecode/rbc.h"
 #include "rho/compiler/compiler.h"
@@ -64,9 +65,8 @@ std::optional<rho::bytecode::Program> load(const std::string& path, int& status)
     return std::move(*r.program);
 }
 
-} // namespace
-
-int main(int argc, char** argv) {
+// The whole command, run on a big stack (see main).
+int runCommand(int argc, char** argv) {
     CLI::App app{"rhovm: a Rholang virtual machine on a tuplespace"};
     app.require_subcommand(1);
 
@@ -187,4 +187,17 @@ int main(int argc, char** argv) {
         return 0;
     }
     return 0;
+}
+
+} // namespace
+
+// Every command runs on a thread with a big stack: compiling, decoding, checkpointing,
+// inspecting and printing recurse once per nesting level of a program or a value, and
+// programs may nest 100,000 deep (base/big_stack.h).
+int main(int argc, char** argv) {
+    int status = 0;
+    auto command = [&] { status = runCommand(argc, argv); };
+    if (!rho::runOnBigStack(command))
+        command();
+    return status;
 }

@@ -19,8 +19,8 @@
 #include <functional>
 #include <map>
 #include <unordered_map>
-#include <pthread.h>
 
+#include "rho/base/big_stack.h"
 #include "rho/bytecode/rbc.h"
 #include "rho/grammar/parser.h"
 
@@ -45,12 +45,11 @@ constexpr uint32_t kCapTag = 0x800000;
 // bits: its binding index), not a frame slot.
 constexpr uint32_t kPatternVar = 0x40000000;
 // Recursion guard: the compiler recurses once or twice per nesting level and runs on
-// a thread with kCompilerStackBytes of stack (compile()), enough for the parser's
+// a thread with a big stack (compile(), base/big_stack.h), enough for the parser's
 // own limit of grammar::kMaxNestingDepth levels; deeper input is a diagnostic.
 constexpr int kMaxDepth = 4 * grammar::kMaxNestingDepth;
 // Without the big stack (no thread could be made) the limit is what 8 MiB holds.
 constexpr int kMaxDepthSmallStack = 3000;
-constexpr size_t kCompilerStackBytes = size_t{2} << 30; // reserved, touched only as deep as needed
 
 enum class Sort : uint8_t { kName, kProc };
 
@@ -1217,38 +1216,17 @@ class Compiler {
     bool reportedDepth_ = false;
 };
 
-// Runs [fn] on a thread with [stackBytes] of stack: the compiler recurses per nesting
-// level, and the main thread's 8 MiB would not hold the deepest programs the parser
-// accepts. (Reserved address space; pages are touched only as deep as the program.)
-template <class Fn>
-bool runWithStack(size_t stackBytes, Fn fn) {
-    pthread_attr_t attr;
-    pthread_attr_init(&attr);
-    pthread_t thread;
-    bool big = pthread_attr_setstacksize(&attr, stackBytes) == 0 &&
-               pthread_create(
-                   &thread, &attr,
-                   [](void* arg) -> void* {
-                       (*static_cast<Fn*>(arg))();
-                       return nullptr;
-                   },
-                   &fn) == 0;
-    pthread_attr_destroy(&attr);
-    if (big)
-        pthread_join(thread, nullptr);
-    return big;
-}
-
 } // namespace
 
 CompileResult compile(const grammar::Node* root, std::string_view sourceName) {
     CompileResult result;
     auto file = std::make_shared<const std::string>(sourceName);
     std::shared_ptr<const Code> main;
-    if (!runWithStack(kCompilerStackBytes, [&] {
-            Compiler c(result.diagnostics, file, kMaxDepth);
-            main = c.program(root);
-        })) {
+    auto work = [&] {
+        Compiler c(result.diagnostics, file, kMaxDepth);
+        main = c.program(root);
+    };
+    if (!runOnBigStack(work)) {
         // No thread could be made: compile here, within this thread's stack.
         Compiler c(result.diagnostics, file, kMaxDepthSmallStack);
         main = c.program(root);

@@ -90,19 +90,46 @@ NodeList* AstBuilder::append(NodeList* list, Node* item) {
 // Processes ---------------------------------------------------------------------
 
 // Par is flattened on both sides: `{a | b} | c` and `a | b | c` are the same tree.
+// Pars are flattened as they are built. Their branches wait in a deque (pars_) until
+// finish(): a right-nested chain `a | {b | {c | ...}}` then costs one push_front per
+// level, and joining two pars moves the smaller into the larger, so flattening is
+// O(n log n) at worst instead of copying the whole chain at every level.
 Node* AstBuilder::par(Node* lhs, Node* rhs, const Loc& loc) {
-    Node* n = lhs->kind == NodeKind::kPar ? lhs : nullptr;
-    if (n == nullptr) {
+    std::deque<Node*>* left = lhs->kind == NodeKind::kPar ? &pars_[lhs] : nullptr;
+    std::deque<Node*>* right = rhs->kind == NodeKind::kPar ? &pars_[rhs] : nullptr;
+    Node* n;
+    if (right != nullptr && (left == nullptr || right->size() > left->size())) {
+        n = rhs;
+        if (left != nullptr) {
+            for (auto it = left->rbegin(); it != left->rend(); ++it)
+                right->push_front(*it);
+            pars_.erase(lhs);
+        } else {
+            right->push_front(lhs);
+        }
+    } else if (left != nullptr) {
+        n = lhs;
+        if (right != nullptr) {
+            left->insert(left->end(), right->begin(), right->end());
+            pars_.erase(rhs);
+        } else {
+            left->push_back(rhs);
+        }
+    } else {
         n = make(NodeKind::kPar, loc);
-        n->kids.push_back(lhs);
+        std::deque<Node*>& branches = pars_[n];
+        branches.push_back(lhs);
+        branches.push_back(rhs);
     }
     n->pos = beginOf(loc);
     n->end = endOf(loc);
-    if (rhs->kind == NodeKind::kPar)
-        n->kids.insert(n->kids.end(), rhs->kids.begin(), rhs->kids.end());
-    else
-        n->kids.push_back(rhs);
     return n;
+}
+
+void AstBuilder::finish() {
+    for (auto& [node, branches] : pars_)
+        node->kids.assign(branches.begin(), branches.end());
+    pars_.clear();
 }
 
 Node* AstBuilder::ifProc(Node* cond, Node* thenBranch, Node* elseBranch, const Loc& loc) {

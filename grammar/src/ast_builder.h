@@ -6,6 +6,7 @@
 #pragma once
 
 #include <deque>
+#include <unordered_map>
 #include <vector>
 
 #include "rho/grammar/ast.h"
@@ -46,6 +47,8 @@ class AstBuilder {
 
     // Processes -----------------------------------------------------------------
     Node* par(Node* lhs, Node* rhs, const Loc& loc);
+    // Gives every par its branches; call once, after the parser has finished.
+    void finish();
     Node* ifProc(Node* cond, Node* thenBranch, Node* elseBranch, const Loc& loc);
     Node* newProc(NodeList* decls, Node* body, const Loc& loc);
     Node* send(NodeKind kind, Node* channel, NodeList* args, const Loc& loc);
@@ -85,6 +88,7 @@ class AstBuilder {
 
     Arena& arena_;
     std::deque<NodeList> lists_;
+    std::unordered_map<Node*, std::deque<Node*>> pars_; // branches of pars being built
 };
 
 SourcePos beginOf(const Loc& loc);

@@ -122,6 +122,7 @@ ParseResult parse(std::string_view source) {
         ctx.diagnostics.error(SourcePos{static_cast<uint32_t>(ctx.line), static_cast<uint32_t>(ctx.column)},
                               std::string("parser failed: ") + e.what());
     }
+    ctx.builder.finish();
     if (ctx.diagnostics.empty() && ctx.root != nullptr)
         detail::checkDepth(ctx.root, ctx.diagnostics);
     if (ctx.diagnostics.empty())
