@@ -4,6 +4,8 @@
 
 #include "rho/bytecode/disassembler.h"
 
+#include "rho/base/big_stack.h"
+
 #include <cstdio>
 #include <map>
 
@@ -83,11 +85,17 @@ class Lister {
     }
 
   private:
-    void number(const Code& c) {
-        ids_[&c] = order_.size();
-        order_.push_back(&c);
-        for (const auto& child : c.children)
-            number(*child);
+    // Depth-first numbering, iterative (programs nest 100,000 deep).
+    void number(const Code& root) {
+        std::vector<const Code*> todo{&root};
+        while (!todo.empty()) {
+            const Code* c = todo.back();
+            todo.pop_back();
+            ids_[c] = order_.size();
+            order_.push_back(c);
+            for (auto it = c->children.rbegin(); it != c->children.rend(); ++it)
+                todo.push_back(it->get());
+        }
     }
 
     std::string members(const Code& c, uint32_t m) {
@@ -171,6 +179,13 @@ class Lister {
 
 } // namespace
 
-std::string disassemble(const Code& main) { return Lister().run(main); }
+std::string disassemble(const Code& main) {
+    // Printing constants and patterns recurses per nesting level: use a big stack.
+    std::string out;
+    auto work = [&] { out = Lister().run(main); };
+    if (!runOnBigStack(work))
+        work();
+    return out;
+}
 
 } // namespace rho::bytecode

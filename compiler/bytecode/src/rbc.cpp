@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "rho/base/big_stack.h"
 #include "rho/base/status.h"
 #include "rho/bytecode/validator.h"
 
@@ -14,9 +15,11 @@ namespace rho::bytecode {
 namespace {
 
 constexpr char kMagic[4] = {'R', 'H', 'B', 'C'};
-// Deeper nesting than this in stored code or data is rejected rather than risking the
-// decoder's stack (decoding recurses once per level).
-constexpr int kMaxDecodeDepth = 4000;
+// Deeper nesting than this in stored code or data is rejected. It is above anything
+// the compiler produces (4 levels of code per source level, 100,000 source levels);
+// decoding recurses once per level, so whole programs decode on a big stack
+// (decodeProgram), as every rhovm command runs on one (base/big_stack.h).
+constexpr int kMaxDecodeDepth = 450000;
 
 void putVar(uint64_t v, std::string& out) {
     while (v >= 0x80) {
@@ -464,7 +467,10 @@ std::string encodeProgram(const Program& program) {
     std::string out(kMagic, 4);
     uint32_t version = kBytecodeVersion;
     out.append(reinterpret_cast<const char*>(&version), 4);
-    encodeCode(*program.main, out);
+    // Encoding recurses once per nesting level: a deep program needs a big stack.
+    auto work = [&] { encodeCode(*program.main, out); };
+    if (!runOnBigStack(work))
+        work();
     return out;
 }
 
@@ -481,11 +487,21 @@ absl::StatusOr<Program> decodeProgram(std::string_view bytes) {
     std::string_view rest = bytes.substr(8);
     if (rest.empty())
         return absl::DataLossError("truncated bytecode: the file ends after its header (8 bytes)");
-    Reader r(rest, 8);
-    RHO_ASSIGN_OR_RETURN(std::shared_ptr<const Code> main, r.code(0));
-    if (!rest.empty())
-        return absl::DataLossError("corrupted bytecode: trailing bytes after the program");
-    return Program{std::move(main)};
+    // Decoding recurses once per nesting level: a deep program needs a big stack.
+    absl::StatusOr<Program> result = absl::InternalError("decoder did not run");
+    auto work = [&] {
+        Reader r(rest, 8);
+        auto main = r.code(0);
+        if (!main.ok())
+            result = main.status();
+        else if (!rest.empty())
+            result = absl::DataLossError("corrupted bytecode: trailing bytes after the program");
+        else
+            result = Program{std::move(main).value()};
+    };
+    if (!runOnBigStack(work))
+        work();
+    return result;
 }
 
 absl::StatusOr<Value> decodeValue(std::string_view& in) { return Reader(in).value(0); }
