@@ -16,7 +16,9 @@
 # Replay a reproducer:   build/fuzz/tests/fuzz/parser_fuzz build/fuzz/crashes/parser/crash-...
 # Minimize it:           build/fuzz/tests/fuzz/parser_fuzz -minimize_crash=1 -runs=100000 crash-...
 # Add new inputs to the committed corpus, minimized (keep it a few hundred KB in all):
-#   build/fuzz/tests/fuzz/parser_fuzz -merge=1 tests/fuzz/corpus/parser build/fuzz/corpus/parser
+# first what adds edges, then short inputs that add hit counts:
+#   build/fuzz/tests/fuzz/parser_fuzz -merge=1 -use_counters=0 tests/fuzz/corpus/parser build/fuzz/corpus/parser
+#   build/fuzz/tests/fuzz/parser_fuzz -merge=1 -max_len=128 tests/fuzz/corpus/parser build/fuzz/corpus/parser
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
