@@ -14,38 +14,19 @@
 #include <utility>
 #include <vector>
 
+#include "../grammar/tree_util.h" // sameTree: structural equality without positions
 #include "rho/grammar/parser.h"
 
 // The libFuzzer entry point (declared for -Wmissing-declarations).
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size);
+
+using rho::grammar::testing::sameTree;
 
 namespace {
 
 [[noreturn]] void fail(const char* what, std::string_view detail) {
     std::fprintf(stderr, "parser_fuzz: %s\n%.*s\n", what, static_cast<int>(detail.size()), detail.data());
     std::abort();
-}
-
-// Structural equality ignoring source positions; iterative, so it handles any depth
-// the parser accepts.
-bool sameTree(const rho::grammar::Node* a, const rho::grammar::Node* b) {
-    std::vector<std::pair<const rho::grammar::Node*, const rho::grammar::Node*>> stack{{a, b}};
-    while (!stack.empty()) {
-        auto [x, y] = stack.back();
-        stack.pop_back();
-        if (x == nullptr || y == nullptr) {
-            if (x != y)
-                return false;
-            continue;
-        }
-        if (x->kind != y->kind || x->op != y->op || x->flag != y->flag || x->count != y->count ||
-            x->text != y->text || x->uri != y->uri || x->kids.size() != y->kids.size())
-            return false;
-        stack.emplace_back(x->remainder, y->remainder);
-        for (size_t i = 0; i < x->kids.size(); ++i)
-            stack.emplace_back(x->kids[i], y->kids[i]);
-    }
-    return true;
 }
 
 } // namespace
