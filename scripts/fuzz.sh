@@ -28,23 +28,7 @@ FUZZ_TARGETS=${FUZZ_TARGETS:-parser compiler rbc_loader}
 FUZZ_FLAGS=${FUZZ_FLAGS:-}
 
 # Build dependencies, then Clang and its libFuzzer runtime (only what is missing).
-bash scripts/setup.sh
-missing=()
-for p in clang libclang-rt-14-dev; do
-    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
-        missing+=("$p")
-    fi
-done
-if [ ${#missing[@]} -gt 0 ]; then
-    SUDO=""
-    if [ "$(id -u)" -ne 0 ]; then
-        SUDO="sudo"
-    fi
-    echo "fuzz: installing ${missing[*]}"
-    export DEBIAN_FRONTEND=noninteractive
-    $SUDO apt-get update -qq
-    $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+bash scripts/setup.sh clang libclang-rt-14-dev
 
 echo "== fuzz: build"
 cmake --preset fuzz >/dev/null

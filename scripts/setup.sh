@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Installs rhovm's build dependencies from Debian 12 packages, only those missing.
-# Idempotent and quiet when everything is already installed. Needs root (or sudo).
+# Installs rhovm's build dependencies from Debian 12 packages, only those missing,
+# plus any packages named as arguments (scripts/fuzz.sh adds clang and its libFuzzer
+# runtime). Idempotent and quiet when everything is already installed. Needs root (or sudo).
 set -euo pipefail
 
 PACKAGES=(
     g++ cmake ninja-build pkg-config bison flex
     liblmdb-dev lmdb-utils libabsl-dev libxxhash-dev libboost-fiber-dev libboost-context-dev
     catch2 libbenchmark-dev libcli11-dev libfmt-dev
+    "$@"
 )
 
 missing=()

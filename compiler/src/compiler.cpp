@@ -317,10 +317,12 @@ class Compiler {
                     s = reloc(s);
         // Variable references in patterns name capture slots of this sequence.
         auto capOnly = [&](uint32_t s) { return (s & kCapTag) ? rank[s & ~kCapTag] : s; };
-        if (c.join)
+        if (c.join) {
             for (auto& b : c.join->binds)
                 for (Pattern& p : b.args)
                     relocatePattern(p, capOnly);
+            c.join->analyze();
+        }
         c.numCaptures = ncap;
         c.numSlots = ncap + fs.nextLocal;
         c.sourceName = file_;

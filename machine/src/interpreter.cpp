@@ -232,7 +232,7 @@ dispatch:
         for (size_t i = stack.size() - k; i < stack.size(); ++i)
             if (primitives::isSystemChannel(stack[i]) || !unwrapChannel(stack[i], /*write=*/false))
                 RHO_FAULT(FaultCode::kNotReadable);
-        if (needsProcessMatcher(*body)) {
+        if (body->join->usesProcessPatterns) {
             m.fault.op = Op::RECEIVE;
             RHO_FAULT(FaultCode::kUnsupported);
         }
@@ -311,7 +311,7 @@ dispatch:
             bool found = false;
             for (const bytecode::ChildRef& ref : code->multisets[a].members) {
                 const std::shared_ptr<const Code>& cs = code->children[ref.child];
-                if (needsProcessMatcher(*cs)) {
+                if (cs->join->usesProcessPatterns) {
                     m.fault.op = Op::MATCH;
                     RHO_FAULT(FaultCode::kUnsupported);
                 }
@@ -340,7 +340,7 @@ dispatch:
         {
             const bytecode::ChildRef& ref = code->multisets[a].members[0];
             const Code& cs = *code->children[ref.child];
-            if (needsProcessMatcher(cs)) {
+            if (cs.join->usesProcessPatterns) {
                 m.fault.op = Op::MATCHES;
                 RHO_FAULT(FaultCode::kUnsupported);
             }

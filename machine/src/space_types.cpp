@@ -22,15 +22,6 @@ bool getU32(std::string_view& in, uint32_t& v) {
     return true;
 }
 
-bool anyPattern(const Pattern& p, bool (*pred)(const Pattern&)) {
-    if (pred(p))
-        return true;
-    for (const Pattern& q : p.items)
-        if (anyPattern(q, pred))
-            return true;
-    return false;
-}
-
 bool isSimpleType(uint8_t type, const Value& v) {
     static const ValueKind kKinds[] = {ValueKind::kBool,   ValueKind::kInt, ValueKind::kBigInt,
                                        ValueKind::kString, ValueKind::kUri, ValueKind::kByteArray};
@@ -89,7 +80,7 @@ struct Matcher {
             Bindings scratch;
             return match(p.items[0], v.items()[0], scratch);
         }
-        case Pattern::Kind::kProcess: return false; // rejected before matching (needsProcessMatcher)
+        case Pattern::Kind::kProcess: return false; // rejected before matching (Join::usesProcessPatterns)
         }
         return false;
     }
@@ -151,26 +142,6 @@ struct Matcher {
 bool matchPattern(const Pattern& p, const Value& v, const bytecode::Code& owner, const std::vector<Value>* captures,
                   Bindings& out) {
     return Matcher{owner, captures}.match(p, v, out);
-}
-
-bool needsProcessMatcher(const bytecode::Code& code) {
-    if (!code.join)
-        return false;
-    for (const auto& b : code.join->binds)
-        for (const Pattern& p : b.args)
-            if (anyPattern(p, [](const Pattern& q) { return q.kind == Pattern::Kind::kProcess; }))
-                return true;
-    return false;
-}
-
-bool hasVarRef(const bytecode::Code& code) {
-    if (!code.join)
-        return false;
-    for (const auto& b : code.join->binds)
-        for (const Pattern& p : b.args)
-            if (anyPattern(p, [](const Pattern& q) { return q.kind == Pattern::Kind::kVarRef; }))
-                return true;
-    return false;
 }
 
 bool RhoMatcher::match(const PatternRef& pattern, const Message& message, Bindings& out) const {

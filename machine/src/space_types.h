@@ -54,11 +54,7 @@ using Bindings = std::vector<std::pair<uint32_t, Value>>; // (binding index, val
 // the bindings to [out]. [captures]: owner's captured values (for =x), may be null.
 bool matchPattern(const bytecode::Pattern& p, const Value& v, const bytecode::Code& owner,
                   const std::vector<Value>* captures, Bindings& out);
-// True when [code]'s patterns use a form the matcher does not handle yet (process
-// patterns); such a receive or case is a run-time error rather than a silent miss.
-bool needsProcessMatcher(const bytecode::Code& code);
-// True when [code]'s patterns contain a variable reference.
-bool hasVarRef(const bytecode::Code& code);
+
 
 struct SpaceTypes {
     using Channel = Value;

@@ -165,7 +165,7 @@ void Vm::receive(std::span<const Value> channels, std::shared_ptr<const Code> bo
     std::vector<PatternRef> patterns;
     patterns.reserve(channels.size());
     std::shared_ptr<const std::vector<Value>> refs;
-    if (hasVarRef(*body))
+    if (body->join->usesVarRefs)
         refs = std::make_shared<const std::vector<Value>>(captures);
     for (uint32_t i = 0; i < channels.size(); ++i)
         patterns.push_back({body, i, 0, refs});

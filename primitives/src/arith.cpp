@@ -17,12 +17,6 @@ using bytecode::ValueKind;
 
 namespace {
 
-Outcome fault(FaultCode code, Op op, const Value& a = Value(), const Value& b = Value()) {
-    return faultOutcome(code, op, a, b);
-}
-
-Outcome ok(Value v) { return okOutcome(std::move(v)); }
-
 // An operand must be a single expression: not a par of several parts, not a process.
 bool checkOperand(const Value& v, Op op, Outcome& out) {
     if (v.kind() == ValueKind::kPar) {

@@ -118,21 +118,21 @@ bool isBigInt(const Value& v) { return v.kind() == ValueKind::kBigInt; }
 
 Outcome bigIntBinary(Op op, const Value& a, const Value& b) {
     if (!isBigInt(b)) // Int and BigInt do not mix: the reference names the right operand
-        return faultOutcome(FaultCode::kOperatorType, op, b);
+        return fault(FaultCode::kOperatorType, op, b);
     Big x = split(a), y = split(b);
     switch (op) {
-    case Op::ADD: return okOutcome(addSigned(x, y));
-    case Op::SUB: return okOutcome(addSigned(x, Big{!y.negative, y.mag}));
-    case Op::MUL: return okOutcome(join(x.negative != y.negative, mulMagnitude(x.mag, y.mag)));
+    case Op::ADD: return ok(addSigned(x, y));
+    case Op::SUB: return ok(addSigned(x, Big{!y.negative, y.mag}));
+    case Op::MUL: return ok(join(x.negative != y.negative, mulMagnitude(x.mag, y.mag)));
     case Op::DIV:
     case Op::MOD: {
         if (y.mag == "0")
-            return faultOutcome(FaultCode::kDivByZero, op);
+            return fault(FaultCode::kDivByZero, op);
         std::string q, r;
         divMagnitude(x.mag, y.mag, q, r);
-        return okOutcome(op == Op::DIV ? join(x.negative != y.negative, q) : join(x.negative, r));
+        return ok(op == Op::DIV ? join(x.negative != y.negative, q) : join(x.negative, r));
     }
-    default: return faultOutcome(FaultCode::kOperatorType, op, a);
+    default: return fault(FaultCode::kOperatorType, op, a);
     }
 }
 

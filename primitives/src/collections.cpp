@@ -15,9 +15,6 @@ using bytecode::ValueKind;
 
 namespace {
 
-Outcome ok(Value v) { return okOutcome(std::move(v)); }
-
-Outcome fault(FaultCode code, Op op, const Value& a = Value()) { return faultOutcome(code, op, a); }
 
 // The map [m] with [k] removed.
 Value mapWithout(const Value& m, const Value& k) {

@@ -7,14 +7,14 @@
 namespace rho::primitives {
 
 // A successful answer.
-inline Outcome okOutcome(bytecode::Value v) {
+inline Outcome ok(bytecode::Value v) {
     Outcome o;
     o.value = std::move(v);
     return o;
 }
 
 // A failed answer.
-inline Outcome faultOutcome(FaultCode code, bytecode::Op op, const bytecode::Value& a = bytecode::Value(),
+inline Outcome fault(FaultCode code, bytecode::Op op, const bytecode::Value& a = bytecode::Value(),
                             const bytecode::Value& b = bytecode::Value()) {
     Outcome o;
     o.fault = Fault{code, op, a, b};

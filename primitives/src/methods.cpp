@@ -20,10 +20,8 @@ using bytecode::ValueKind;
 
 namespace {
 
-Outcome ok(Value v) { return okOutcome(std::move(v)); }
-
 Outcome error(std::string message) {
-    return faultOutcome(FaultCode::kMessage, Op::METHOD, Value::string(std::move(message)));
+    return fault(FaultCode::kMessage, Op::METHOD, Value::string(std::move(message)));
 }
 
 Outcome notDefined(const std::string& name, const Value& target) {

@@ -4,23 +4,12 @@
 # Expected positions are counted by hand from the programs below.
 # Usage: check_test.sh RHOVM
 set -uo pipefail
+# shellcheck source=check_lib.sh
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/check_lib.sh"
 RHOVM=$(realpath "$1") # absolute: the tests run inside $dir
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 cd "$dir" || exit 1
-failures=0
-passes=0
-
-check() { # name, condition command...
-    local name=$1
-    shift
-    if "$@"; then
-        passes=$((passes + 1))
-    else
-        echo "FAIL: $name"
-        failures=$((failures + 1))
-    fi
-}
 
 # Runs rhovm with the remaining arguments; sets $out, $err and $rc.
 rhovm() {
@@ -161,5 +150,4 @@ rhovm check --format json trunc.rbc
 check "truncated rbc json: no position" grep -qF '"line": 0, "column": 0, "endLine": 0, "endColumn": 0,' <<<"$out"
 check "truncated rbc json: parses" json_holds '"truncated" in d["diagnostics"][0]["message"]'
 
-echo "$passes passed, $failures failed"
-[ "$failures" -eq 0 ]
+finish

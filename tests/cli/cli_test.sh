@@ -4,22 +4,11 @@
 # bad bytecode files, --seed determinism, --max-steps.
 # Usage: cli_test.sh RHOVM
 set -uo pipefail
+# shellcheck source=check_lib.sh
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/check_lib.sh"
 RHOVM=$1
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
-failures=0
-passes=0
-
-check() { # name, condition command...
-    local name=$1
-    shift
-    if "$@"; then
-        passes=$((passes + 1))
-    else
-        echo "FAIL: $name"
-        failures=$((failures + 1))
-    fi
-}
 
 cat >"$dir/prog.rho" <<'RHO'
 new out(`rho:io:stdout`) in { @"a"!(6 * 7) | for (@v <- @"a") { out!([v, "x"]) } }
@@ -89,5 +78,4 @@ rc=$?
 check "max-steps exits 1" test "$rc" = 1
 check "max-steps says so" grep -q 'step limit' <<<"$out"
 
-echo "$passes passed, $failures failed"
-[ "$failures" -eq 0 ]
+finish

@@ -342,6 +342,7 @@ absl::StatusOr<std::shared_ptr<const Code>> Reader::code(int depth) {
             }
             j->binds.push_back(std::move(bp));
         }
+        j->analyze();
         c->join = std::move(j);
     }
     RHO_ASSIGN_OR_RETURN(uint32_t nPatterns, count());

@@ -42,6 +42,29 @@ bool isCase(const Code& c) { return c.kind == SequenceKind::kCase && c.join && c
 
 } // namespace
 
+namespace {
+
+bool anyPattern(const Pattern& p, Pattern::Kind kind) {
+    if (p.kind == kind)
+        return true;
+    for (const Pattern& q : p.items)
+        if (anyPattern(q, kind))
+            return true;
+    return false;
+}
+
+} // namespace
+
+void Join::analyze() {
+    usesVarRefs = usesProcessPatterns = false;
+    for (const BindPatterns& b : binds) {
+        for (const Pattern& p : b.args) {
+            usesVarRefs = usesVarRefs || anyPattern(p, Pattern::Kind::kVarRef);
+            usesProcessPatterns = usesProcessPatterns || anyPattern(p, Pattern::Kind::kProcess);
+        }
+    }
+}
+
 absl::Status validate(const Code& c) {
     if (c.numCaptures > c.numSlots)
         return absl::InvalidArgumentError("more captures than frame slots");
