@@ -22,6 +22,7 @@
 
 #include "rho/base/big_stack.h"
 #include "rho/bytecode/rbc.h"
+#include "rho/bytecode/symbol.h"
 #include "rho/grammar/parser.h"
 
 namespace rho::compiler {
@@ -326,6 +327,7 @@ class Compiler {
         c.numCaptures = ncap;
         c.numSlots = ncap + fs.nextLocal;
         c.sourceName = file_;
+        bytecode::internSymbols(c);
         Finished f;
         f.captureSlots.resize(n);
         for (uint32_t r = 0; r < n; ++r)

@@ -155,12 +155,8 @@ dispatch:
     RHO_CASE(NEG)
     RHO_CASE(NOT) {
         RHO_SYNC_STATE();
-        {
-            Value r;
-            if (!vm.primitive(m, bytecode::decodeOp(insn), {&stack.back(), 1}, r))
-                goto faulted_primitive;
-            stack.back() = std::move(r);
-        }
+        if (!vm.primitive(m, vm.operatorHandler(bytecode::decodeOp(insn)), 1))
+            goto faulted_primitive;
         RHO_NEXT();
     }
     RHO_CASE(ADD)
@@ -180,13 +176,8 @@ dispatch:
     RHO_CASE(DIFF)
     RHO_CASE(INTERPOLATE) {
         RHO_SYNC_STATE();
-        {
-            Value r;
-            if (!vm.primitive(m, bytecode::decodeOp(insn), {stack.data() + stack.size() - 2, 2}, r))
-                goto faulted_primitive;
-            stack.pop_back();
-            stack.back() = std::move(r);
-        }
+        if (!vm.primitive(m, vm.operatorHandler(bytecode::decodeOp(insn)), 2))
+            goto faulted_primitive;
         --budget;
         RHO_NEXT();
     }
@@ -249,13 +240,12 @@ dispatch:
     }
     RHO_CASE(NEW_URN) {
         uint32_t k = words[pc++];
-        const std::string& urn = code->constants[k].asString();
-        auto sp = primitives::lookupUrn(urn);
-        if (!sp) {
+        uint32_t id = vm.systemProcess(code->symbols[k]);
+        if (id == primitives::Registry::kNoHandler) {
             m.fault.a = code->constants[k];
             RHO_FAULT(FaultCode::kUnknownUrn);
         }
-        m.frame[a] = primitives::systemChannel(*sp);
+        m.frame[a] = primitives::systemChannel(id);
         RHO_NEXT();
     }
     RHO_CASE(SPAWN) {
@@ -375,20 +365,10 @@ dispatch:
         RHO_NEXT();
     }
     RHO_CASE(METHOD) {
-        // t.m(a1..an): a request (name, t, a1..an) to the primitive processor.
+        // t.m(a1..an): a request for the handler registered as m, with operands t, a1..an.
         RHO_SYNC_STATE();
-        {
-            uint32_t n = words[pc++];
-            std::vector<Value> operands;
-            operands.reserve(size_t{n} + 2);
-            operands.push_back(code->constants[a]);
-            operands.insert(operands.end(), stack.end() - static_cast<ptrdiff_t>(n) - 1, stack.end());
-            Value r;
-            if (!vm.primitive(m, Op::METHOD, operands, r))
-                goto faulted_primitive;
-            stack.resize(stack.size() - n - 1);
-            stack.push_back(std::move(r));
-        }
+        if (!vm.primitive(m, vm.methodHandler(code->symbols[a]), words[pc++] + 1))
+            goto faulted_primitive;
         --budget;
         RHO_NEXT();
     }

@@ -13,6 +13,7 @@
 
 #include "rho/bytecode/code.h"
 #include "rho/primitives/fault.h"
+#include "space_types.h"
 
 namespace rho::machine {
 
@@ -28,10 +29,10 @@ struct Machine {
         std::vector<bytecode::Value> frame;
     };
     std::vector<Return> calls;
-    uint64_t id = 0; // names the private channel and its reply channel
-    // The primitive processor listens on the private channel, and the machine on its
-    // reply channel, from the first primitive request until the machine ends.
-    bool privateOpen = false;
+    // The machine's private channel, its identity (principle 6): requests to the
+    // primitive processor go there. Held for the machine object's whole life; each
+    // sequence that runs on the object gets a new identity (PrivateChannels::reopen).
+    PrivateChannel* channel = nullptr;
     primitives::Fault fault;
     uint32_t faultPc = 0;
 };

@@ -22,17 +22,23 @@ struct Runtime::Impl {
     std::unique_ptr<rspace::History> history;
     RhoMatcher matcher;
     Space space{matcher};
-    Vm vm{options, space};
+    Vm vm;
 
-    explicit Impl(const RuntimeOptions& o) : options(o) {}
+    explicit Impl(const RuntimeOptions& o)
+        : options(o), vm(options, space, o.registry ? *o.registry : primitives::Registry::standard()) {}
 
-    // The system processes: persistent native listeners on fixed channels. They are
-    // not durable, so they are installed afresh by every runtime.
+    // The system processes of the registry: persistent native listeners on fixed
+    // channels, served by the primitive processor. They are not durable, so they are
+    // installed afresh by every runtime.
     void installSystemProcesses() {
-        for (primitives::SystemProcess sp : primitives::kAllSystemProcesses) {
-            Value ch = primitives::systemChannel(sp);
-            PatternRef pat{nullptr, 0, static_cast<uint32_t>(primitives::systemArity(sp)), nullptr};
-            Continuation k{nullptr, {}, Native::kSystem, static_cast<uint8_t>(sp)};
+        const primitives::Registry& r = vm.registry();
+        for (uint32_t id = 0; id < r.size(); ++id) {
+            const primitives::Registration& e = r.entry(id);
+            if (e.kind != primitives::Registration::Kind::kSystemProcess)
+                continue;
+            Value ch = primitives::systemChannel(id);
+            PatternRef pat{nullptr, 0, e.arity, nullptr};
+            Continuation k{nullptr, {}, Native::kSystem, id};
             (void)space.consume({&ch, 1}, {&pat, 1}, std::move(k), true, false);
         }
     }

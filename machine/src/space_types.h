@@ -2,7 +2,7 @@
 // The Rholang instantiation of the generic tuplespace: channels are Values (keyed by
 // their 128-bit term hash), data are messages, patterns point into a receive body's
 // Join, continuations are closures (a body Code and its captures) or native
-// listeners (system processes, the primitive processor, a machine's reply).
+// listeners (system processes). Private channels carry primitives::Request / Answer.
 #pragma once
 
 #include <memory>
@@ -13,7 +13,7 @@
 
 #include "rho/bytecode/code.h"
 #include "rho/bytecode/rbc.h"
-#include "rho/primitives/fault.h"
+#include "rho/primitives/request.h"
 #include "rho/rspace/rspace.h"
 
 namespace rho::machine {
@@ -22,8 +22,6 @@ using bytecode::Value;
 
 struct Message {
     std::vector<Value> args;
-    // Set only on a primitive processor's answer that is an error.
-    std::shared_ptr<const primitives::Fault> fault;
 };
 
 // The patterns of one channel of a receive: bind [bind] of [body]->join. A native
@@ -39,13 +37,14 @@ struct PatternRef {
 
 
 
-enum class Native : uint8_t { kNone, kSystem, kPrimitive, kReply };
+// kSystem: the native listener of a system process, served by the primitive processor.
+enum class Native : uint8_t { kNone, kSystem };
 
 struct Continuation {
     std::shared_ptr<const bytecode::Code> body; // kNone: the receive body
     std::vector<Value> captures;
     Native native = Native::kNone;
-    uint8_t system = 0; // kSystem: the primitives::SystemProcess
+    uint32_t handler = 0; // kSystem: the system process's registry id
 };
 
 using Bindings = std::vector<std::pair<uint32_t, Value>>; // (binding index, value)
@@ -62,6 +61,9 @@ struct SpaceTypes {
     using Datum = Message;
     using Continuation = machine::Continuation;
     using Bindings = machine::Bindings;
+    // Private channels (the channel trick): requests to the primitive processor.
+    using Request = primitives::Request;
+    using Answer = primitives::Answer;
 
     static rspace::ChannelKey key(const Value& v) {
         bytecode::Hash128 h = v.hash();
@@ -88,5 +90,6 @@ struct RhoMatcher {
 
 using Space = rspace::Space<SpaceTypes, RhoMatcher>;
 using Comm = rspace::Comm<SpaceTypes>;
+using PrivateChannel = rspace::PrivateChannel<primitives::Request, primitives::Answer>;
 
 } // namespace rho::machine

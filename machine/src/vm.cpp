@@ -18,11 +18,6 @@ using bytecode::SequenceKind;
 
 namespace {
 
-// High words that mark a machine's private request and reply channels. They are
-// unforgeable names no Rholang program can write down.
-constexpr uint64_t kPrivateHi = 0x50524956434841ull; // "PRIVCHA"
-constexpr uint64_t kReplyHi = 0x5245504c594348ull;   // "REPLYCH"
-
 uint64_t splitmix64(uint64_t x) {
     x += 0x9e3779b97f4a7c15ull;
     x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
@@ -70,13 +65,18 @@ std::shared_ptr<const Code> rereceiveCode(std::span<const Value> channels, std::
 
 } // namespace
 
-Vm::Vm(const RuntimeOptions& options, Space& space)
-    : options_(options), space_(space), registry_(primitives::Registry::standard()) {
+Vm::Vm(const RuntimeOptions& options, Space& space, const primitives::Registry& registry)
+    : options_(options), space_(space), registry_(registry), processor_(registry, *this) {
     if (options.seed)
         nameKey_ = splitmix64(*options.seed);
     else
         nameKey_ = (static_cast<uint64_t>(std::random_device{}()) << 32) ^ std::random_device{}();
+    for (uint32_t op = 0; op < bytecode::kOpCount; ++op)
+        opHandlers_[op] = registry.operatorId(static_cast<Op>(op));
+    space_.privateChannels().setConsumer(&processor_);
 }
+
+Vm::~Vm() { space_.privateChannels().setConsumer(nullptr); }
 
 Value Vm::freshName() {
     uint64_t c = nextName_.fetch_add(1, std::memory_order_relaxed);
@@ -96,12 +96,10 @@ void Vm::beginRun(ActiveQueue* q, unsigned workers) {
 
 void Vm::endRun() {
     for (auto& c : caches_) {
-        for (uint64_t id : c->openPrivate) {
-            space_.retire(Value::unforgeable(id, kPrivateHi));
-            space_.retire(Value::unforgeable(id, kReplyHi));
-        }
-        for (Machine* m : c->machines)
+        for (Machine* m : c->machines) {
+            space_.privateChannels().close(m->channel);
             delete m;
+        }
     }
     caches_.clear();
     queue_ = nullptr;
@@ -112,9 +110,11 @@ void Vm::spawn(std::shared_ptr<const Code> code, std::vector<Value> frame) {
     Machine* m;
     if (c.machines.empty()) {
         m = new Machine;
+        m->channel = space_.privateChannels().open();
     } else {
         m = c.machines.back();
         c.machines.pop_back();
+        space_.privateChannels().reopen(*m->channel);
     }
     m->code = std::move(code);
     m->pc = 0;
@@ -141,7 +141,7 @@ void Vm::exec(const Value& v) {
 }
 
 void Vm::send(const Value& channel, std::vector<Value> args, bool persistent, int& budget) {
-    Message msg{std::move(args), nullptr};
+    Message msg{std::move(args)};
     for (;;) {
         std::optional<Comm> comm = space_.produce(channel, std::move(msg), persistent);
         if (!comm)
@@ -190,8 +190,9 @@ void Vm::receive(std::span<const Value> channels, std::shared_ptr<const Code> bo
 
 void Vm::runComm(Comm& comm) {
     Continuation& k = comm.continuation;
-    if (k.native != Native::kNone) {
-        serveNative(comm);
+    if (k.native == Native::kSystem) {
+        // A message on a system process's channel: the primitive processor serves it.
+        processor_.serveSystem(k.handler, std::move(comm.data[0].args));
         return;
     }
     const Code& body = *k.body;
@@ -203,96 +204,61 @@ void Vm::runComm(Comm& comm) {
     spawn(std::move(k.body), std::move(frame));
 }
 
-void Vm::serveNative(Comm& comm) {
-    Continuation& k = comm.continuation;
-    if (k.native != Native::kSystem)
-        return; // primitive requests and replies are taken where they are made
-    std::optional<Value> ack;
-    {
-        std::lock_guard lock(outputMu_);
-        ack = primitives::serveSystem(static_cast<primitives::SystemProcess>(k.system), comm.data[0].args,
-                                      options_.out, options_.err);
-    }
-    if (ack) {
-        int budget = options_.reductionBudget;
-        send(*ack, {Value()}, false, budget);
-    }
-}
-
-bool Vm::primitive(Machine& m, Op op, std::span<const Value> operands, Value& result) {
+bool Vm::primitive(Machine& m, uint32_t handler, uint32_t n) {
     primitiveRequests.fetch_add(1, std::memory_order_relaxed);
-    primitives::Handler handler = registry_.find(op);
-    if (options_.directPrimitives) {
-        primitives::Outcome o = handler(operands);
-        if (!o.fault.ok()) {
-            m.fault = std::move(o.fault);
-            return false;
-        }
-        result = std::move(o.value);
-        return true;
+    PrivateChannel& ch = *m.channel;
+    primitives::Request& req = ch.request;
+    std::vector<Value>& stack = m.stack;
+    const size_t base = stack.size() - n;
+    req.handler = handler;
+    req.count = n;
+    if (n <= primitives::Request::kInlineOperands) {
+        for (uint32_t i = 0; i < n; ++i)
+            req.inlineOperands[i] = std::move(stack[base + i]);
+    } else {
+        req.spilledOperands.assign(std::make_move_iterator(stack.begin() + static_cast<ptrdiff_t>(base)),
+                                   std::make_move_iterator(stack.end()));
     }
-    if (!m.privateOpen)
-        openPrivate(m);
-    Value priv = Value::unforgeable(m.id, kPrivateHi);
-    Value reply = Value::unforgeable(m.id, kReplyHi);
-    // 2. The machine sends (op, operands) on its private channel: a COMM with the
-    //    primitive processor.
-    Message req;
-    req.args.reserve(operands.size() + 1);
-    req.args.push_back(Value::integer(static_cast<int64_t>(op)));
-    req.args.insert(req.args.end(), operands.begin(), operands.end());
-    std::optional<Comm> served = space_.produce(priv, std::move(req), false);
-    RHO_CHECK(served && served->continuation.native == Native::kPrimitive, "primitive processor did not answer");
-    privateComms.fetch_add(1, std::memory_order_relaxed);
-    // 3. The processor computes and answers on the reply channel: a COMM with the
-    //    machine's listener, which hands the answer back.
-    primitives::Outcome o = handler(std::span<const Value>(served->data[0].args).subspan(1));
-    Message answer;
-    answer.args.push_back(std::move(o.value));
-    if (!o.fault.ok())
-        answer.fault = std::make_shared<const primitives::Fault>(std::move(o.fault));
-    std::optional<Comm> got = space_.produce(reply, std::move(answer), false);
-    RHO_CHECK(got && got->continuation.native == Native::kReply, "the machine did not take its answer");
-    privateComms.fetch_add(1, std::memory_order_relaxed);
-    Message& a = got->data[0];
-    if (a.fault) {
-        m.fault = *a.fault;
+    stack.resize(base);
+    auto& privates = space_.privateChannels();
+    if (options_.directPrimitives) {
+        processor_.serveDirect(req, ch.answer);
+    } else {
+        // The request COMM: the processor consumes it and answers (principle 5).
+        privates.send(ch);
+        RHO_CHECK(ch.state() == PrivateChannel::State::kAnswered, "asynchronous answers need a fiber");
+        privateComms.fetch_add(2, std::memory_order_relaxed);
+    }
+    // The answer COMM: the machine takes the answer from its reply side.
+    primitives::Answer& a = options_.directPrimitives ? ch.answer : privates.take(ch);
+    req.clear();
+    if (a.failed()) [[unlikely]] {
+        m.fault = std::move(a.fault);
+        a.fault = primitives::Fault{};
         return false;
     }
-    result = std::move(a.args[0]);
+    stack.push_back(std::move(a.value));
     return true;
 }
 
-// 1. Once per private channel: the primitive processor becomes a persistent listener
-//    on it, and the machine one on its reply channel.
-void Vm::openPrivate(Machine& m) {
-    WorkerCache& c = cache();
-    m.privateOpen = true;
-    if (!c.openPrivate.empty()) {
-        m.id = c.openPrivate.back();
-        c.openPrivate.pop_back();
-        return;
-    }
-    m.id = nextMachine_.fetch_add(1, std::memory_order_relaxed);
-    Value priv = Value::unforgeable(m.id, kPrivateHi);
-    Value reply = Value::unforgeable(m.id, kReplyHi);
-    PatternRef anyRequest{nullptr, 0, 0, nullptr};
-    PatternRef oneValue{nullptr, 0, 1, nullptr};
-    std::optional<Comm> none =
-        space_.consume({&priv, 1}, {&anyRequest, 1}, Continuation{nullptr, {}, Native::kPrimitive, 0}, true, false);
-    RHO_CHECK(!none, "a private channel held a stale request");
-    none = space_.consume({&reply, 1}, {&oneValue, 1}, Continuation{nullptr, {}, Native::kReply, 0}, true, false);
-    RHO_CHECK(!none, "a reply channel held a stale answer");
+void Vm::write(primitives::OutputStream stream, std::string_view text) {
+    std::lock_guard lock(outputMu_);
+    std::fwrite(text.data(), 1, text.size(), stream == primitives::OutputStream::kErr ? options_.err : options_.out);
 }
+
+void Vm::send(const Value& channel, std::vector<Value> args) {
+    int budget = options_.reductionBudget;
+    send(channel, std::move(args), false, budget);
+}
+
+void Vm::beginAsync() {}
+void Vm::endAsync() {}
 
 void Vm::retire(Machine* m) {
     WorkerCache& c = cache();
-    if (m->privateOpen) {
-        c.openPrivate.push_back(m->id);
-        m->privateOpen = false;
-    }
     constexpr size_t kPooledMachines = 4096;
     if (c.machines.size() >= kPooledMachines) {
+        space_.privateChannels().close(m->channel);
         delete m;
         return;
     }
@@ -307,9 +273,16 @@ void Vm::retire(Machine* m) {
 void Vm::reportFault(const Machine& m) {
     errors.fetch_add(1, std::memory_order_relaxed);
     const Code& c = *m.code;
+    primitives::Fault fault = m.fault;
+    if (fault.code == primitives::FaultCode::kUnknownMethod && m.faultPc >= 1 && m.faultPc < c.words.size() &&
+        bytecode::decodeOp(c.words[m.faultPc - 1]) == Op::METHOD) {
+        // The processor knows only that no handler is registered; the name is the
+        // METHOD instruction's constant (the fault pc is its AUX word).
+        fault.a = c.constants[bytecode::decodeA(c.words[m.faultPc - 1])];
+    }
     SourcePos pos = m.faultPc < c.positions.size() ? c.positions[m.faultPc] : SourcePos{};
     std::string msg = (c.sourceName ? *c.sourceName : std::string("<program>")) + ":" + std::to_string(pos.line) + ":" +
-                      std::to_string(pos.col) + ": error: " + primitives::describe(m.fault) + "\n";
+                      std::to_string(pos.col) + ": error: " + primitives::describe(fault) + "\n";
     std::lock_guard lock(outputMu_);
     std::fwrite(msg.data(), 1, msg.size(), options_.err);
 }

@@ -1,9 +1,11 @@
 // File: vm.h (private)
 // Vm: what the interpreter loop calls out to: RSpace operations with their COMM
-// handling, spawning, the primitive route (principle 5) and fresh names. Shared by
-// every worker; every method is thread-safe.
+// handling, spawning, the primitive route (principle 5) and fresh names. It hosts the
+// primitive processor (it is its ProcessorHost). Shared by every worker; every
+// method is thread-safe.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstdio>
 #include <mutex>
@@ -11,6 +13,7 @@
 
 #include "machine.h"
 #include "rho/machine/runtime.h"
+#include "rho/primitives/processor.h"
 #include "rho/primitives/registry.h"
 #include "space_types.h"
 
@@ -18,9 +21,10 @@ namespace rho::machine {
 
 class ActiveQueue;
 
-class Vm {
+class Vm final : public primitives::ProcessorHost {
   public:
-    Vm(const RuntimeOptions& options, Space& space);
+    Vm(const RuntimeOptions& options, Space& space, const primitives::Registry& registry);
+    ~Vm() override;
 
     // Starts a machine on [code] with [frame] (sized to code->numSlots).
     void spawn(std::shared_ptr<const bytecode::Code> code, std::vector<Value> frame);
@@ -31,19 +35,33 @@ class Vm {
     // consume of a receive body, with its COMM (and re-issues of a persistent receive).
     void receive(std::span<const Value> channels, std::shared_ptr<const bytecode::Code> body,
                  std::vector<Value> captures, int& budget);
-    // The channel trick: sends (op, operands) on m's private channel; the primitive
-    // processor, a native consumer there, answers on m's reply channel.
-    bool primitive(Machine& m, bytecode::Op op, std::span<const Value> operands, Value& result);
+    // The channel trick: moves the top [n] operands of m's stack into a Request for
+    // operation [handler] (a registry id) on m's private channel, where the primitive
+    // processor consumes it; pushes the answer. False (m.fault set) when the answer is
+    // a fault.
+    bool primitive(Machine& m, uint32_t handler, uint32_t n);
+    // The registry id of operator [op] and of the method / system process named by
+    // symbol [symbol] (Code::symbols); Registry::kNoHandler when none.
+    [[nodiscard]] uint32_t operatorHandler(bytecode::Op op) const { return opHandlers_[static_cast<uint8_t>(op)]; }
+    [[nodiscard]] uint32_t methodHandler(uint32_t symbol) const { return registry_.methodId(symbol); }
+    [[nodiscard]] uint32_t systemProcess(uint32_t symbol) const { return registry_.systemProcessId(symbol); }
     Value freshName();
     void reportFault(const Machine& m);
-    // Ends [m]: closes its private channels and frees it.
+    // Ends [m]: returns it (and its private channel) to the pool.
     void retire(Machine* m);
 
-    // Starts a run on [q] with [workers] workers; endRun() closes the private channels
-    // kept open for reuse and frees the pooled machines.
+    // Starts a run on [q] with [workers] workers; endRun() frees the pooled machines
+    // and closes their private channels.
     void beginRun(ActiveQueue* q, unsigned workers);
     void endRun();
     [[nodiscard]] int budget() const { return options_.reductionBudget; }
+    [[nodiscard]] const primitives::Registry& registry() const { return registry_; }
+
+    // ProcessorHost.
+    void write(primitives::OutputStream stream, std::string_view text) override;
+    void send(const Value& channel, std::vector<Value> args) override;
+    void beginAsync() override;
+    void endAsync() override;
 
     std::atomic<uint64_t> machines{0};
     std::atomic<uint64_t> comms{0};
@@ -60,28 +78,23 @@ class Vm {
     }
 
   private:
-    // Per worker, touched only by its own thread: machines to reuse, and the ids of
-    // private channels whose listeners are open and idle. A private channel is
-    // reachable only from the one machine that holds it, so once that machine has
-    // ended, the channel can serve the next machine as a fresh private channel, and
-    // the listeners need not be installed and removed for every machine.
+    // Per worker, touched only by its own thread: machines to reuse (each keeps its
+    // private channel, renewed for every new sequence).
     struct alignas(64) WorkerCache {
         std::vector<Machine*> machines;
-        std::vector<uint64_t> openPrivate;
     };
     WorkerCache& cache();
-    void openPrivate(Machine& m);
 
     std::vector<std::unique_ptr<WorkerCache>> caches_;
     void runComm(Comm& comm);
-    void serveNative(Comm& comm);
 
     RuntimeOptions options_;
     Space& space_;
-    ActiveQueue* queue_ = nullptr;
     const primitives::Registry& registry_;
+    primitives::Processor processor_;
+    std::array<uint32_t, 256> opHandlers_{};
+    ActiveQueue* queue_ = nullptr;
     std::atomic<uint64_t> nextName_{0};
-    std::atomic<uint64_t> nextMachine_{1};
     uint64_t nameKey_ = 0;
     std::mutex outputMu_;
 };

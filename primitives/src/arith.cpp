@@ -2,12 +2,13 @@
 // Arithmetic, comparison and logic handlers (RHOLANG.md 6.3): 64-bit Ints wrap on
 // overflow, `/` truncates toward zero, `%` takes the dividend's sign, and
 // INT64_MIN / -1 is INT64_MIN without trapping (as on the JVM). Overflow is computed
-// with __builtin_*_overflow, never left to undefined behaviour.
+// with __builtin_*_overflow, never left to undefined behaviour. `+` and `-` also add
+// to and remove from sets, and `-` removes a key from a map.
 
 #include <cstdint>
+#include <vector>
 
 #include "handlers.h"
-#include "rho/primitives/registry.h"
 
 namespace rho::primitives {
 
@@ -17,100 +18,119 @@ using bytecode::ValueKind;
 
 namespace {
 
-// An operand must be a single expression: not a par of several parts, not a process.
-bool checkOperand(const Value& v, Op op, Outcome& out) {
-    if (v.kind() == ValueKind::kPar) {
-        out = fault(FaultCode::kMultipleExpressions, op);
-        return false;
-    }
-    if (v.kind() == ValueKind::kProc) {
-        out = fault(FaultCode::kNonExpression, op);
-        return false;
-    }
-    return true;
-}
-
 // The type the reference names in "Operator `op` is not defined on T": the right
 // operand's when the left one is an Int, otherwise the left one's.
-Outcome typeFault(Op op, const Value& a, const Value& b) {
-    return fault(FaultCode::kOperatorType, op, a.kind() == ValueKind::kInt ? b : a);
+void typeFault(Op op, const Value& a, const Value& b, Answer& out) {
+    out.fail(FaultCode::kOperatorType, op, a.kind() == ValueKind::kInt ? b : a);
 }
 
-template <Op kOp>
-Outcome intBinary(std::span<const Value> v) {
-    Outcome bad;
-    if (!checkOperand(v[0], kOp, bad) || !checkOperand(v[1], kOp, bad))
-        return bad;
-    if (isBigInt(v[0]))
-        return bigIntBinary(kOp, v[0], v[1]);
-    if (v[0].kind() != ValueKind::kInt || v[1].kind() != ValueKind::kInt)
-        return typeFault(kOp, v[0], v[1]);
-    int64_t a = v[0].asInt(), b = v[1].asInt(), r = 0;
-    switch (kOp) {
-    case Op::ADD: __builtin_add_overflow(a, b, &r); break;
-    case Op::SUB: __builtin_sub_overflow(a, b, &r); break;
-    case Op::MUL: __builtin_mul_overflow(a, b, &r); break;
-    case Op::DIV:
-        if (b == 0)
-            return fault(FaultCode::kDivByZero, kOp);
-        r = (b == -1) ? static_cast<int64_t>(0 - static_cast<uint64_t>(a)) : a / b;
-        break;
-    case Op::MOD:
-        if (b == 0)
-            return fault(FaultCode::kDivByZero, kOp);
-        r = (b == -1) ? 0 : a % b;
-        break;
-    default: break;
+// Set + x, Set - x, Map - k: true when [v] was such an operation (answered in [out]).
+bool collectionArithmetic(Op op, std::span<const Value> v, Answer& out) {
+    ValueKind k = v[0].kind();
+    if (k == ValueKind::kSet) {
+        std::vector<Value> items;
+        items.reserve(v[0].items().size() + 1);
+        for (const Value& x : v[0].items())
+            if (op == Op::ADD || !(x == v[1]))
+                items.push_back(x);
+        if (op == Op::ADD)
+            items.push_back(v[1]);
+        out.ok(Value::set(std::move(items)));
+        return true;
     }
-    return ok(Value::integer(r));
-}
-
-Outcome neg(std::span<const Value> v) {
-    Outcome bad;
-    if (!checkOperand(v[0], Op::NEG, bad))
-        return bad;
-    if (isBigInt(v[0]))
-        return ok(bigIntNegate(v[0]));
-    if (v[0].kind() != ValueKind::kInt)
-        return fault(FaultCode::kOperatorType, Op::NEG, v[0]);
-    return ok(Value::integer(static_cast<int64_t>(0 - static_cast<uint64_t>(v[0].asInt()))));
-}
-
-Outcome notOp(std::span<const Value> v) {
-    if (v[0].kind() != ValueKind::kBool)
-        return fault(FaultCode::kNotBoolean, Op::NOT);
-    return ok(Value::boolean(!v[0].asBool()));
+    if (k == ValueKind::kMap && op == Op::SUB) {
+        std::vector<Value> pairs;
+        auto items = v[0].items();
+        for (size_t i = 0; i < items.size(); i += 2) {
+            if (items[i] == v[1])
+                continue;
+            pairs.push_back(items[i]);
+            pairs.push_back(items[i + 1]);
+        }
+        out.ok(Value::map(std::move(pairs)));
+        return true;
+    }
+    return false;
 }
 
 template <Op kOp>
-Outcome logic(std::span<const Value> v) {
+void intBinary(std::span<const Value> v, Answer& out) {
+    if (v[0].kind() == ValueKind::kInt && v[1].kind() == ValueKind::kInt) [[likely]] {
+        int64_t a = v[0].asInt(), b = v[1].asInt(), r = 0;
+        switch (kOp) {
+        case Op::ADD: __builtin_add_overflow(a, b, &r); break;
+        case Op::SUB: __builtin_sub_overflow(a, b, &r); break;
+        case Op::MUL: __builtin_mul_overflow(a, b, &r); break;
+        case Op::DIV:
+            if (b == 0)
+                return out.fail(FaultCode::kDivByZero, kOp);
+            r = (b == -1) ? static_cast<int64_t>(0 - static_cast<uint64_t>(a)) : a / b;
+            break;
+        case Op::MOD:
+            if (b == 0)
+                return out.fail(FaultCode::kDivByZero, kOp);
+            r = (b == -1) ? 0 : a % b;
+            break;
+        default: break;
+        }
+        return out.ok(Value::integer(r));
+    }
+    if ((kOp == Op::ADD || kOp == Op::SUB) && collectionArithmetic(kOp, v, out))
+        return;
+    if (!checkOperand(v[0], kOp, out) || !checkOperand(v[1], kOp, out))
+        return;
+    if (isBigInt(v[0]))
+        return bigIntBinary(kOp, v[0], v[1], out);
+    typeFault(kOp, v[0], v[1], out);
+}
+
+void neg(std::span<const Value> v, Answer& out) {
+    if (!checkOperand(v[0], Op::NEG, out))
+        return;
+    if (isBigInt(v[0]))
+        return out.ok(bigIntNegate(v[0]));
+    if (v[0].kind() != ValueKind::kInt)
+        return out.fail(FaultCode::kOperatorType, Op::NEG, v[0]);
+    out.ok(Value::integer(static_cast<int64_t>(0 - static_cast<uint64_t>(v[0].asInt()))));
+}
+
+void notOp(std::span<const Value> v, Answer& out) {
+    if (v[0].kind() != ValueKind::kBool)
+        return out.fail(FaultCode::kNotBoolean, Op::NOT);
+    out.ok(Value::boolean(!v[0].asBool()));
+}
+
+template <Op kOp>
+void logic(std::span<const Value> v, Answer& out) {
     if (v[0].kind() != ValueKind::kBool || v[1].kind() != ValueKind::kBool)
-        return fault(FaultCode::kNotBoolean, kOp);
+        return out.fail(FaultCode::kNotBoolean, kOp);
     bool r = kOp == Op::AND ? (v[0].asBool() && v[1].asBool()) : (v[0].asBool() || v[1].asBool());
-    return ok(Value::boolean(r));
+    out.ok(Value::boolean(r));
 }
 
 template <bool kEqual>
-Outcome equality(std::span<const Value> v) {
-    return ok(Value::boolean((v[0] == v[1]) == kEqual));
+void equality(std::span<const Value> v, Answer& out) {
+    out.ok(Value::boolean((v[0] == v[1]) == kEqual));
 }
 
 template <Op kOp>
-Outcome ordering(std::span<const Value> v) {
+void ordering(std::span<const Value> v, Answer& out) {
     const Value& a = v[0];
     const Value& b = v[1];
-    Outcome bad;
-    if (!checkOperand(a, kOp, bad) || !checkOperand(b, kOp, bad))
-        return bad;
-    int c;
-    if (a.kind() != b.kind())
-        return fault(FaultCode::kCompareMixed, kOp, a, b);
-    switch (a.kind()) {
-    case ValueKind::kInt: c = a.asInt() < b.asInt() ? -1 : (a.asInt() > b.asInt() ? 1 : 0); break;
-    case ValueKind::kBigInt: c = compare(a, b); break; // numeric order (value.h)
-    case ValueKind::kString: c = a.asString().compare(b.asString()); break;
-    case ValueKind::kBool: c = static_cast<int>(a.asBool()) - static_cast<int>(b.asBool()); break; // false < true
-    default: return fault(FaultCode::kCompareMixed, kOp, a, b);
+    int c = 0;
+    if (a.kind() == ValueKind::kInt && b.kind() == ValueKind::kInt) [[likely]] {
+        c = a.asInt() < b.asInt() ? -1 : (a.asInt() > b.asInt() ? 1 : 0);
+    } else {
+        if (!checkOperand(a, kOp, out) || !checkOperand(b, kOp, out))
+            return;
+        if (a.kind() != b.kind())
+            return out.fail(FaultCode::kCompareMixed, kOp, a, b);
+        switch (a.kind()) {
+        case ValueKind::kBigInt: c = compare(a, b); break; // numeric order (value.h)
+        case ValueKind::kString: c = a.asString().compare(b.asString()); break;
+        case ValueKind::kBool: c = static_cast<int>(a.asBool()) - static_cast<int>(b.asBool()); break; // false < true
+        default: return out.fail(FaultCode::kCompareMixed, kOp, a, b);
+        }
     }
     bool r = false;
     switch (kOp) {
@@ -120,48 +140,39 @@ Outcome ordering(std::span<const Value> v) {
     case Op::GE: r = c >= 0; break;
     default: break;
     }
-    return ok(Value::boolean(r));
-}
-
-Registry makeStandard() {
-    Registry r;
-    r.add(Op::NEG, neg);
-    r.add(Op::NOT, notOp);
-    r.add(Op::ADD, intBinary<Op::ADD>);
-    r.add(Op::SUB, intBinary<Op::SUB>);
-    r.add(Op::MUL, intBinary<Op::MUL>);
-    r.add(Op::DIV, intBinary<Op::DIV>);
-    r.add(Op::MOD, intBinary<Op::MOD>);
-    r.add(Op::EQ, equality<true>);
-    r.add(Op::NEQ, equality<false>);
-    r.add(Op::LT, ordering<Op::LT>);
-    r.add(Op::LE, ordering<Op::LE>);
-    r.add(Op::GT, ordering<Op::GT>);
-    r.add(Op::GE, ordering<Op::GE>);
-    r.add(Op::AND, logic<Op::AND>);
-    r.add(Op::OR, logic<Op::OR>);
-    addCollectionHandlers(r);
-    addMethodHandlers(r);
-    return r;
+    out.ok(Value::boolean(r));
 }
 
 } // namespace
 
-const Registry& Registry::standard() {
-    static const Registry kStandard = makeStandard();
-    return kStandard;
+bool checkOperand(const Value& v, Op op, Answer& out) {
+    if (v.kind() == ValueKind::kPar) {
+        out.fail(FaultCode::kMultipleExpressions, op);
+        return false;
+    }
+    if (v.kind() == ValueKind::kProc) {
+        out.fail(FaultCode::kNonExpression, op);
+        return false;
+    }
+    return true;
 }
 
-int primitiveArity(Op op) {
-    switch (op) {
-    case Op::NEG:
-    case Op::NOT: return 1;
-    case Op::ADD: case Op::SUB: case Op::MUL: case Op::DIV: case Op::MOD: case Op::EQ: case Op::NEQ: case Op::LT:
-    case Op::LE: case Op::GT: case Op::GE: case Op::AND: case Op::OR: case Op::CONCAT: case Op::DIFF:
-    case Op::INTERPOLATE:
-        return 2;
-    default: return 0;
-    }
+void addArithmeticHandlers(Registry& r) {
+    r.addOperator(Op::NEG, neg);
+    r.addOperator(Op::NOT, notOp);
+    r.addOperator(Op::ADD, intBinary<Op::ADD>);
+    r.addOperator(Op::SUB, intBinary<Op::SUB>);
+    r.addOperator(Op::MUL, intBinary<Op::MUL>);
+    r.addOperator(Op::DIV, intBinary<Op::DIV>);
+    r.addOperator(Op::MOD, intBinary<Op::MOD>);
+    r.addOperator(Op::EQ, equality<true>);
+    r.addOperator(Op::NEQ, equality<false>);
+    r.addOperator(Op::LT, ordering<Op::LT>);
+    r.addOperator(Op::LE, ordering<Op::LE>);
+    r.addOperator(Op::GT, ordering<Op::GT>);
+    r.addOperator(Op::GE, ordering<Op::GE>);
+    r.addOperator(Op::AND, logic<Op::AND>);
+    r.addOperator(Op::OR, logic<Op::OR>);
 }
 
 } // namespace rho::primitives

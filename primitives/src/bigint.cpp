@@ -116,23 +116,23 @@ Value addSigned(const Big& x, const Big& y) {
 
 bool isBigInt(const Value& v) { return v.kind() == ValueKind::kBigInt; }
 
-Outcome bigIntBinary(Op op, const Value& a, const Value& b) {
+void bigIntBinary(Op op, const Value& a, const Value& b, Answer& out) {
     if (!isBigInt(b)) // Int and BigInt do not mix: the reference names the right operand
-        return fault(FaultCode::kOperatorType, op, b);
+        return out.fail(FaultCode::kOperatorType, op, b);
     Big x = split(a), y = split(b);
     switch (op) {
-    case Op::ADD: return ok(addSigned(x, y));
-    case Op::SUB: return ok(addSigned(x, Big{!y.negative, y.mag}));
-    case Op::MUL: return ok(join(x.negative != y.negative, mulMagnitude(x.mag, y.mag)));
+    case Op::ADD: return out.ok(addSigned(x, y));
+    case Op::SUB: return out.ok(addSigned(x, Big{!y.negative, y.mag}));
+    case Op::MUL: return out.ok(join(x.negative != y.negative, mulMagnitude(x.mag, y.mag)));
     case Op::DIV:
     case Op::MOD: {
         if (y.mag == "0")
-            return fault(FaultCode::kDivByZero, op);
+            return out.fail(FaultCode::kDivByZero, op);
         std::string q, r;
         divMagnitude(x.mag, y.mag, q, r);
-        return ok(op == Op::DIV ? join(x.negative != y.negative, q) : join(x.negative, r));
+        return out.ok(op == Op::DIV ? join(x.negative != y.negative, q) : join(x.negative, r));
     }
-    default: return fault(FaultCode::kOperatorType, op, a);
+    default: return out.fail(FaultCode::kOperatorType, op, a);
     }
 }
 

@@ -33,6 +33,8 @@ std::string describe(const Fault& f) {
     case FaultCode::kInterpolationKey: return "Error: interpolation Map should only contain String keys";
     case FaultCode::kInterpolationValue:
         return std::string("Error: interpolation doesn't support ") + bytecode::valueKindName(f.a.kind());
+    case FaultCode::kUnknownMethod:
+        return "Unimplemented method: " + (f.a.kind() == bytecode::ValueKind::kString ? f.a.asString() : std::string("?"));
     case FaultCode::kUnsupported:
         return std::string(bytecode::opInfo(f.op).name) + " is not supported yet at run time";
     }

@@ -1,35 +1,29 @@
 // File: handlers.h (private)
-// Registration of the handler groups of the standard registry, one per file.
+// The groups of built-in handlers of the standard registry, one file each, and the
+// helpers they share.
 #pragma once
 
 #include "rho/primitives/registry.h"
 
 namespace rho::primitives {
 
-// A successful answer.
-inline Outcome ok(bytecode::Value v) {
-    Outcome o;
-    o.value = std::move(v);
-    return o;
-}
-
-// A failed answer.
-inline Outcome fault(FaultCode code, bytecode::Op op, const bytecode::Value& a = bytecode::Value(),
-                            const bytecode::Value& b = bytecode::Value()) {
-    Outcome o;
-    o.fault = Fault{code, op, a, b};
-    return o;
-}
-
-// collections.cpp: ++ (String, List, ByteArray, Map, Set), -- (Set), %% (String %% Map),
-// and Set/Map + and - (wrapping the Int handlers already registered).
+// arith.cpp: - not + - * / % == != < <= > >= and or (RHOLANG.md 6.3), on Int and
+// BigInt, and + - on sets and maps.
+void addArithmeticHandlers(Registry& r);
+// collections.cpp: ++ (String, List, ByteArray, Map, Set), -- (Set), %% (String %% Map).
 void addCollectionHandlers(Registry& r);
+// methods.cpp: every method of RHOLANG.md section 7 but toByteArray, one handler each.
+void addMethodHandlers(Registry& r);
+// system.cpp: rho:io:stdout, stdoutAck, stderr, stderrAck.
+void addSystemProcesses(Registry& r);
+
+// An operand must be a single expression: not a par of several parts, not a process.
+// Otherwise writes the fault into [out] and returns false.
+bool checkOperand(const bytecode::Value& v, bytecode::Op op, Answer& out);
+
 // bigint.cpp: arithmetic on BigInt operands (the left one is a BigInt).
 bool isBigInt(const bytecode::Value& v);
-Outcome bigIntBinary(bytecode::Op op, const bytecode::Value& a, const bytecode::Value& b);
+void bigIntBinary(bytecode::Op op, const bytecode::Value& a, const bytecode::Value& b, Answer& out);
 bytecode::Value bigIntNegate(const bytecode::Value& a);
-
-// methods.cpp: METHOD, every method of RHOLANG.md section 7 but toByteArray.
-void addMethodHandlers(Registry& r);
 
 } // namespace rho::primitives

@@ -1,7 +1,7 @@
 // File: methods.cpp
 // Method calls (RHOLANG.md section 7), served by the primitive processor like the
-// operators. The request's operands are the method name (a String), the target and
-// the arguments. Errors use the reference's wording.
+// operators: one handler per method, registered under the method's name. A request's
+// operands are the target, then the arguments. Errors use the reference's wording.
 
 #include <algorithm>
 #include <cerrno>
@@ -20,25 +20,35 @@ using bytecode::ValueKind;
 
 namespace {
 
-Outcome error(std::string message) {
-    return fault(FaultCode::kMessage, Op::METHOD, Value::string(std::move(message)));
+void error(Answer& out, std::string message) {
+    out.fail(FaultCode::kMessage, Op::METHOD, Value::string(std::move(message)));
 }
 
-Outcome notDefined(const std::string& name, const Value& target) {
-    return error("Error: Method `" + name + "` is not defined on " + bytecode::valueKindName(target.kind()) + ".");
+void notDefined(Answer& out, std::string_view name, const Value& target) {
+    error(out, "Error: Method `" + std::string(name) + "` is not defined on " +
+                   bytecode::valueKindName(target.kind()) + ".");
+}
+
+// The argument count a method takes; otherwise the reference's error.
+bool arity(Answer& out, std::string_view name, std::span<const Value> args, size_t n) {
+    if (args.size() == n)
+        return true;
+    error(out, "Error: Method `" + std::string(name) + "` expects " + std::to_string(n) +
+                   " Par argument(s), but got " + std::to_string(args.size()) + " argument(s).");
+    return false;
 }
 
 // An Int argument that must fit a 32-bit int (indices, bounds).
-bool intArg(const Value& v, int64_t& out, Outcome& fault) {
+bool intArg(Answer& out, const Value& v, int64_t& result) {
     if (v.kind() != ValueKind::kInt) {
-        fault = error("Error: expression didn't evaluate to integer.");
+        error(out, "Error: expression didn't evaluate to integer.");
         return false;
     }
     if (v.asInt() > INT32_MAX || v.asInt() < INT32_MIN) {
-        fault = error("Integer overflow for value " + std::to_string(v.asInt()));
+        error(out, "Integer overflow for value " + std::to_string(v.asInt()));
         return false;
     }
-    out = v.asInt();
+    result = v.asInt();
     return true;
 }
 
@@ -127,262 +137,371 @@ int hexDigit(char c) {
     return -1;
 }
 
-Outcome call(const std::string& name, const Value& t, std::span<const Value> args) {
-    auto arity = [&](size_t n, Outcome& fault) {
-        if (args.size() == n)
-            return true;
-        fault = error("Error: Method `" + name + "` expects " + std::to_string(n) + " Par argument(s), but got " +
-                      std::to_string(args.size()) + " argument(s).");
-        return false;
-    };
-    Outcome f;
+void nth(std::span<const Value> v, Answer& out) {
+    constexpr std::string_view kName = "nth";
+    const Value& t = v[0];
+    std::span<const Value> args = v.subspan(1);
     ValueKind k = t.kind();
-    if (name == "nth") {
-        if (!arity(1, f))
-            return f;
-        if (k != ValueKind::kList && k != ValueKind::kTuple && k != ValueKind::kByteArray)
-            return error("Error: nth applied to something that wasn't a list or tuple.");
-        int64_t i;
-        if (!intArg(args[0], i, f))
-            return f;
-        size_t size = k == ValueKind::kByteArray ? t.asString().size() : t.items().size();
-        if (i < 0 || static_cast<size_t>(i) >= size)
-            return error("Error: index out of bound: " + std::to_string(i));
-        if (k == ValueKind::kByteArray)
-            return ok(Value::integer(static_cast<unsigned char>(t.asString()[static_cast<size_t>(i)])));
-        return ok(t.items()[static_cast<size_t>(i)]);
-    }
-    if (name == "length") {
-        if (!arity(0, f))
-            return f;
-        if (k == ValueKind::kString)
-            return ok(Value::integer(static_cast<int64_t>(utf16Length(t.asString()))));
-        if (k == ValueKind::kByteArray)
-            return ok(Value::integer(static_cast<int64_t>(t.asString().size())));
-        if (k == ValueKind::kList)
-            return ok(Value::integer(static_cast<int64_t>(t.items().size())));
-        return notDefined(name, t);
-    }
-    if (name == "size") {
-        if (!arity(0, f))
-            return f;
-        if (k == ValueKind::kSet)
-            return ok(Value::integer(static_cast<int64_t>(t.items().size())));
-        if (k == ValueKind::kMap)
-            return ok(Value::integer(static_cast<int64_t>(t.items().size() / 2)));
-        return notDefined(name, t);
-    }
-    if (name == "slice" || name == "take") {
-        bool take = name == "take";
-        if (!arity(take ? 1 : 2, f))
-            return f;
-        int64_t from = 0, to = 0;
-        if (!take && !intArg(args[0], from, f))
-            return f;
-        if (!intArg(args[take ? 0 : 1], to, f))
-            return f;
-        if (take && k != ValueKind::kList)
-            return notDefined(name, t);
-        size_t size = k == ValueKind::kList ? t.items().size()
-                      : (k == ValueKind::kString || k == ValueKind::kByteArray) ? t.asString().size()
-                                                                                 : 0;
-        if (k != ValueKind::kList && k != ValueKind::kString && k != ValueKind::kByteArray)
-            return notDefined(name, t);
-        auto lo = static_cast<size_t>(std::max<int64_t>(0, from));
-        auto hi = static_cast<size_t>(std::max<int64_t>(0, std::min<int64_t>(to, static_cast<int64_t>(size))));
-        if (lo > hi)
-            lo = hi;
-        if (k == ValueKind::kList)
-            return ok(Value::list(std::vector<Value>(t.items().begin() + static_cast<ptrdiff_t>(lo),
-                                                     t.items().begin() + static_cast<ptrdiff_t>(hi))));
-        std::string part = t.asString().substr(lo, hi - lo);
-        return ok(k == ValueKind::kString ? Value::string(std::move(part)) : Value::byteArray(std::move(part)));
-    }
-    if (name == "contains") {
-        if (!arity(1, f))
-            return f;
-        if (k == ValueKind::kSet)
-            return ok(Value::boolean(contains(t.items(), args[0])));
-        if (k == ValueKind::kMap)
-            return ok(Value::boolean(contains(t.items(), args[0], 2)));
-        return notDefined(name, t);
-    }
-    if (name == "get" || name == "getOrElse") {
-        bool orElse = name == "getOrElse";
-        if (!arity(orElse ? 2 : 1, f))
-            return f;
-        if (k != ValueKind::kMap)
-            return notDefined(name, t);
-        return ok(mapGet(t, args[0], orElse ? args[1] : Value()));
-    }
-    if (name == "set") {
-        if (!arity(2, f))
-            return f;
-        if (k != ValueKind::kMap)
-            return notDefined(name, t);
-        return ok(withEntry(t, args[0], &args[1]));
-    }
-    if (name == "keys") {
-        if (!arity(0, f))
-            return f;
-        if (k != ValueKind::kMap)
-            return notDefined(name, t);
-        std::vector<Value> keys;
-        for (size_t i = 0; i < t.items().size(); i += 2)
-            keys.push_back(t.items()[i]);
-        return ok(Value::set(std::move(keys)));
-    }
-    if (name == "add") {
-        if (!arity(1, f))
-            return f;
-        if (k != ValueKind::kSet)
-            return notDefined(name, t);
-        return ok(withEntry(t, args[0], nullptr));
-    }
-    if (name == "delete") {
-        if (!arity(1, f))
-            return f;
-        if (k != ValueKind::kSet && k != ValueKind::kMap)
-            return notDefined(name, t);
-        return ok(withoutEntry(t, args[0], k == ValueKind::kMap ? 2 : 1));
-    }
-    if (name == "union" || name == "diff") {
-        if (!arity(1, f))
-            return f;
-        if ((k != ValueKind::kSet && k != ValueKind::kMap) || args[0].kind() != k)
-            return notDefined(name, t);
-        size_t step = k == ValueKind::kMap ? 2 : 1;
-        std::vector<Value> out;
-        if (name == "union") {
-            out.assign(t.items().begin(), t.items().end());
-            out.insert(out.end(), args[0].items().begin(), args[0].items().end()); // right wins
-        } else {
-            for (size_t i = 0; i < t.items().size(); i += step) {
-                if (contains(args[0].items(), t.items()[i], step))
-                    continue;
-                for (size_t j = 0; j < step; ++j)
-                    out.push_back(t.items()[i + j]);
-            }
-        }
-        return ok(k == ValueKind::kMap ? Value::map(std::move(out)) : Value::set(std::move(out)));
-    }
-    if (name == "toList") {
-        if (!arity(0, f))
-            return f;
-        if (k == ValueKind::kList || k == ValueKind::kSet || k == ValueKind::kTuple)
-            return ok(Value::list(std::vector<Value>(t.items().begin(), t.items().end())));
-        if (k == ValueKind::kMap) {
-            std::vector<Value> pairs;
-            for (size_t i = 0; i < t.items().size(); i += 2)
-                pairs.push_back(Value::tuple({t.items()[i], t.items()[i + 1]}));
-            return ok(Value::list(std::move(pairs)));
-        }
-        return notDefined(name, t);
-    }
-    if (name == "toSet") {
-        if (!arity(0, f))
-            return f;
-        if (k == ValueKind::kSet || k == ValueKind::kList)
-            return ok(Value::set(std::vector<Value>(t.items().begin(), t.items().end())));
-        if (k == ValueKind::kMap) {
-            std::vector<Value> pairs;
-            for (size_t i = 0; i < t.items().size(); i += 2)
-                pairs.push_back(Value::tuple({t.items()[i], t.items()[i + 1]}));
-            return ok(Value::set(std::move(pairs)));
-        }
-        return notDefined(name, t);
-    }
-    if (name == "toMap") {
-        if (!arity(0, f))
-            return f;
-        if (k == ValueKind::kMap)
-            return ok(t);
-        if (k == ValueKind::kList || k == ValueKind::kSet) {
-            std::vector<Value> pairs;
-            for (const Value& e : t.items()) {
-                if (e.kind() != ValueKind::kTuple || e.items().size() != 2)
-                    return error("Error: Method `toMap` is not defined on types except List[(K,V)].");
-                pairs.push_back(e.items()[0]);
-                pairs.push_back(e.items()[1]);
-            }
-            return ok(Value::map(std::move(pairs)));
-        }
-        return error("Error: Method `toMap` is not defined on types except List[(K,V)].");
-    }
-    if (name == "hexToBytes") {
-        if (!arity(0, f))
-            return f;
-        if (k != ValueKind::kString)
-            return notDefined(name, t);
-        std::string digits;
-        for (char c : t.asString())
-            if (hexDigit(c) >= 0)
-                digits += c; // non-hex characters are ignored, as the reference does
-        if (digits.size() % 2)
-            digits.insert(digits.begin(), '0');
-        std::string bytes;
-        for (size_t i = 0; i < digits.size(); i += 2)
-            bytes += static_cast<char>(hexDigit(digits[i]) * 16 + hexDigit(digits[i + 1]));
-        return ok(Value::byteArray(std::move(bytes)));
-    }
-    if (name == "bytesToHex") {
-        if (!arity(0, f))
-            return f;
-        if (k != ValueKind::kByteArray)
-            return notDefined(name, t);
-        return ok(Value::string(bytecode::print(t)));
-    }
-    if (name == "toUtf8Bytes") {
-        if (!arity(0, f))
-            return f;
-        if (k != ValueKind::kString)
-            return notDefined(name, t);
-        return ok(Value::byteArray(t.asString()));
-    }
-    if (name == "toBigInt") {
-        if (!arity(0, f))
-            return f;
-        if (k == ValueKind::kInt)
-            return ok(Value::bigInt(std::to_string(t.asInt())));
-        if (k == ValueKind::kBigInt)
-            return ok(t);
-        if (k == ValueKind::kString) {
-            const std::string& s = t.asString();
-            size_t digitsAt = !s.empty() && (s[0] == '-' || s[0] == '+') ? 1 : 0;
-            if (digitsAt == s.size() || s.find_first_not_of("0123456789", digitsAt) != std::string::npos)
-                return error("Error: " + s + " cannot be converted to BigInt");
-            return ok(Value::bigInt(s[0] == '+' ? s.substr(1) : s));
-        }
-        return notDefined(name, t);
-    }
-    if (name == "toInt") {
-        if (!arity(0, f))
-            return f;
-        if (k == ValueKind::kInt)
-            return ok(t);
-        if (k == ValueKind::kBigInt || k == ValueKind::kString) {
-            const std::string& s = t.asString();
-            errno = 0;
-            char* end = nullptr;
-            long long v = std::strtoll(s.c_str(), &end, 10);
-            if (s.empty() || *end != '\0' || errno == ERANGE)
-                return error("Error: " + s + " cannot be converted to Int");
-            return ok(Value::integer(v));
-        }
-        return notDefined(name, t);
-    }
-    if (name == "toByteArray")
-        return error("Method `toByteArray` is not supported yet at run time");
-    return error("Unimplemented method: " + name);
+    if (!arity(out, kName, args, 1))
+        return;
+    if (k != ValueKind::kList && k != ValueKind::kTuple && k != ValueKind::kByteArray)
+        return error(out, "Error: nth applied to something that wasn't a list or tuple.");
+    int64_t i;
+    if (!intArg(out, args[0], i))
+        return;
+    size_t size = k == ValueKind::kByteArray ? t.asString().size() : t.items().size();
+    if (i < 0 || static_cast<size_t>(i) >= size)
+        return error(out, "Error: index out of bound: " + std::to_string(i));
+    if (k == ValueKind::kByteArray)
+        return out.ok(Value::integer(static_cast<unsigned char>(t.asString()[static_cast<size_t>(i)])));
+    return out.ok(t.items()[static_cast<size_t>(i)]);
 }
 
-Outcome method(std::span<const Value> v) {
-    // v[0]: the method name; v[1]: the target; the rest: the arguments.
-    return call(v[0].asString(), v[1], v.subspan(2));
+void length(std::span<const Value> v, Answer& out) {
+    constexpr std::string_view kName = "length";
+    const Value& t = v[0];
+    std::span<const Value> args = v.subspan(1);
+    ValueKind k = t.kind();
+    if (!arity(out, kName, args, 0))
+        return;
+    if (k == ValueKind::kString)
+        return out.ok(Value::integer(static_cast<int64_t>(utf16Length(t.asString()))));
+    if (k == ValueKind::kByteArray)
+        return out.ok(Value::integer(static_cast<int64_t>(t.asString().size())));
+    if (k == ValueKind::kList)
+        return out.ok(Value::integer(static_cast<int64_t>(t.items().size())));
+    return notDefined(out, kName, t);
+}
+
+void size(std::span<const Value> v, Answer& out) {
+    constexpr std::string_view kName = "size";
+    const Value& t = v[0];
+    std::span<const Value> args = v.subspan(1);
+    ValueKind k = t.kind();
+    if (!arity(out, kName, args, 0))
+        return;
+    if (k == ValueKind::kSet)
+        return out.ok(Value::integer(static_cast<int64_t>(t.items().size())));
+    if (k == ValueKind::kMap)
+        return out.ok(Value::integer(static_cast<int64_t>(t.items().size() / 2)));
+    return notDefined(out, kName, t);
+}
+
+// slice and take share this body; [kSecond] selects take.
+template <bool kSecond>
+void sliceOrTake(std::span<const Value> v, Answer& out) {
+    constexpr std::string_view kName = kSecond ? "take" : "slice";
+    const Value& t = v[0];
+    std::span<const Value> args = v.subspan(1);
+    ValueKind k = t.kind();
+    constexpr bool take = kSecond;
+    if (!arity(out, kName, args, take ? 1 : 2))
+        return;
+    int64_t from = 0, to = 0;
+    if (!take && !intArg(out, args[0], from))
+        return;
+    if (!intArg(out, args[take ? 0 : 1], to))
+        return;
+    if (take && k != ValueKind::kList)
+        return notDefined(out, kName, t);
+    size_t size = k == ValueKind::kList ? t.items().size()
+                  : (k == ValueKind::kString || k == ValueKind::kByteArray) ? t.asString().size()
+                                                                             : 0;
+    if (k != ValueKind::kList && k != ValueKind::kString && k != ValueKind::kByteArray)
+        return notDefined(out, kName, t);
+    auto lo = static_cast<size_t>(std::max<int64_t>(0, from));
+    auto hi = static_cast<size_t>(std::max<int64_t>(0, std::min<int64_t>(to, static_cast<int64_t>(size))));
+    if (lo > hi)
+        lo = hi;
+    if (k == ValueKind::kList)
+        return out.ok(Value::list(std::vector<Value>(t.items().begin() + static_cast<ptrdiff_t>(lo),
+                                                 t.items().begin() + static_cast<ptrdiff_t>(hi))));
+    std::string part = t.asString().substr(lo, hi - lo);
+    return out.ok(k == ValueKind::kString ? Value::string(std::move(part)) : Value::byteArray(std::move(part)));
+}
+
+void containsMethod(std::span<const Value> v, Answer& out) {
+    constexpr std::string_view kName = "contains";
+    const Value& t = v[0];
+    std::span<const Value> args = v.subspan(1);
+    ValueKind k = t.kind();
+    if (!arity(out, kName, args, 1))
+        return;
+    if (k == ValueKind::kSet)
+        return out.ok(Value::boolean(contains(t.items(), args[0])));
+    if (k == ValueKind::kMap)
+        return out.ok(Value::boolean(contains(t.items(), args[0], 2)));
+    return notDefined(out, kName, t);
+}
+
+// get and getOrElse share this body; [kSecond] selects getOrElse.
+template <bool kSecond>
+void getOrElse(std::span<const Value> v, Answer& out) {
+    constexpr std::string_view kName = kSecond ? "getOrElse" : "get";
+    const Value& t = v[0];
+    std::span<const Value> args = v.subspan(1);
+    ValueKind k = t.kind();
+    constexpr bool orElse = kSecond;
+    if (!arity(out, kName, args, orElse ? 2 : 1))
+        return;
+    if (k != ValueKind::kMap)
+        return notDefined(out, kName, t);
+    return out.ok(mapGet(t, args[0], orElse ? args[1] : Value()));
+}
+
+void setMethod(std::span<const Value> v, Answer& out) {
+    constexpr std::string_view kName = "set";
+    const Value& t = v[0];
+    std::span<const Value> args = v.subspan(1);
+    ValueKind k = t.kind();
+    if (!arity(out, kName, args, 2))
+        return;
+    if (k != ValueKind::kMap)
+        return notDefined(out, kName, t);
+    return out.ok(withEntry(t, args[0], &args[1]));
+}
+
+void keys(std::span<const Value> v, Answer& out) {
+    constexpr std::string_view kName = "keys";
+    const Value& t = v[0];
+    std::span<const Value> args = v.subspan(1);
+    ValueKind k = t.kind();
+    if (!arity(out, kName, args, 0))
+        return;
+    if (k != ValueKind::kMap)
+        return notDefined(out, kName, t);
+    std::vector<Value> keys;
+    for (size_t i = 0; i < t.items().size(); i += 2)
+        keys.push_back(t.items()[i]);
+    return out.ok(Value::set(std::move(keys)));
+}
+
+void addMethod(std::span<const Value> v, Answer& out) {
+    constexpr std::string_view kName = "add";
+    const Value& t = v[0];
+    std::span<const Value> args = v.subspan(1);
+    ValueKind k = t.kind();
+    if (!arity(out, kName, args, 1))
+        return;
+    if (k != ValueKind::kSet)
+        return notDefined(out, kName, t);
+    return out.ok(withEntry(t, args[0], nullptr));
+}
+
+void deleteMethod(std::span<const Value> v, Answer& out) {
+    constexpr std::string_view kName = "delete";
+    const Value& t = v[0];
+    std::span<const Value> args = v.subspan(1);
+    ValueKind k = t.kind();
+    if (!arity(out, kName, args, 1))
+        return;
+    if (k != ValueKind::kSet && k != ValueKind::kMap)
+        return notDefined(out, kName, t);
+    return out.ok(withoutEntry(t, args[0], k == ValueKind::kMap ? 2 : 1));
+}
+
+// union and diff share this body; [kSecond] selects diff.
+template <bool kSecond>
+void unionOrDiff(std::span<const Value> v, Answer& out) {
+    constexpr std::string_view kName = kSecond ? "diff" : "union";
+    const Value& t = v[0];
+    std::span<const Value> args = v.subspan(1);
+    ValueKind k = t.kind();
+    if (!arity(out, kName, args, 1))
+        return;
+    if ((k != ValueKind::kSet && k != ValueKind::kMap) || args[0].kind() != k)
+        return notDefined(out, kName, t);
+    size_t step = k == ValueKind::kMap ? 2 : 1;
+    std::vector<Value> items;
+    if (!kSecond) {
+        items.assign(t.items().begin(), t.items().end());
+        items.insert(items.end(), args[0].items().begin(), args[0].items().end()); // right wins
+    } else {
+        for (size_t i = 0; i < t.items().size(); i += step) {
+            if (contains(args[0].items(), t.items()[i], step))
+                continue;
+            for (size_t j = 0; j < step; ++j)
+                items.push_back(t.items()[i + j]);
+        }
+    }
+    out.ok(k == ValueKind::kMap ? Value::map(std::move(items)) : Value::set(std::move(items)));
+}
+
+void toList(std::span<const Value> v, Answer& out) {
+    constexpr std::string_view kName = "toList";
+    const Value& t = v[0];
+    std::span<const Value> args = v.subspan(1);
+    ValueKind k = t.kind();
+    if (!arity(out, kName, args, 0))
+        return;
+    if (k == ValueKind::kList || k == ValueKind::kSet || k == ValueKind::kTuple)
+        return out.ok(Value::list(std::vector<Value>(t.items().begin(), t.items().end())));
+    if (k == ValueKind::kMap) {
+        std::vector<Value> pairs;
+        for (size_t i = 0; i < t.items().size(); i += 2)
+            pairs.push_back(Value::tuple({t.items()[i], t.items()[i + 1]}));
+        return out.ok(Value::list(std::move(pairs)));
+    }
+    return notDefined(out, kName, t);
+}
+
+void toSet(std::span<const Value> v, Answer& out) {
+    constexpr std::string_view kName = "toSet";
+    const Value& t = v[0];
+    std::span<const Value> args = v.subspan(1);
+    ValueKind k = t.kind();
+    if (!arity(out, kName, args, 0))
+        return;
+    if (k == ValueKind::kSet || k == ValueKind::kList)
+        return out.ok(Value::set(std::vector<Value>(t.items().begin(), t.items().end())));
+    if (k == ValueKind::kMap) {
+        std::vector<Value> pairs;
+        for (size_t i = 0; i < t.items().size(); i += 2)
+            pairs.push_back(Value::tuple({t.items()[i], t.items()[i + 1]}));
+        return out.ok(Value::set(std::move(pairs)));
+    }
+    return notDefined(out, kName, t);
+}
+
+void toMap(std::span<const Value> v, Answer& out) {
+    constexpr std::string_view kName = "toMap";
+    const Value& t = v[0];
+    std::span<const Value> args = v.subspan(1);
+    ValueKind k = t.kind();
+    if (!arity(out, kName, args, 0))
+        return;
+    if (k == ValueKind::kMap)
+        return out.ok(t);
+    if (k == ValueKind::kList || k == ValueKind::kSet) {
+        std::vector<Value> pairs;
+        for (const Value& e : t.items()) {
+            if (e.kind() != ValueKind::kTuple || e.items().size() != 2)
+                return error(out, "Error: Method `toMap` is not defined on types except List[(K,V)].");
+            pairs.push_back(e.items()[0]);
+            pairs.push_back(e.items()[1]);
+        }
+        return out.ok(Value::map(std::move(pairs)));
+    }
+    return error(out, "Error: Method `toMap` is not defined on types except List[(K,V)].");
+}
+
+void hexToBytes(std::span<const Value> v, Answer& out) {
+    constexpr std::string_view kName = "hexToBytes";
+    const Value& t = v[0];
+    std::span<const Value> args = v.subspan(1);
+    ValueKind k = t.kind();
+    if (!arity(out, kName, args, 0))
+        return;
+    if (k != ValueKind::kString)
+        return notDefined(out, kName, t);
+    std::string digits;
+    for (char c : t.asString())
+        if (hexDigit(c) >= 0)
+            digits += c; // non-hex characters are ignored, as the reference does
+    if (digits.size() % 2)
+        digits.insert(digits.begin(), '0');
+    std::string bytes;
+    for (size_t i = 0; i < digits.size(); i += 2)
+        bytes += static_cast<char>(hexDigit(digits[i]) * 16 + hexDigit(digits[i + 1]));
+    return out.ok(Value::byteArray(std::move(bytes)));
+}
+
+void bytesToHex(std::span<const Value> v, Answer& out) {
+    constexpr std::string_view kName = "bytesToHex";
+    const Value& t = v[0];
+    std::span<const Value> args = v.subspan(1);
+    ValueKind k = t.kind();
+    if (!arity(out, kName, args, 0))
+        return;
+    if (k != ValueKind::kByteArray)
+        return notDefined(out, kName, t);
+    return out.ok(Value::string(bytecode::print(t)));
+}
+
+void toUtf8Bytes(std::span<const Value> v, Answer& out) {
+    constexpr std::string_view kName = "toUtf8Bytes";
+    const Value& t = v[0];
+    std::span<const Value> args = v.subspan(1);
+    ValueKind k = t.kind();
+    if (!arity(out, kName, args, 0))
+        return;
+    if (k != ValueKind::kString)
+        return notDefined(out, kName, t);
+    return out.ok(Value::byteArray(t.asString()));
+}
+
+void toBigInt(std::span<const Value> v, Answer& out) {
+    constexpr std::string_view kName = "toBigInt";
+    const Value& t = v[0];
+    std::span<const Value> args = v.subspan(1);
+    ValueKind k = t.kind();
+    if (!arity(out, kName, args, 0))
+        return;
+    if (k == ValueKind::kInt)
+        return out.ok(Value::bigInt(std::to_string(t.asInt())));
+    if (k == ValueKind::kBigInt)
+        return out.ok(t);
+    if (k == ValueKind::kString) {
+        const std::string& s = t.asString();
+        size_t digitsAt = !s.empty() && (s[0] == '-' || s[0] == '+') ? 1 : 0;
+        if (digitsAt == s.size() || s.find_first_not_of("0123456789", digitsAt) != std::string::npos)
+            return error(out, "Error: " + s + " cannot be converted to BigInt");
+        return out.ok(Value::bigInt(s[0] == '+' ? s.substr(1) : s));
+    }
+    return notDefined(out, kName, t);
+}
+
+void toInt(std::span<const Value> v, Answer& out) {
+    constexpr std::string_view kName = "toInt";
+    const Value& t = v[0];
+    std::span<const Value> args = v.subspan(1);
+    ValueKind k = t.kind();
+    if (!arity(out, kName, args, 0))
+        return;
+    if (k == ValueKind::kInt)
+        return out.ok(t);
+    if (k == ValueKind::kBigInt || k == ValueKind::kString) {
+        const std::string& s = t.asString();
+        errno = 0;
+        char* end = nullptr;
+        long long n = std::strtoll(s.c_str(), &end, 10);
+        if (s.empty() || *end != '\0' || errno == ERANGE)
+            return error(out, "Error: " + s + " cannot be converted to Int");
+        return out.ok(Value::integer(n));
+    }
+    return notDefined(out, kName, t);
+}
+
+void toByteArray(std::span<const Value>, Answer& out) {
+    error(out, "Method `toByteArray` is not supported yet at run time");
 }
 
 } // namespace
 
-void addMethodHandlers(Registry& r) { r.add(Op::METHOD, method); }
+void addMethodHandlers(Registry& r) {
+    r.addMethod("nth", nth);
+    r.addMethod("length", length);
+    r.addMethod("size", size);
+    r.addMethod("slice", sliceOrTake<false>);
+    r.addMethod("take", sliceOrTake<true>);
+    r.addMethod("contains", containsMethod);
+    r.addMethod("get", getOrElse<false>);
+    r.addMethod("getOrElse", getOrElse<true>);
+    r.addMethod("set", setMethod);
+    r.addMethod("keys", keys);
+    r.addMethod("add", addMethod);
+    r.addMethod("delete", deleteMethod);
+    r.addMethod("union", unionOrDiff<false>);
+    r.addMethod("diff", unionOrDiff<true>);
+    r.addMethod("toList", toList);
+    r.addMethod("toSet", toSet);
+    r.addMethod("toMap", toMap);
+    r.addMethod("hexToBytes", hexToBytes);
+    r.addMethod("bytesToHex", bytesToHex);
+    r.addMethod("toUtf8Bytes", toUtf8Bytes);
+    r.addMethod("toBigInt", toBigInt);
+    r.addMethod("toInt", toInt);
+    r.addMethod("toByteArray", toByteArray);
+}
 
 } // namespace rho::primitives

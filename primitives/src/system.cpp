@@ -1,60 +1,45 @@
 // File: system.cpp
-// The stdout / stderr system processes (see system.h).
+// The rho:io system processes and the system channel names (see system.h).
 
 #include "rho/primitives/system.h"
 
 #include <string>
 
+#include "handlers.h"
+
 namespace rho::primitives {
 
 namespace {
 
-struct Entry {
-    SystemProcess sp;
-    std::string_view urn;
-    int arity;
-};
-
-constexpr Entry kEntries[] = {
-    {SystemProcess::kStdout, "rho:io:stdout", 1},
-    {SystemProcess::kStdoutAck, "rho:io:stdoutAck", 2},
-    {SystemProcess::kStderr, "rho:io:stderr", 1},
-    {SystemProcess::kStderrAck, "rho:io:stderrAck", 2},
-};
-
-// System channel ids: a fixed high word marks them, the low word is the process.
+// System channel ids: a fixed high word marks them, the low word is the handler id + 1.
 constexpr uint64_t kSystemHi = 0x5359535f52484f00ull; // "SYS_RHO\0"
+
+template <OutputStream kStream, bool kAck>
+void printLine(std::span<const bytecode::Value> args, SystemContext& context) {
+    std::string text = bytecode::print(args[0]);
+    text += '\n';
+    context.write(kStream, text);
+    if (kAck)
+        context.send(args[1], {bytecode::Value()});
+}
 
 } // namespace
 
-std::optional<SystemProcess> lookupUrn(std::string_view urn) {
-    for (const Entry& e : kEntries)
-        if (e.urn == urn)
-            return e.sp;
-    return std::nullopt;
+void addSystemProcesses(Registry& r) {
+    r.addSystemProcess("rho:io:stdout", 1, printLine<OutputStream::kOut, false>);
+    r.addSystemProcess("rho:io:stdoutAck", 2, printLine<OutputStream::kOut, true>);
+    r.addSystemProcess("rho:io:stderr", 1, printLine<OutputStream::kErr, false>);
+    r.addSystemProcess("rho:io:stderrAck", 2, printLine<OutputStream::kErr, true>);
 }
 
-std::string_view urnOf(SystemProcess sp) { return kEntries[static_cast<int>(sp)].urn; }
-
-int systemArity(SystemProcess sp) { return kEntries[static_cast<int>(sp)].arity; }
-
-bytecode::Value systemChannel(SystemProcess sp) {
-    return bytecode::Value::unforgeable(static_cast<uint64_t>(sp) + 1, kSystemHi);
-}
+bytecode::Value systemChannel(uint32_t id) { return bytecode::Value::unforgeable(uint64_t{id} + 1, kSystemHi); }
 
 bool isSystemChannel(const bytecode::Value& channel) {
     return channel.kind() == bytecode::ValueKind::kUnforgeable && channel.unforgeableHi() == kSystemHi;
 }
 
-std::optional<bytecode::Value> serveSystem(SystemProcess sp, std::span<const bytecode::Value> args, std::FILE* out,
-                                           std::FILE* err) {
-    std::string text = bytecode::print(args[0]);
-    text += '\n';
-    bool toErr = sp == SystemProcess::kStderr || sp == SystemProcess::kStderrAck;
-    std::fwrite(text.data(), 1, text.size(), toErr ? err : out);
-    if (sp == SystemProcess::kStdoutAck || sp == SystemProcess::kStderrAck)
-        return args[1];
-    return std::nullopt;
+uint32_t systemChannelHandler(const bytecode::Value& channel) {
+    return static_cast<uint32_t>(channel.unforgeableLo() - 1);
 }
 
 } // namespace rho::primitives

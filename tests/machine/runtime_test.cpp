@@ -9,6 +9,7 @@
 
 #include "rho/compiler/compiler.h"
 #include "rho/machine/runtime.h"
+#include "rho/primitives/registry.h"
 
 using rho::machine::Runtime;
 using rho::machine::RuntimeOptions;
@@ -186,4 +187,38 @@ TEST_CASE("an endless process does not starve the others", "[machine][budget]") 
                            o);
     CHECK(r.out == "\"still served\"\n");
     CHECK(r.stats.stepLimitReached);
+}
+
+namespace {
+
+void tripleHandler(std::span<const rho::bytecode::Value> operands, rho::primitives::Answer& out) {
+    if (operands[0].kind() != rho::bytecode::ValueKind::kInt)
+        return out.fail(rho::primitives::FaultCode::kMessage, rho::bytecode::Op::METHOD,
+                        rho::bytecode::Value::string("triple wants an Int"));
+    out.ok(rho::bytecode::Value::integer(3 * operands[0].asInt()));
+}
+
+// rho:test:echo(v, ret): sends v back on ret.
+void echoProcess(std::span<const rho::bytecode::Value> args, rho::primitives::SystemContext& context) {
+    context.send(args[1], {args[0]});
+}
+
+} // namespace
+
+TEST_CASE("a handler registered by a test is called from Rholang, the machine unchanged", "[machine][registry]") {
+    rho::primitives::Registry registry = rho::primitives::Registry::standard();
+    registry.addMethod("triple", tripleHandler);
+    registry.addSystemProcess("rho:test:echo", 2, echoProcess);
+    RuntimeOptions o;
+    o.registry = &registry;
+    Outcome r = runProgram(R"(new out(`rho:io:stdout`), echo(`rho:test:echo`), ret in {
+  out!(14.triple()) | echo!("back", *ret) | for (@v <- ret) { out!(v) } | @"x"!("s".triple())
+})",
+                           o);
+    CHECK((r.out == "42\n\"back\"\n" || r.out == "\"back\"\n42\n"));
+    // The position is the start of the call expression `"s".triple()` (column 81).
+    CHECK(r.err == "t.rho:2:81: error: triple wants an Int\n");
+    // Without the registration the method is unknown, with the reference's wording.
+    Outcome plain = runProgram(R"(@"x"!(14.triple()))");
+    CHECK(plain.err == "t.rho:1:7: error: Unimplemented method: triple\n"); // at `14`
 }

@@ -1,11 +1,12 @@
-// Primitive handlers: wrapping Int arithmetic agrees with __builtin_*_overflow, JVM
-// division rules, and the reference's error wording.
+// Primitive handlers, served by the primitive processor from a private channel:
+// wrapping Int arithmetic agrees with __builtin_*_overflow, JVM division rules, and
+// the reference's error wording.
 
 #include <catch2/catch.hpp>
 #include <climits>
 #include <string>
 
-#include "rho/primitives/registry.h"
+#include "processor_fixture.h"
 
 using rho::bytecode::Op;
 using rho::bytecode::Value;
@@ -14,14 +15,15 @@ using rho::primitives::Registry;
 
 namespace {
 
-rho::primitives::Outcome apply(Op op, Value a, Value b) {
-    Value args[] = {std::move(a), std::move(b)};
-    return Registry::standard().find(op)(std::span<const Value>(args, 2));
+// [op] on [a] and [b], as a request to the primitive processor on a private channel.
+rho::primitives::Answer apply(Op op, Value a, Value b) {
+    static rho::primitives::test::ProcessorFixture fixture;
+    return fixture.request(Registry::standard().operatorId(op), {std::move(a), std::move(b)});
 }
 
 int64_t intOf(Op op, int64_t a, int64_t b) {
     auto o = apply(op, Value::integer(a), Value::integer(b));
-    REQUIRE(o.fault.ok());
+    REQUIRE(!o.failed());
     return o.value.asInt();
 }
 
@@ -87,7 +89,7 @@ std::string decimal(__int128 v) {
 
 std::string bigOf(Op op, int64_t a, int64_t b) {
     auto o = apply(op, Value::bigInt(std::to_string(a)), Value::bigInt(std::to_string(b)));
-    REQUIRE(o.fault.ok());
+    REQUIRE(!o.failed());
     REQUIRE(o.value.kind() == rho::bytecode::ValueKind::kBigInt);
     return o.value.asString();
 }

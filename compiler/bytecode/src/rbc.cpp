@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "rho/base/big_stack.h"
 #include "rho/base/status.h"
+#include "rho/bytecode/symbol.h"
 #include "rho/bytecode/validator.h"
 
 namespace rho::bytecode {
@@ -365,6 +366,7 @@ absl::StatusOr<std::shared_ptr<const Code>> Reader::code(int depth) {
         c->positions.resize(nWords);
     if (absl::Status s = validate(*c); !s.ok())
         return corrupt(std::string(s.message()));
+    internSymbols(*c);
     return std::shared_ptr<const Code>(std::move(c));
 }
 

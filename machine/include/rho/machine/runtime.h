@@ -22,6 +22,10 @@
 #include "absl/status/statusor.h"
 #include "rho/bytecode/code.h"
 
+namespace rho::primitives {
+class Registry;
+}
+
 namespace rho::machine {
 
 struct RuntimeOptions {
@@ -36,8 +40,14 @@ struct RuntimeOptions {
     // Stop the run after this many reductions in all (0: no limit). The machines
     // still live are dropped; the space is checkpointed as it stands.
     uint64_t maxSteps = 0;
-    // Bench only: serve primitives by a direct call instead of the channel route,
-    // to measure what the route costs (bench/primitive_bench.cpp).
+    // The primitive processor's handlers (operators, methods, system processes); null:
+    // primitives::Registry::standard(). Must outlive the runtime. A program can call a
+    // handler registered here (as a method or through `new x(`urn`)`) with no change to
+    // the machine.
+    const primitives::Registry* registry = nullptr;
+    // Bench only: hand each request to the primitive processor by a plain call instead
+    // of the private channel's two COMMs, to measure what the channel costs
+    // (bench/runtime_bench.cpp, BM_PrimitiveRoute*).
     bool directPrimitives = false;
 };
 

@@ -28,6 +28,7 @@ enum class FaultCode : uint8_t {
     kMessage,             // a message built by the handler (a: the String), e.g. method errors
     kInterpolationKey,    // "Error: interpolation Map should only contain String keys"
     kInterpolationValue,  // "Error: interpolation doesn't support T" (a)
+    kUnknownMethod,       // "Unimplemented method: m" (a: the method name, filled in by the reporter)
 };
 
 struct Fault {

@@ -41,6 +41,7 @@
 #include "rho/base/status.h"
 #include "rho/rspace/channel_key.h"
 #include "rho/rspace/history.h"
+#include "rho/rspace/private_channel.h"
 #include "rho/rspace/rspace.h"
 
 #include <algorithm>
@@ -229,6 +230,19 @@ inline bool parseContKey(std::string_view in, uint64_t& id) {
     return true;
 }
 
+// The private-channel table of a space over [Types]: PrivateChannels of
+// Types::Request and Types::Answer when Types names them, of empty messages otherwise.
+struct NoMessage {};
+template <class Types>
+struct PrivateTableOf {
+    using type = PrivateChannels<NoMessage, NoMessage>;
+};
+template <class Types>
+    requires requires { typename Types::Request; typename Types::Answer; }
+struct PrivateTableOf<Types> {
+    using type = PrivateChannels<typename Types::Request, typename Types::Answer>;
+};
+
 } // namespace detail
 
 template <class Types, class Matcher>
@@ -240,10 +254,18 @@ class Space {
     using Continuation = typename Types::Continuation;
     using Bindings = typename Types::Bindings;
 
+    using PrivateTable = typename detail::PrivateTableOf<Types>::type;
+
     // [matcher] is kept by reference and must outlive the space.
     explicit Space(const Matcher& matcher) : matcher_(matcher) {}
     Space(const Space&) = delete;
     Space& operator=(const Space&) = delete;
+
+    // The private channels of this space (private_channel.h): one per live process,
+    // each held by its process, with a COMM path that takes no lock of the space. They
+    // are never written to the history: a private channel lives as long as its process.
+    PrivateTable& privateChannels() { return privates_; }
+    const PrivateTable& privateChannels() const { return privates_; }
 
     // Send [datum] on [channel] (rspace.h, "produce"). Performs at most one COMM.
     // Returns the Comm (its data in the continuation's channel order; the produced
@@ -919,6 +941,7 @@ class Space {
     }
 
     const Matcher& matcher_;
+    PrivateTable privates_;
     mutable std::mutex mu_;
     ChannelMap channels_;
     detail::SlotTable<ContRecord> conts_;

@@ -116,6 +116,11 @@ struct Code {
     std::vector<Multiset> multisets;
     std::unique_ptr<Join> join; // set on receive bodies and match cases
     std::vector<Pattern> patterns; // PUSH_PATTERN holes (pattern sequences only)
+    // One entry per constant: the interned symbol (symbol.h) of a method name used by
+    // METHOD or a URN used by NEW_URN, kNoSymbol elsewhere. Derived (not stored in
+    // .rbc): internSymbols() fills it when the Code is compiled or decoded, so the
+    // machine finds handlers by symbol and never compares names at run time.
+    std::vector<uint32_t> symbols;
     // Source position of each instruction word (same length as words) and the file.
     std::vector<SourcePos> positions;
     std::shared_ptr<const std::string> sourceName;
