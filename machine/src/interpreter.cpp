@@ -42,14 +42,14 @@ bool unwrapChannel(Value& channel, bool write) {
     return true;
 }
 
-// The frame of child [ref] of [parent], captured from [frame].
-std::vector<Value> captureFrame(const Code& child, const bytecode::ChildRef& ref, const std::vector<Value>& frame) {
-    std::vector<Value> out;
+// Fills [out] with the frame of child [child] referenced by [ref], captured from [frame].
+void captureFrame(const Code& child, const bytecode::ChildRef& ref, const std::vector<Value>& frame,
+                  std::vector<Value>& out) {
+    out.clear();
     out.reserve(child.numSlots);
     for (uint32_t s : ref.captureSlots)
         out.push_back(frame[s]);
     out.resize(child.numSlots);
-    return out;
 }
 
 std::vector<Value> captureList(const bytecode::ChildRef& ref, const std::vector<Value>& frame) {
@@ -192,7 +192,9 @@ dispatch:
                 goto finished;
             const bytecode::ChildRef& ref = members[arm];
             std::shared_ptr<const Code> next = code->children[ref.child];
-            m.frame = captureFrame(*next, ref, m.frame);
+            std::vector<Value> frame;
+            captureFrame(*next, ref, m.frame, frame);
+            m.frame = std::move(frame);
             m.code = std::move(next);
         }
         code = m.code.get();
@@ -211,7 +213,7 @@ dispatch:
             stack.resize(stack.size() - a);
             Value channel = std::move(stack.back());
             stack.pop_back();
-            vm.send(channel, std::move(args), bytecode::decodeOp(insn) == Op::SEND_PERSIST, budget);
+            vm.send(&m, channel, std::move(args), bytecode::decodeOp(insn) == Op::SEND_PERSIST, budget);
         }
         RHO_SAFEPOINT();
         RHO_NEXT();
@@ -228,7 +230,7 @@ dispatch:
             RHO_FAULT(FaultCode::kUnsupported);
         }
         RHO_SYNC_STATE();
-        vm.receive({stack.data() + stack.size() - k, k}, std::move(body), captureList(ref, m.frame), budget);
+        vm.receive(m, {stack.data() + stack.size() - k, k}, std::move(body), captureList(ref, m.frame), budget);
         stack.resize(stack.size() - k);
         goto finished;
     }
@@ -253,8 +255,11 @@ dispatch:
         // kept in the term but never run (RHOLANG.md 5: top-level expressions).
         for (const bytecode::ChildRef& ref : code->multisets[a].members) {
             const std::shared_ptr<const Code>& child = code->children[ref.child];
-            if (child->kind != SequenceKind::kExpression)
-                vm.spawn(child, captureFrame(*child, ref, m.frame));
+            if (child->kind == SequenceKind::kExpression)
+                continue;
+            Machine* c = vm.newMachine(child);
+            captureFrame(*child, ref, m.frame, c->frame);
+            vm.start(c);
         }
         RHO_SYNC_STATE();
         RHO_SAFEPOINT();
@@ -354,7 +359,8 @@ dispatch:
         {
             const bytecode::ChildRef& ref = code->multisets[a].members[0];
             std::shared_ptr<const Code> rhs = code->children[ref.child];
-            std::vector<Value> frame = captureFrame(*rhs, ref, m.frame);
+            std::vector<Value> frame;
+            captureFrame(*rhs, ref, m.frame, frame);
             m.calls.push_back({std::move(m.code), pc, std::move(m.frame)});
             m.frame = std::move(frame);
             m.code = std::move(rhs);

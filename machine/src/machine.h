@@ -1,10 +1,12 @@
 // File: machine.h (private)
 // Machine: the state of one live sequence (principle 4): code, instruction pointer,
-// operand stack, frame (captures, bindings, locals) and its private channel. A plain
-// object: it holds no fiber and no native stack, so it can be queued, run on any
-// worker and dropped when its sequence ends. A receive does not park a Machine at
-// all: RECEIVE ends the sequence and leaves a continuation (body + captures) in
-// RSpace, from which a new Machine is made when the COMM fires.
+// operand stack, frame (captures, bindings, locals) and its private channel, which is
+// its identity (principle 6). A plain object: it holds no fiber and no native stack,
+// so it can be queued, run on any worker and returned to its pool when its sequence
+// ends. A receive does not park a Machine at all: RECEIVE ends the sequence and
+// leaves a continuation (body + captures) in RSpace, from which a new Machine is made
+// when the COMM fires. Only a machine waiting for a late answer from the primitive
+// processor keeps the fiber it runs on, until the answer comes.
 #pragma once
 
 #include <cstdint>
@@ -17,7 +19,15 @@
 
 namespace rho::machine {
 
+struct Usage;
+class FiberWaiter;
+
 struct Machine {
+    Machine();
+    ~Machine();
+    Machine(const Machine&) = delete;
+    Machine& operator=(const Machine&) = delete;
+
     std::shared_ptr<const bytecode::Code> code;
     uint32_t pc = 0;
     std::vector<bytecode::Value> stack;
@@ -29,10 +39,14 @@ struct Machine {
         std::vector<bytecode::Value> frame;
     };
     std::vector<Return> calls;
-    // The machine's private channel, its identity (principle 6): requests to the
-    // primitive processor go there. Held for the machine object's whole life; each
-    // sequence that runs on the object gets a new identity (PrivateChannels::reopen).
+    // The machine's private channel, its identity: requests to the primitive processor
+    // go there. Held for the machine object's whole life; each sequence that runs on
+    // the object gets a new identity (PrivateChannels::reopen).
     PrivateChannel* channel = nullptr;
+    // This machine's entry in the resource map (resource_map.h), by its private channel.
+    Usage* usage = nullptr;
+    // Made on the first late answer and kept with the object (scheduler.cpp).
+    std::unique_ptr<FiberWaiter> waiter;
     primitives::Fault fault;
     uint32_t faultPc = 0;
 };

@@ -9,11 +9,13 @@
 #include <thread>
 
 #include "active_queue.h"
+#include "machine_pool.h"
+#include "resource_map.h"
 #include "rho/base/status.h"
 #include "rho/primitives/system.h"
 #include "rho/rspace/history.h"
 #include "vm.h"
-#include "worker_pool.h"
+#include "scheduler.h"
 
 namespace rho::machine {
 
@@ -66,30 +68,39 @@ absl::StatusOr<std::unique_ptr<Runtime>> Runtime::open(const RuntimeOptions& opt
 
 absl::StatusOr<RunStats> Runtime::run(const bytecode::Program& program) {
     Impl& s = *impl_;
-    ActiveQueue queue(s.options.threads);
-    s.vm.beginRun(&queue, s.options.threads);
-    RunStats before{s.vm.machines.load(), s.vm.comms.load(), s.vm.primitiveRequests.load(), s.vm.privateComms.load(),
-                    s.vm.errors.load(), s.vm.steps.load(), false};
-    s.vm.stopped.store(false);
-    std::vector<Value> frame(program.main->numSlots);
+    const unsigned workers = s.options.threads;
+    ActiveQueue queue(workers, s.options.reductionBudget);
+    ResourceMap resources(workers, s.options.profile);
+    MachinePool pool(s.space.privateChannels(), resources, workers);
+    Scheduler scheduler(queue, s.vm, s.options.fiberStackBytes);
+    uint64_t errorsBefore = s.vm.errors();
+    s.vm.beginRun(queue, resources, pool);
     auto start = std::chrono::steady_clock::now();
-    s.vm.spawn(program.main, std::move(frame));
-    runWorkers(queue, s.vm, s.options.threads);
+    Machine* root = s.vm.newMachine(program.main);
+    root->frame.resize(program.main->numSlots);
+    s.vm.start(root);
+    scheduler.run();
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     s.vm.endRun();
     std::fflush(s.options.out);
     std::fflush(s.options.err);
     RHO_RETURN_IF_ERROR(s.space.checkpoint());
-    RunStats after{s.vm.machines.load(), s.vm.comms.load(), s.vm.primitiveRequests.load(), s.vm.privateComms.load(),
-                   s.vm.errors.load(), s.vm.steps.load(), false};
-    return RunStats{after.machines - before.machines,
-                    after.comms - before.comms,
-                    after.primitiveRequests - before.primitiveRequests,
-                    after.privateComms - before.privateComms,
-                    after.errors - before.errors,
-                    after.steps - before.steps,
-                    s.vm.stopped.load(),
-                    seconds};
+    ResourceMap::Totals t = resources.totals();
+    RunStats stats;
+    stats.machines = t.machines;
+    stats.comms = t.usage.comms;
+    stats.primitiveRequests = t.usage.primitiveRequests;
+    stats.privateComms = t.usage.privateComms;
+    stats.lateAnswers = scheduler.suspensions();
+    stats.errors = s.vm.errors() - errorsBefore;
+    stats.steps = t.usage.reductions;
+    stats.bytesAllocated = t.usage.bytesAllocated;
+    stats.stepLimitReached = s.vm.stopped.load();
+    stats.seconds = seconds;
+    for (const ResourceMap::Consumer& c : resources.top(10))
+        stats.top.push_back({c.where, c.machines, c.usage.reductions, c.usage.comms, c.usage.primitiveRequests,
+                             c.usage.bytesAllocated});
+    return stats;
 }
 
 std::string Runtime::inspect() const {

@@ -1,14 +1,14 @@
 // File: vm.cpp
-// RSpace operations with their COMM handling, the primitive route, spawning and
-// fault reports (see vm.h).
+// RSpace operations with their COMM handling, the channel trick, starting machines
+// and fault reports (see vm.h).
 
 #include "vm.h"
 
 #include <random>
 
-#include "active_queue.h"
 #include "rho/base/assert.h"
 #include "rho/primitives/system.h"
+#include "scheduler.h"
 
 namespace rho::machine {
 
@@ -66,7 +66,8 @@ std::shared_ptr<const Code> rereceiveCode(std::span<const Value> channels, std::
 } // namespace
 
 Vm::Vm(const RuntimeOptions& options, Space& space, const primitives::Registry& registry)
-    : options_(options), space_(space), registry_(registry), processor_(registry, *this) {
+    : options_(options), space_(space), registry_(registry), processor_(registry, *this),
+      nameCounters_(options.threads + 1) {
     if (options.seed)
         nameKey_ = splitmix64(*options.seed);
     else
@@ -78,50 +79,48 @@ Vm::Vm(const RuntimeOptions& options, Space& space, const primitives::Registry& 
 
 Vm::~Vm() { space_.privateChannels().setConsumer(nullptr); }
 
+void Vm::beginRun(ActiveQueue& queue, ResourceMap& resources, MachinePool& pool) {
+    queue_ = &queue;
+    resources_ = &resources;
+    pool_ = &pool;
+    stopped.store(false);
+    steps_.store(0);
+    stepCounters_.assign(queue.workers(), StepCounter{});
+    // Overshoot of the step limit is at most one batch per worker: keep it near 1%.
+    int64_t batch = static_cast<int64_t>(options_.maxSteps / (100 * std::max(1u, queue.workers())));
+    stepBatch_ = std::clamp<int64_t>(batch, 1, 1 << 16);
+}
+
+void Vm::endRun() {
+    queue_ = nullptr;
+    resources_ = nullptr;
+    pool_ = nullptr;
+}
+
 Value Vm::freshName() {
-    uint64_t c = nextName_.fetch_add(1, std::memory_order_relaxed);
-    uint64_t lo = splitmix64(nameKey_ + c);
+    unsigned w = Scheduler::currentWorker();
+    uint64_t c = 0;
+    if (w < nameCounters_.size() - 1) {
+        c = nameCounters_[w].next++;
+    } else {
+        w = static_cast<unsigned>(nameCounters_.size() - 1);
+        std::lock_guard lock(foreignNameMu_);
+        c = nameCounters_[w].next++;
+    }
+    // splitmix64 is a bijection, so distinct (worker, counter) pairs give distinct names.
+    uint64_t lo = splitmix64(nameKey_ + ((uint64_t{w} + 1) << 44 | c));
     uint64_t hi = splitmix64(lo ^ 0x6e65776e616d6573ull); // "newnames"
     return Value::unforgeable(lo, hi);
 }
 
-Vm::WorkerCache& Vm::cache() { return *caches_[ActiveQueue::currentWorker() % caches_.size()]; }
-
-void Vm::beginRun(ActiveQueue* q, unsigned workers) {
-    queue_ = q;
-    caches_.clear();
-    for (unsigned i = 0; i < workers; ++i)
-        caches_.push_back(std::make_unique<WorkerCache>());
-}
-
-void Vm::endRun() {
-    for (auto& c : caches_) {
-        for (Machine* m : c->machines) {
-            space_.privateChannels().close(m->channel);
-            delete m;
-        }
-    }
-    caches_.clear();
-    queue_ = nullptr;
-}
-
-void Vm::spawn(std::shared_ptr<const Code> code, std::vector<Value> frame) {
-    WorkerCache& c = cache();
-    Machine* m;
-    if (c.machines.empty()) {
-        m = new Machine;
-        m->channel = space_.privateChannels().open();
-    } else {
-        m = c.machines.back();
-        c.machines.pop_back();
-        space_.privateChannels().reopen(*m->channel);
-    }
+Machine* Vm::newMachine(std::shared_ptr<const Code> code) {
+    Machine* m = pool_->acquire(Scheduler::currentWorker());
     m->code = std::move(code);
     m->pc = 0;
-    m->frame = std::move(frame);
-    machines.fetch_add(1, std::memory_order_relaxed);
-    queue_->spawn(m);
+    return m;
 }
+
+void Vm::start(Machine* m) { queue_->spawn(Scheduler::currentWorker(), m); }
 
 void Vm::exec(const Value& v) {
     for (const Value& part : v.parts()) {
@@ -134,19 +133,23 @@ void Vm::exec(const Value& v) {
         const bytecode::Closure& c = part.closure();
         if (c.code->kind == SequenceKind::kExpression)
             continue;
-        std::vector<Value> frame = c.captures;
-        frame.resize(c.code->numSlots);
-        spawn(c.code, std::move(frame));
+        Machine* m = newMachine(c.code);
+        m->frame.assign(c.captures.begin(), c.captures.end());
+        m->frame.resize(c.code->numSlots);
+        start(m);
     }
 }
 
-void Vm::send(const Value& channel, std::vector<Value> args, bool persistent, int& budget) {
+void Vm::send(Machine* by, const Value& channel, std::vector<Value> args, bool persistent, int& budget) {
     Message msg{std::move(args)};
     for (;;) {
         std::optional<Comm> comm = space_.produce(channel, std::move(msg), persistent);
         if (!comm)
             return;
-        comms.fetch_add(1, std::memory_order_relaxed);
+        if (by)
+            ++by->usage->comms;
+        else
+            resources_->addUnowned(Usage{0, 1, 0, 0, 0});
         bool again = comm->reissueProduce;
         if (again)
             msg = comm->data[comm->producedIndex];
@@ -154,14 +157,15 @@ void Vm::send(const Value& channel, std::vector<Value> args, bool persistent, in
         if (!again)
             return;
         if (--budget <= 0) {
-            spawn(resendCode(channel, msg.args, persistent), {});
+            Machine* m = newMachine(resendCode(channel, msg.args, persistent));
+            start(m);
             return;
         }
     }
 }
 
-void Vm::receive(std::span<const Value> channels, std::shared_ptr<const Code> body, std::vector<Value> captures,
-                 int& budget) {
+void Vm::receive(Machine& by, std::span<const Value> channels, std::shared_ptr<const Code> body,
+                 std::vector<Value> captures, int& budget) {
     std::vector<PatternRef> patterns;
     patterns.reserve(channels.size());
     std::shared_ptr<const std::vector<Value>> refs;
@@ -176,13 +180,15 @@ void Vm::receive(std::span<const Value> channels, std::shared_ptr<const Code> bo
         std::optional<Comm> comm = space_.consume(channels, patterns, std::move(k), persistent, peek);
         if (!comm)
             return;
-        comms.fetch_add(1, std::memory_order_relaxed);
+        ++by.usage->comms;
         runComm(*comm);
         if (!persistent)
             return;
         if (--budget <= 0) {
-            std::vector<Value> frame = std::move(captures);
-            spawn(rereceiveCode(channels, body), std::move(frame));
+            Machine* m = newMachine(rereceiveCode(channels, body));
+            m->frame = std::move(captures);
+            m->frame.resize(m->code->numSlots);
+            start(m);
             return;
         }
     }
@@ -196,16 +202,18 @@ void Vm::runComm(Comm& comm) {
         return;
     }
     const Code& body = *k.body;
-    std::vector<Value> frame = std::move(k.captures);
-    frame.resize(body.numSlots);
+    Machine* m = newMachine(std::move(k.body));
+    // Element moves into the pooled frame's storage: its capacity is kept.
+    m->frame.assign(std::make_move_iterator(k.captures.begin()), std::make_move_iterator(k.captures.end()));
+    m->frame.resize(body.numSlots);
     for (Bindings& b : comm.bindings)
         for (auto& [index, value] : b)
-            frame[body.numCaptures + index] = std::move(value);
-    spawn(std::move(k.body), std::move(frame));
+            m->frame[body.numCaptures + index] = std::move(value);
+    start(m);
 }
 
 bool Vm::primitive(Machine& m, uint32_t handler, uint32_t n) {
-    primitiveRequests.fetch_add(1, std::memory_order_relaxed);
+    ++m.usage->primitiveRequests;
     PrivateChannel& ch = *m.channel;
     primitives::Request& req = ch.request;
     std::vector<Value>& stack = m.stack;
@@ -221,23 +229,25 @@ bool Vm::primitive(Machine& m, uint32_t handler, uint32_t n) {
     }
     stack.resize(base);
     auto& privates = space_.privateChannels();
-    if (options_.directPrimitives) {
+    primitives::Answer* answer = &ch.answer;
+    if (options_.directPrimitives) [[unlikely]] {
         processor_.serveDirect(req, ch.answer);
     } else {
-        // The request COMM: the processor consumes it and answers (principle 5).
+        // The request COMM: the processor consumes it and answers, now or later.
         privates.send(ch);
-        RHO_CHECK(ch.state() == PrivateChannel::State::kAnswered, "asynchronous answers need a fiber");
-        privateComms.fetch_add(2, std::memory_order_relaxed);
+        if (ch.state() != PrivateChannel::State::kAnswered) [[unlikely]]
+            Scheduler::awaitAnswer(m); // this fiber waits; the worker runs other machines
+        // The answer COMM: the machine takes the answer from its reply side.
+        answer = &privates.take(ch);
     }
-    // The answer COMM: the machine takes the answer from its reply side.
-    primitives::Answer& a = options_.directPrimitives ? ch.answer : privates.take(ch);
     req.clear();
-    if (a.failed()) [[unlikely]] {
-        m.fault = std::move(a.fault);
-        a.fault = primitives::Fault{};
+    if (answer->failed()) [[unlikely]] {
+        m.fault = std::move(answer->fault);
+        answer->fault = primitives::Fault{};
         return false;
     }
-    stack.push_back(std::move(a.value));
+    m.usage->bytesAllocated += shallowBytes(answer->value);
+    stack.push_back(std::move(answer->value));
     return true;
 }
 
@@ -248,30 +258,41 @@ void Vm::write(primitives::OutputStream stream, std::string_view text) {
 
 void Vm::send(const Value& channel, std::vector<Value> args) {
     int budget = options_.reductionBudget;
-    send(channel, std::move(args), false, budget);
+    send(nullptr, channel, std::move(args), false, budget);
 }
 
-void Vm::beginAsync() {}
-void Vm::endAsync() {}
+void Vm::beginAsync() { queue_->holdRun(); }
+void Vm::endAsync() { queue_->releaseRun(); }
 
-void Vm::retire(Machine* m) {
-    WorkerCache& c = cache();
-    constexpr size_t kPooledMachines = 4096;
-    if (c.machines.size() >= kPooledMachines) {
-        space_.privateChannels().close(m->channel);
-        delete m;
+void Vm::chargeSteps(unsigned w, Machine& m, int n) {
+    m.usage->reductions += static_cast<uint64_t>(n);
+    if (options_.maxSteps == 0)
         return;
-    }
+    StepCounter& c = stepCounters_[w];
+    c.pending += n;
+    if (c.pending < stepBatch_)
+        return;
+    uint64_t total = steps_.fetch_add(static_cast<uint64_t>(c.pending), std::memory_order_relaxed) +
+                     static_cast<uint64_t>(c.pending);
+    c.pending = 0;
+    if (total >= options_.maxSteps)
+        stopped.store(true, std::memory_order_relaxed);
+}
+
+void Vm::retire(unsigned w, Machine* m) {
+    m->usage->privateComms += m->channel->comms();
+    resources_->retire(w, *m->usage, m->code.get());
     m->code.reset();
     m->stack.clear();
     m->frame.clear();
     m->calls.clear();
     m->fault = {};
-    c.machines.push_back(m);
+    queue_->retire(w);
+    pool_->release(w, m);
 }
 
 void Vm::reportFault(const Machine& m) {
-    errors.fetch_add(1, std::memory_order_relaxed);
+    errors_.fetch_add(1, std::memory_order_relaxed);
     const Code& c = *m.code;
     primitives::Fault fault = m.fault;
     if (fault.code == primitives::FaultCode::kUnknownMethod && m.faultPc >= 1 && m.faultPc < c.words.size() &&
@@ -283,8 +304,7 @@ void Vm::reportFault(const Machine& m) {
     SourcePos pos = m.faultPc < c.positions.size() ? c.positions[m.faultPc] : SourcePos{};
     std::string msg = (c.sourceName ? *c.sourceName : std::string("<program>")) + ":" + std::to_string(pos.line) + ":" +
                       std::to_string(pos.col) + ": error: " + primitives::describe(fault) + "\n";
-    std::lock_guard lock(outputMu_);
-    std::fwrite(msg.data(), 1, msg.size(), options_.err);
+    write(primitives::OutputStream::kErr, msg);
 }
 
 } // namespace rho::machine

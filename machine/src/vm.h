@@ -1,8 +1,10 @@
 // File: vm.h (private)
 // Vm: what the interpreter loop calls out to: RSpace operations with their COMM
-// handling, spawning, the primitive route (principle 5) and fresh names. It hosts the
-// primitive processor (it is its ProcessorHost). Shared by every worker; every
-// method is thread-safe.
+// handling, starting machines, the channel trick (principle 5) and fresh names. It
+// hosts the primitive processor (its ProcessorHost) and, during a run, holds the run's
+// three scheduling maps: the active queue, the resource map and (through the space)
+// the blocked map of waiting continuations. Shared by every worker; every method is
+// thread-safe.
 #pragma once
 
 #include <array>
@@ -11,7 +13,10 @@
 #include <mutex>
 #include <span>
 
+#include "active_queue.h"
 #include "machine.h"
+#include "machine_pool.h"
+#include "resource_map.h"
 #include "rho/machine/runtime.h"
 #include "rho/primitives/processor.h"
 #include "rho/primitives/registry.h"
@@ -19,26 +24,32 @@
 
 namespace rho::machine {
 
-class ActiveQueue;
-
 class Vm final : public primitives::ProcessorHost {
   public:
     Vm(const RuntimeOptions& options, Space& space, const primitives::Registry& registry);
     ~Vm() override;
+    Vm(const Vm&) = delete;
+    Vm& operator=(const Vm&) = delete;
 
-    // Starts a machine on [code] with [frame] (sized to code->numSlots).
-    void spawn(std::shared_ptr<const bytecode::Code> code, std::vector<Value> frame);
+    // A run: the machines come from [pool], wait in [queue], and account in [resources].
+    void beginRun(ActiveQueue& queue, ResourceMap& resources, MachinePool& pool);
+    void endRun();
+
+    // A machine for [code] (its frame empty, to be filled by the caller); start() queues it.
+    Machine* newMachine(std::shared_ptr<const bytecode::Code> code);
+    void start(Machine* m);
     // Starts every process branch of [v] (EXEC).
     void exec(const Value& v);
-    // produce, with its COMM (and the re-issues of persistent data / peeks).
-    void send(const Value& channel, std::vector<Value> args, bool persistent, int& budget);
+    // produce, with its COMM (and the re-issues of persistent data / peeks), on behalf of
+    // [by] (null: the processor) whose usage it charges.
+    void send(Machine* by, const Value& channel, std::vector<Value> args, bool persistent, int& budget);
     // consume of a receive body, with its COMM (and re-issues of a persistent receive).
-    void receive(std::span<const Value> channels, std::shared_ptr<const bytecode::Code> body,
+    void receive(Machine& by, std::span<const Value> channels, std::shared_ptr<const bytecode::Code> body,
                  std::vector<Value> captures, int& budget);
     // The channel trick: moves the top [n] operands of m's stack into a Request for
     // operation [handler] (a registry id) on m's private channel, where the primitive
-    // processor consumes it; pushes the answer. False (m.fault set) when the answer is
-    // a fault.
+    // processor consumes it; waits (suspending m's fiber) if the answer comes late;
+    // pushes the answer. False (m.fault set) when the answer is a fault.
     bool primitive(Machine& m, uint32_t handler, uint32_t n);
     // The registry id of operator [op] and of the method / system process named by
     // symbol [symbol] (Code::symbols); Registry::kNoHandler when none.
@@ -47,45 +58,28 @@ class Vm final : public primitives::ProcessorHost {
     [[nodiscard]] uint32_t systemProcess(uint32_t symbol) const { return registry_.systemProcessId(symbol); }
     Value freshName();
     void reportFault(const Machine& m);
-    // Ends [m]: returns it (and its private channel) to the pool.
-    void retire(Machine* m);
+    // [m] ended on worker [w]: its usage goes to the resource map and the object back
+    // to the pool.
+    void retire(unsigned w, Machine* m);
+    // [n] reductions spent by [m] on worker [w]; trips the step limit.
+    void chargeSteps(unsigned w, Machine& m, int n);
 
-    // Starts a run on [q] with [workers] workers; endRun() frees the pooled machines
-    // and closes their private channels.
-    void beginRun(ActiveQueue* q, unsigned workers);
-    void endRun();
     [[nodiscard]] int budget() const { return options_.reductionBudget; }
     [[nodiscard]] const primitives::Registry& registry() const { return registry_; }
+    [[nodiscard]] uint64_t errors() const { return errors_.load(std::memory_order_relaxed); }
+    [[nodiscard]] uint64_t slowServed() const { return processor_.slowServed(); }
 
-    // ProcessorHost.
+    // ProcessorHost (any thread).
     void write(primitives::OutputStream stream, std::string_view text) override;
     void send(const Value& channel, std::vector<Value> args) override;
     void beginAsync() override;
     void endAsync() override;
 
-    std::atomic<uint64_t> machines{0};
-    std::atomic<uint64_t> comms{0};
-    std::atomic<uint64_t> primitiveRequests{0};
-    std::atomic<uint64_t> privateComms{0};
-    std::atomic<uint64_t> errors{0};
-    std::atomic<uint64_t> steps{0};
+    // Set when the step limit is reached: the machines left are dropped.
     std::atomic<bool> stopped{false};
-    // Adds [n] reductions; trips the step limit.
-    void charge(uint64_t n) {
-        uint64_t total = steps.fetch_add(n, std::memory_order_relaxed) + n;
-        if (options_.maxSteps && total >= options_.maxSteps)
-            stopped.store(true, std::memory_order_relaxed);
-    }
 
   private:
-    // Per worker, touched only by its own thread: machines to reuse (each keeps its
-    // private channel, renewed for every new sequence).
-    struct alignas(64) WorkerCache {
-        std::vector<Machine*> machines;
-    };
-    WorkerCache& cache();
-
-    std::vector<std::unique_ptr<WorkerCache>> caches_;
+    // Starts the machine of a COMM's continuation, or hands a system process its message.
     void runComm(Comm& comm);
 
     RuntimeOptions options_;
@@ -93,9 +87,26 @@ class Vm final : public primitives::ProcessorHost {
     const primitives::Registry& registry_;
     primitives::Processor processor_;
     std::array<uint32_t, 256> opHandlers_{};
+    // The run in progress.
     ActiveQueue* queue_ = nullptr;
-    std::atomic<uint64_t> nextName_{0};
+    ResourceMap* resources_ = nullptr;
+    MachinePool* pool_ = nullptr;
+    // Step limit: reductions are added to steps_ in batches of stepBatch_ per worker.
+    struct alignas(64) StepCounter {
+        int64_t pending = 0;
+    };
+    std::vector<StepCounter> stepCounters_;
+    int64_t stepBatch_ = 1;
+    std::atomic<uint64_t> steps_{0};
+    // Fresh names: per worker counters (one more for threads outside the workers), so
+    // minting a name touches no shared counter.
+    struct alignas(64) NameCounter {
+        uint64_t next = 0;
+    };
+    std::vector<NameCounter> nameCounters_;
+    std::mutex foreignNameMu_;
     uint64_t nameKey_ = 0;
+    std::atomic<uint64_t> errors_{0};
     std::mutex outputMu_;
 };
 

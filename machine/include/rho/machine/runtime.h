@@ -18,6 +18,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "rho/bytecode/code.h"
@@ -38,8 +39,14 @@ struct RuntimeOptions {
     // Reductions a machine may run before it yields to others (BEAM's CONTEXT_REDS).
     int reductionBudget = 2000;
     // Stop the run after this many reductions in all (0: no limit). The machines
-    // still live are dropped; the space is checkpointed as it stands.
+    // still live are dropped; the space is checkpointed as it stands. Workers add their
+    // reductions in batches, so a run may overshoot by about 1%.
     uint64_t maxSteps = 0;
+    // Keep each run's usage by source position (RunStats::top; `rhovm run --stats`).
+    bool profile = false;
+    // Stack reserved for each runner fiber: address space, touched only as deep as
+    // hashing, printing or encoding a value recurses.
+    size_t fiberStackBytes = size_t{1} << 30;
     // The primitive processor's handlers (operators, methods, system processes); null:
     // primitives::Registry::standard(). Must outlive the runtime. A program can call a
     // handler registered here (as a method or through `new x(`urn`)`) with no change to
@@ -52,14 +59,23 @@ struct RuntimeOptions {
 };
 
 struct RunStats {
-    uint64_t machines = 0;          // sequences started
-    uint64_t comms = 0;             // COMM events (every kind)
+    uint64_t machines = 0;          // sequences run (machines started)
+    uint64_t comms = 0;             // COMM events on public channels
     uint64_t primitiveRequests = 0; // requests served by the primitive processor
     uint64_t privateComms = 0;      // COMMs on machines' private channels (the channel trick)
+    uint64_t lateAnswers = 0;       // requests answered later: the machine's fiber waited
     uint64_t errors = 0;            // processes ended by a run-time error
     uint64_t steps = 0;             // reductions
+    uint64_t bytesAllocated = 0;    // heap bytes of the values the machines built (estimate)
     bool stepLimitReached = false;  // RuntimeOptions::maxSteps stopped the run
     double seconds = 0;             // wall time from the first machine to quiescence
+    // With RuntimeOptions::profile: the sequences that spent the most reductions, by
+    // source position, from the resource map.
+    struct Consumer {
+        std::string where; // file:line:col of the sequence
+        uint64_t machines = 0, steps = 0, comms = 0, primitiveRequests = 0, bytesAllocated = 0;
+    };
+    std::vector<Consumer> top;
 };
 
 class Runtime {

@@ -1,0 +1,114 @@
+// File: resource_map.h (private)
+// ResourceMap: principle 6's third map. For every live machine, by its private
+// channel, what it has used so far: reductions, COMMs, primitive requests (and their
+// private-channel COMMs) and heap bytes of the values it built. When a machine ends,
+// its usage is added to its worker's totals and, when the run profiles, to the totals
+// of the source position of the sequence it ran; `rhovm run --stats` prints the top
+// consumers from there. Later cost accounting charges here.
+//
+// Thread-safety: a live entry is written only by the worker running its machine; each
+// worker has its own totals; open() and the readers (totals, top) take a mutex and
+// are called outside the hot path (readers: after the run).
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "rho/base/source_pos.h"
+#include "rho/bytecode/code.h"
+#include "space_types.h"
+
+namespace rho::machine {
+
+struct Usage {
+    uint64_t reductions = 0;
+    uint64_t comms = 0;             // COMMs its sends and receives performed (public channels)
+    uint64_t primitiveRequests = 0; // requests to the primitive processor
+    uint64_t privateComms = 0;      // their COMMs on its private channel (two per request)
+    uint64_t bytesAllocated = 0;    // heap bytes of the values it built (an estimate, see shallowBytes)
+
+    void add(const Usage& u) {
+        reductions += u.reductions;
+        comms += u.comms;
+        primitiveRequests += u.primitiveRequests;
+        privateComms += u.privateComms;
+        bytesAllocated += u.bytesAllocated;
+    }
+};
+
+// The heap bytes a value holds at its top level (its own block, not shared parts
+// below it): what building it cost.
+uint64_t shallowBytes(const bytecode::Value& v);
+
+class ResourceMap {
+  public:
+    // [workers]: worker threads of the run; [bySource]: also total usage by the source
+    // position of each sequence (costs a hash lookup per machine end).
+    ResourceMap(unsigned workers, bool bySource);
+    ResourceMap(const ResourceMap&) = delete;
+    ResourceMap& operator=(const ResourceMap&) = delete;
+
+    // The entry of the machine that holds [channel] (indexed by the channel's slot; the
+    // address is stable). Any thread.
+    Usage& entry(const PrivateChannel& channel);
+
+    // The machine holding [channel] ended, having run [code] last: its usage goes to
+    // worker [w]'s totals (and to [code]'s source position) and its entry is cleared
+    // for the channel's next identity. [w] is a worker index or ~0u (outside workers).
+    void retire(unsigned w, Usage& usage, const bytecode::Code* code);
+    // Usage outside any machine (a system process's ack, sent from the processor).
+    void addUnowned(const Usage& u);
+
+    struct Totals {
+        uint64_t machines = 0; // machines ended
+        Usage usage;
+    };
+    [[nodiscard]] Totals totals() const;
+    struct Consumer {
+        std::string where; // file:line:col of the sequence
+        uint64_t machines = 0;
+        Usage usage;
+    };
+    // The [n] sources that spent the most reductions (empty unless bySource).
+    [[nodiscard]] std::vector<Consumer> top(size_t n) const;
+
+  private:
+    static constexpr uint32_t kChunkBits = 10;
+    static constexpr uint32_t kChunkSize = 1u << kChunkBits;
+    static constexpr uint32_t kMaxChunks = 1u << 16; // 64M live machines
+
+    struct SourceKey {
+        const std::string* file;
+        uint32_t line, col;
+        friend bool operator==(const SourceKey&, const SourceKey&) = default;
+        template <typename H>
+        friend H AbslHashValue(H h, const SourceKey& k) {
+            return H::combine(std::move(h), k.file, k.line, k.col);
+        }
+    };
+    struct SourceTotal {
+        std::shared_ptr<const std::string> file; // keeps [SourceKey::file] alive
+        uint64_t machines = 0;
+        Usage usage;
+    };
+    struct alignas(64) WorkerTotals {
+        uint64_t machines = 0;
+        Usage usage;
+        absl::flat_hash_map<SourceKey, SourceTotal> bySource;
+    };
+
+    const bool bySource_;
+    std::unique_ptr<std::atomic<Usage*>[]> chunks_;
+    std::vector<std::unique_ptr<Usage[]>> owned_;
+    mutable std::mutex mu_; // owned_, unowned_, growing chunks_
+    std::vector<std::unique_ptr<WorkerTotals>> workers_;
+    WorkerTotals unowned_;
+};
+
+} // namespace rho::machine

@@ -1,0 +1,297 @@
+// File: scheduler.cpp
+// Worker threads, their Boost.Fiber scheduling algorithm and their runner fibers
+// (see scheduler.h).
+//
+// Why the active queue is not itself the fiber ready queue: a ready machine is not a
+// fiber (a machine holds no stack until it runs, and millions can be ready), so the
+// machines wait in the ActiveQueue and fibers are execution resources that take them.
+// The algorithm joins the two: an idle runner fiber counts as ready exactly when the
+// active queue has work for its worker, and when neither a fiber nor a machine is
+// ready the algorithm parks the thread in the active queue (suspend_until), where new
+// machines, late answers (notify) and the end of the run wake it.
+//
+// Rules for the runners of one worker (they share one thread, cooperatively):
+//  1. At most one runner takes machines at a time; a second one that finds another
+//     runner busy goes idle (so a late answer never leaves two runners alternating).
+//  2. A runner that finishes a slice yields if a fiber was made ready meanwhile (a
+//     machine whose late answer arrived), so that machine finishes promptly and its
+//     fiber is released.
+//  3. Before a machine's fiber suspends for a late answer, an idle runner must exist
+//     (one is created if none is), so the worker keeps running other machines.
+
+#include "scheduler.h"
+
+#include <boost/context/stack_context.hpp>
+#include <boost/fiber/algo/algorithm.hpp>
+#include <boost/fiber/all.hpp>
+#include <boost/fiber/context.hpp>
+#include <boost/fiber/scheduler.hpp>
+#include <sys/mman.h>
+#include <thread>
+#include <unistd.h>
+
+#include "fiber_waiter.h"
+#include "rho/base/assert.h"
+#include "vm.h"
+
+namespace rho::machine {
+
+namespace fibers = boost::fibers;
+
+namespace {
+
+// Runner stacks: address space reserved with MAP_NORESERVE and a guard page below,
+// reused by the worker's later runners.
+class StackPool {
+  public:
+    explicit StackPool(size_t bytes) : bytes_(bytes), page_(static_cast<size_t>(sysconf(_SC_PAGESIZE))) {}
+    ~StackPool() {
+        for (void* base : free_)
+            munmap(base, bytes_ + page_);
+    }
+    StackPool(const StackPool&) = delete;
+    StackPool& operator=(const StackPool&) = delete;
+
+    boost::context::stack_context allocate() {
+        void* base = nullptr;
+        if (!free_.empty()) {
+            base = free_.back();
+            free_.pop_back();
+        } else {
+            base = mmap(nullptr, bytes_ + page_, PROT_READ | PROT_WRITE,
+                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+            RHO_CHECK(base != MAP_FAILED, "cannot reserve a fiber stack");
+            mprotect(base, page_, PROT_NONE); // the guard page
+        }
+        boost::context::stack_context sc;
+        sc.size = bytes_;
+        sc.sp = static_cast<char*>(base) + page_ + bytes_;
+        return sc;
+    }
+    void deallocate(boost::context::stack_context& sc) noexcept {
+        free_.push_back(static_cast<char*>(sc.sp) - bytes_ - page_);
+    }
+
+  private:
+    size_t bytes_;
+    size_t page_;
+    std::vector<void*> free_;
+};
+
+// The StackAllocator a runner fiber is created with (copied into the fiber).
+struct PooledStack {
+    StackPool* pool;
+    boost::context::stack_context allocate() { return pool->allocate(); }
+    void deallocate(boost::context::stack_context& sc) noexcept { pool->deallocate(sc); }
+};
+
+// The scheduling algorithm of one worker thread. Ready fibers run first (oldest
+// first); idle runners are ready only while the active queue has work for this
+// worker; the dispatcher comes last, and when nothing is ready it parks the thread.
+class WorkerAlgorithm final : public fibers::algo::algorithm {
+  public:
+    WorkerAlgorithm(ActiveQueue& queue, unsigned worker) : queue_(queue), worker_(worker) {}
+
+    // The next yield of [ctx] parks it among the idle runners.
+    void yieldIdle(fibers::context* ctx) { idleYield_ = ctx; }
+    [[nodiscard]] bool hasReadyFibers() const { return !ready_.empty(); }
+    [[nodiscard]] bool hasIdleRunner() const { return !idle_.empty(); }
+
+    void awakened(fibers::context* ctx) noexcept override {
+        if (ctx->is_context(fibers::type::dispatcher_context)) {
+            dispatcher_ = ctx;
+        } else if (ctx == idleYield_) {
+            idleYield_ = nullptr;
+            ctx->ready_link(idle_);
+        } else {
+            ctx->ready_link(ready_);
+        }
+    }
+
+    fibers::context* pick_next() noexcept override {
+        fibers::context* ctx = nullptr;
+        if (!ready_.empty()) {
+            ctx = &ready_.front();
+            ready_.pop_front();
+        } else if (!idle_.empty() && (queue_.finished() || queue_.hasWork(worker_))) {
+            ctx = &idle_.front();
+            idle_.pop_front();
+        } else if (dispatcher_ != nullptr) {
+            ctx = dispatcher_;
+            dispatcher_ = nullptr;
+        }
+        return ctx;
+    }
+
+    bool has_ready_fibers() const noexcept override {
+        return !ready_.empty() || dispatcher_ != nullptr ||
+               (!idle_.empty() && (queue_.finished() || queue_.hasWork(worker_)));
+    }
+
+    // Nothing is ready here: the thread is idle until new machines, a late answer
+    // (notify) or the end of the run.
+    void suspend_until(std::chrono::steady_clock::time_point const& deadline) noexcept override {
+        queue_.park(worker_, notified_, deadline);
+        notified_.store(false, std::memory_order_release);
+    }
+
+    // Another thread made one of this worker's fibers ready (a late answer).
+    void notify() noexcept override {
+        notified_.store(true, std::memory_order_release);
+        queue_.wake(worker_);
+    }
+
+  private:
+    ActiveQueue& queue_;
+    const unsigned worker_;
+    fibers::scheduler::ready_queue_type ready_{};
+    fibers::scheduler::ready_queue_type idle_{};
+    fibers::context* dispatcher_ = nullptr;
+    fibers::context* idleYield_ = nullptr;
+    std::atomic<bool> notified_{false};
+};
+
+} // namespace
+
+class Scheduler::Worker {
+  public:
+    Worker(Scheduler& s, unsigned index) : s_(s), index_(index), stacks_(s.stackBytes_) {}
+
+    void threadMain();
+    void awaitAnswer(Machine& m);
+    [[nodiscard]] unsigned index() const { return index_; }
+
+  private:
+    // A worker keeps at most this many runner fibers (one per machine waiting for a
+    // late answer, plus one); beyond it, a waiting machine holds up its worker.
+    static constexpr int kMaxRunners = 1024;
+
+    void spawnRunner();
+    void runnerMain() noexcept;
+    void goIdle();
+    void runMachine(Machine* m);
+
+    Scheduler& s_;
+    const unsigned index_;
+    StackPool stacks_;
+    WorkerAlgorithm* algo_ = nullptr;
+    int runners_ = 0;   // runner fibers alive
+    int active_ = 0;    // of those, not idle
+    int suspended_ = 0; // of those, waiting for a late answer
+    fibers::mutex doneMu_;
+    fibers::condition_variable doneCv_;
+};
+
+thread_local Scheduler::Worker* Scheduler::current_ = nullptr;
+
+void Scheduler::Worker::threadMain() {
+    current_ = this;
+    algo_ = new WorkerAlgorithm(s_.queue_, index_);
+    // As boost::fibers::use_scheduling_algorithm does, keeping the pointer: the
+    // thread's fiber scheduler owns the algorithm from here.
+    fibers::context::active()->get_scheduler()->set_algo(fibers::algo::algorithm::ptr_t(algo_));
+    spawnRunner();
+    {
+        std::unique_lock lock(doneMu_);
+        doneCv_.wait(lock, [this] { return runners_ == 0; });
+    }
+    current_ = nullptr;
+}
+
+void Scheduler::Worker::spawnRunner() {
+    ++runners_;
+    s_.runnersCreated_.fetch_add(1, std::memory_order_relaxed);
+    fibers::fiber(std::allocator_arg, PooledStack{&stacks_}, [this] { runnerMain(); }).detach();
+}
+
+void Scheduler::Worker::goIdle() {
+    --active_;
+    algo_->yieldIdle(fibers::context::active());
+    boost::this_fiber::yield();
+    ++active_;
+}
+
+void Scheduler::Worker::runnerMain() noexcept {
+    ActiveQueue& queue = s_.queue_;
+    ++active_;
+    for (;;) {
+        if (active_ - suspended_ > 1) { // rule 1: another runner is taking machines here
+            goIdle();
+            continue;
+        }
+        Machine* m = queue.pop(index_);
+        if (m == nullptr) {
+            if (queue.finished())
+                break;
+            goIdle();
+            continue;
+        }
+        runMachine(m);
+        if (algo_->hasReadyFibers()) // rule 2
+            boost::this_fiber::yield();
+    }
+    --active_;
+    if (--runners_ == 0) {
+        std::lock_guard lock(doneMu_);
+        doneCv_.notify_all();
+    }
+}
+
+void Scheduler::Worker::runMachine(Machine* m) {
+    Vm& vm = s_.vm_;
+    if (vm.stopped.load(std::memory_order_relaxed)) {
+        vm.retire(index_, m); // the step limit was reached: drop what is left
+        return;
+    }
+    int budget = vm.budget();
+    SliceResult r = runSlice(*m, vm, budget);
+    int spent = vm.budget() - budget + 1;
+    s_.queue_.charge(index_, spent);
+    vm.chargeSteps(index_, *m, spent);
+    if (r == SliceResult::kOutOfBudget) {
+        s_.queue_.requeue(index_, m);
+        return;
+    }
+    if (r == SliceResult::kFaulted)
+        vm.reportFault(*m);
+    vm.retire(index_, m);
+}
+
+void Scheduler::Worker::awaitAnswer(Machine& m) {
+    if (!m.waiter)
+        m.waiter = std::make_unique<FiberWaiter>();
+    if (!m.channel->waitFor(m.waiter.get()))
+        return; // answered already
+    s_.suspensions_.fetch_add(1, std::memory_order_relaxed);
+    ++suspended_;
+    if (!algo_->hasIdleRunner() && runners_ < kMaxRunners) // rule 3
+        spawnRunner();
+    m.waiter->wait();
+    --suspended_;
+}
+
+Scheduler::Scheduler(ActiveQueue& queue, Vm& vm, size_t stackBytes)
+    : queue_(queue), vm_(vm), stackBytes_(stackBytes) {
+    for (unsigned i = 0; i < queue.workers(); ++i)
+        workers_.push_back(std::make_unique<Worker>(*this, i));
+}
+
+Scheduler::~Scheduler() = default;
+
+void Scheduler::run() {
+    std::vector<std::thread> threads;
+    threads.reserve(workers_.size());
+    for (auto& w : workers_)
+        threads.emplace_back([&w] { w->threadMain(); });
+    for (std::thread& t : threads)
+        t.join();
+}
+
+void Scheduler::awaitAnswer(Machine& m) {
+    RHO_CHECK(current_ != nullptr, "a late answer awaited outside a worker fiber");
+    current_->awaitAnswer(m);
+}
+
+unsigned Scheduler::currentWorker() { return current_ ? current_->index() : ActiveQueue::kNoWorker; }
+
+} // namespace rho::machine
