@@ -127,6 +127,22 @@ std::string Runtime::inspect() const {
         for (const std::string& l : lines)
             out += l + "\n";
     }
+    // Requests on machines' private channels that the primitive processor will answer
+    // later: their machines wait (suspended on their fibers) while these are listed.
+    const primitives::Registry& registry = impl_->vm.registry();
+    impl_->space.privateChannels().forEachInFlight([&](const PrivateChannel& ch) {
+        const primitives::Request& r = ch.request;
+        std::string name = r.handler < registry.size() ? registry.entry(r.handler).name : std::string("?");
+        std::string call = name + "(";
+        bool first = true;
+        for (const Value& v : r.operands()) {
+            call += (first ? "" : ", ") + bytecode::print(v);
+            first = false;
+        }
+        call += ")";
+        out += "// private channel " + bytecode::printName(Value::unforgeable(ch.id(), 0)) + ": request " + call +
+               ", answer pending\n";
+    });
     return out;
 }
 

@@ -3,6 +3,9 @@
 // durability across runtimes; determinism under --seed; the step limit.
 
 #include <catch2/catch.hpp>
+#include <atomic>
+#include <chrono>
+#include <thread>
 #include <cstdio>
 #include <filesystem>
 #include <string>
@@ -221,4 +224,64 @@ TEST_CASE("a handler registered by a test is called from Rholang, the machine un
     // Without the registration the method is unknown, with the reference's wording.
     Outcome plain = runProgram(R"(@"x"!(14.triple()))");
     CHECK(plain.err == "t.rho:1:7: error: Unimplemented method: triple\n"); // at `14`
+}
+
+namespace {
+
+std::atomic<Runtime*> gInspected{nullptr};
+std::string gSeenInFlight;
+
+// A slow method: looks at the space while its request is in flight, then answers
+// after a pause long enough for the rest of the program to finish first.
+void slowEcho(std::span<const rho::bytecode::Value> operands, rho::primitives::Answer& out) {
+    if (Runtime* rt = gInspected.load())
+        gSeenInFlight = rt->inspect();
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    out.ok(operands[0]);
+}
+
+} // namespace
+
+TEST_CASE("a slow primitive suspends only its machine; the worker runs the others", "[machine][fibers][async]") {
+    rho::primitives::Registry registry = rho::primitives::Registry::standard();
+    registry.addMethod("slowEcho", slowEcho, rho::primitives::Timing::kSlow);
+    RuntimeOptions o;
+    o.registry = &registry;
+    o.threads = 1; // one worker: only its fibers can keep the rest going
+    Capture cap;
+    o.out = cap.out();
+    o.err = cap.err();
+    auto rt = Runtime::open(o);
+    REQUIRE(rt.ok());
+    gInspected = rt->get();
+    auto stats = (*rt)->run(compile(R"(new out(`rho:io:stdout`), loop in {
+  out!(["slow", 7.slowEcho()]) |
+  contract loop(@n) = { if (n == 0) { out!("fast done") } else { loop!(n - 1) } } | loop!(2000)
+})"));
+    gInspected = nullptr;
+    REQUIRE(stats.ok());
+    // The loop's 2,000 COMMs ran while the slow request was in flight.
+    CHECK(cap.outText() == "\"fast done\"\n[\"slow\", 7]\n");
+    CHECK(stats->lateAnswers == 1);
+    CHECK(stats->primitiveRequests == 2001 + 2000 + 1); // n == 0 (x2001), n - 1 (x2000), slowEcho
+    // While it waited, its request was visible on its private channel.
+    CHECK(gSeenInFlight.find(": request slowEcho(7), answer pending") != std::string::npos);
+    CHECK((*rt)->inspect().find("private channel") == std::string::npos); // answered since
+}
+
+TEST_CASE("many slow requests at once: each waiting machine keeps its own fiber", "[machine][fibers][async]") {
+    rho::primitives::Registry registry = rho::primitives::Registry::standard();
+    registry.addMethod("slowEcho", slowEcho, rho::primitives::Timing::kSlow);
+    RuntimeOptions o;
+    o.registry = &registry;
+    o.threads = 1;
+    gInspected = nullptr;
+    Outcome r = runProgram(R"(new out(`rho:io:stdout`), sum in {
+  sum!(0) |
+  for (@x <- @"a" & @y <- @"b" & @z <- @"c" & @w <- @"d") { out!(x + y + z + w) } |
+  @"a"!(1.slowEcho()) | @"b"!(2.slowEcho()) | @"c"!(3.slowEcho()) | @"d"!(4.slowEcho())
+})",
+                           o);
+    CHECK(r.out == "10\n");
+    CHECK(r.stats.lateAnswers == 4);
 }

@@ -92,7 +92,10 @@ class Runtime {
     absl::StatusOr<RunStats> run(const bytecode::Program& program);
 
     // Everything the space holds, one waiting send or receive per line, in Rholang
-    // syntax, channels in key order; "" when empty.
+    // syntax, channels in key order, then the requests in flight on private channels
+    // (machines waiting for a late answer of the primitive processor); "" when empty.
+    // Unlike the other methods, it may be called while run() is in progress, from any
+    // thread (it takes the space's locks): it shows a consistent moment.
     std::string inspect() const;
 
     struct Impl;
