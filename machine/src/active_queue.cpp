@@ -33,84 +33,128 @@ ActiveQueue::ActiveQueue(unsigned workers, int sliceBudget) : sliceBudget_(slice
 void ActiveQueue::spawn(unsigned w, Machine* m) {
     if (w == kNoWorker) {
         live_.fetch_add(1, std::memory_order_relaxed);
-        {
-            std::lock_guard lock(overflowMu_);
-            overflow_.push_back(m);
-            overflowSize_.store(overflow_.size(), std::memory_order_release);
-        }
-        std::atomic_thread_fence(std::memory_order_seq_cst);
-        if (sleeping_.load(std::memory_order_relaxed) > 0)
-            wakeOneSleeper();
+        pushOverflow(&m, 1);
         return;
     }
     Lane& lane = *lanes_[w];
     ++lane.live;
     if (lane.next != nullptr)
-        pushRing(lane, lane.next);
+        pushBottom(lane, lane.next);
     lane.next = m;
 }
 
-void ActiveQueue::requeue(unsigned w, Machine* m) { pushRing(*lanes_[w], m); }
+void ActiveQueue::requeue(Machine* m) { pushOverflow(&m, 1); }
 
-void ActiveQueue::pushRing(Lane& lane, Machine* m) {
-    uint32_t t = lane.tail.load(std::memory_order_relaxed);
-    uint32_t h = lane.head.load(std::memory_order_acquire);
-    if (t - h < kRingSize) {
-        lane.ring[t & (kRingSize - 1)].store(m, std::memory_order_relaxed);
-        lane.tail.store(t + 1, std::memory_order_release);
-    } else {
-        // Full: move the older half to the overflow queue, with [m] after it.
-        std::vector<Machine*> batch;
-        batch.reserve(kRingSize / 2 + 1);
-        while (batch.size() < kRingSize / 2) {
-            Machine* x = popRing(lane);
-            if (x == nullptr)
-                break;
-            batch.push_back(x);
-        }
-        batch.push_back(m);
+void ActiveQueue::pushOverflow(const Machine* const* machines, size_t n) {
+    {
         std::lock_guard lock(overflowMu_);
-        overflow_.insert(overflow_.end(), batch.begin(), batch.end());
+        for (size_t i = 0; i < n; ++i)
+            overflow_.push_back(const_cast<Machine*>(machines[i]));
         overflowSize_.store(overflow_.size(), std::memory_order_release);
     }
-    // Stealable work appeared: wake a sleeper unless a spinner will find it. The fence
-    // orders the push before the loads (a sleeper announces itself, then looks).
     std::atomic_thread_fence(std::memory_order_seq_cst);
     if (sleeping_.load(std::memory_order_relaxed) > 0 && spinning_.load(std::memory_order_relaxed) == 0)
         wakeOneSleeper();
 }
 
-Machine* ActiveQueue::popRing(Lane& lane) {
-    uint32_t h = lane.head.load(std::memory_order_acquire);
-    for (;;) {
-        uint32_t t = lane.tail.load(std::memory_order_acquire);
-        if (h == t)
-            return nullptr;
-        // Read before claiming: the slot cannot be rewritten while head is still h
-        // (the owner writes only below head + kRingSize).
-        Machine* m = lane.ring[h & (kRingSize - 1)].load(std::memory_order_relaxed);
-        if (lane.head.compare_exchange_weak(h, h + 1, std::memory_order_acq_rel, std::memory_order_acquire))
-            return m;
+// The deque operations follow Lê, Pop, Cohen and Zappa Nardelli, "Correct and
+// Efficient Work-Stealing for Weak Memory Models" (PPoPP 2013), with a fixed buffer:
+// a full deque spills its older half to the overflow queue instead of growing.
+
+void ActiveQueue::pushBottom(Lane& lane, Machine* m) {
+    int64_t b = lane.bottom.load(std::memory_order_relaxed);
+    int64_t t = lane.top.load(std::memory_order_acquire);
+    if (b - t >= kDequeSize) {
+        // Full: the older half goes to the overflow queue (stolen from our own top,
+        // so it races with thieves like any steal).
+        std::vector<Machine*> spill;
+        spill.reserve(kDequeSize / 2);
+        while (spill.size() < kDequeSize / 2) {
+            Machine* x = stealTop(lane);
+            if (x == nullptr && lane.top.load(std::memory_order_acquire) >= lane.bottom.load(std::memory_order_relaxed))
+                break;
+            if (x != nullptr)
+                spill.push_back(x);
+        }
+        pushOverflow(spill.data(), spill.size());
+        b = lane.bottom.load(std::memory_order_relaxed);
     }
+    lane.buffer[b & (kDequeSize - 1)].store(m, std::memory_order_relaxed);
+    lane.bottom.store(b + 1, std::memory_order_seq_cst);
+    // Stealable work appeared: wake a sleeper unless a spinner will find it (a
+    // sleeper announces itself, then looks; the seq_cst store orders us before the load).
+    if (sleeping_.load(std::memory_order_seq_cst) > 0 && spinning_.load(std::memory_order_relaxed) == 0)
+        wakeOneSleeper();
 }
 
-Machine* ActiveQueue::popOverflow() {
-    if (overflowSize_.load(std::memory_order_acquire) == 0)
+Machine* ActiveQueue::takeBottom(Lane& lane) {
+    int64_t b = lane.bottom.load(std::memory_order_relaxed) - 1;
+    lane.bottom.store(b, std::memory_order_seq_cst);
+    int64_t t = lane.top.load(std::memory_order_seq_cst);
+    if (t > b) { // empty
+        lane.bottom.store(b + 1, std::memory_order_relaxed);
         return nullptr;
-    std::lock_guard lock(overflowMu_);
-    if (overflow_.empty())
-        return nullptr;
-    Machine* m = overflow_.front();
-    overflow_.pop_front();
-    overflowSize_.store(overflow_.size(), std::memory_order_release);
+    }
+    Machine* m = lane.buffer[b & (kDequeSize - 1)].load(std::memory_order_relaxed);
+    if (t == b) { // the last one: race a thief for it
+        if (!lane.top.compare_exchange_strong(t, t + 1, std::memory_order_seq_cst, std::memory_order_relaxed))
+            m = nullptr;
+        lane.bottom.store(b + 1, std::memory_order_relaxed);
+    }
     return m;
 }
 
-Machine* ActiveQueue::steal(unsigned w) {
+Machine* ActiveQueue::stealTop(Lane& lane) {
+    int64_t t = lane.top.load(std::memory_order_seq_cst);
+    int64_t b = lane.bottom.load(std::memory_order_seq_cst);
+    if (t >= b)
+        return nullptr;
+    Machine* m = lane.buffer[t & (kDequeSize - 1)].load(std::memory_order_relaxed);
+    if (!lane.top.compare_exchange_strong(t, t + 1, std::memory_order_seq_cst, std::memory_order_relaxed))
+        return nullptr; // another thief, or the owner, took it
+    return m;
+}
+
+Machine* ActiveQueue::popOverflow(Lane& lane) {
+    if (overflowSize_.load(std::memory_order_acquire) == 0)
+        return nullptr;
+    Machine* batch[kDequeSize / 8];
+    size_t n = 0;
+    Machine* m = nullptr;
+    {
+        std::lock_guard lock(overflowMu_);
+        if (overflow_.empty())
+            return nullptr;
+        m = overflow_.front();
+        overflow_.pop_front();
+        // A batch while at it (as Go takes from its global queue): the overflow must
+        // drain as fast as spills and requeues fill it.
+        int64_t room = kDequeSize - (lane.bottom.load(std::memory_order_relaxed) -
+                                     lane.top.load(std::memory_order_acquire));
+        size_t want = std::min<size_t>({overflow_.size(), static_cast<size_t>(std::max<int64_t>(room / 2, 0)),
+                                        std::size(batch)});
+        for (; n < want; ++n) {
+            batch[n] = overflow_.front();
+            overflow_.pop_front();
+        }
+        overflowSize_.store(overflow_.size(), std::memory_order_release);
+    }
+    // Oldest last, so the owner (newest first) takes them in their order.
+    for (size_t i = n; i-- > 0;)
+        pushBottom(lane, batch[i]);
+    return m;
+}
+
+Machine* ActiveQueue::stealFromOthers(unsigned w) {
     const auto n = static_cast<unsigned>(lanes_.size());
     for (unsigned i = 1; i < n; ++i) {
-        if (Machine* m = popRing(*lanes_[(w + i) % n]))
-            return m;
+        Lane& victim = *lanes_[(w + i) % n];
+        for (int tries = 0; tries < 4; ++tries) { // a lost race is retried a little
+            if (Machine* m = stealTop(victim))
+                return m;
+            if (victim.top.load(std::memory_order_acquire) >= victim.bottom.load(std::memory_order_acquire))
+                break;
+        }
     }
     return nullptr;
 }
@@ -120,24 +164,47 @@ Machine* ActiveQueue::pop(unsigned w) {
     Machine* m = nullptr;
     if (++lane.popCount >= kGlobalCheckInterval) {
         lane.popCount = 0;
-        if ((m = popOverflow()) != nullptr) {
+        if ((m = popOverflow(lane)) != nullptr) {
             lane.slice = sliceBudget_;
             return m;
         }
     }
-    if (lane.next != nullptr && lane.slice > 0) { // shares the running slice
+    if (lane.slice <= 0) {
+        // A slice boundary. Fairness by age: when the oldest machine of the lane has
+        // been the oldest for kAgeSlices slices, it runs now (each machine thus waits a
+        // bounded number of slices however much newer work keeps coming).
+        lane.slice = sliceBudget_;
+        const int64_t t = lane.top.load(std::memory_order_relaxed);
+        if (t != lane.agedTop || t >= lane.bottom.load(std::memory_order_relaxed)) {
+            lane.agedTop = t;
+            lane.agedSlices = 0;
+        } else if (++lane.agedSlices >= kAgeSlices) {
+            lane.agedSlices = 0;
+            if (lane.next != nullptr) {
+                pushBottom(lane, lane.next);
+                lane.next = nullptr;
+            }
+            if ((m = stealTop(lane)) != nullptr)
+                return m;
+        }
+    }
+    if (lane.next != nullptr) {
         m = lane.next;
         lane.next = nullptr;
         return m;
     }
-    if ((m = popRing(lane)) == nullptr && (m = lane.next) != nullptr)
-        lane.next = nullptr;
-    if (m == nullptr)
-        m = popOverflow();
-    if (m == nullptr)
-        m = steal(w);
+    // Newest first while the backlog is small (a fork tree keeps only its depth
+    // here); oldest first once it grows (a chain that leaves work behind at every
+    // step must not pile it up).
+    const int64_t backlog = lane.bottom.load(std::memory_order_relaxed) - lane.top.load(std::memory_order_relaxed);
+    if (backlog > kNewestFirstLimit && (m = stealTop(lane)) != nullptr)
+        return m;
+    if ((m = takeBottom(lane)) != nullptr)
+        return m;
+    if ((m = popOverflow(lane)) == nullptr)
+        m = stealFromOthers(w);
     if (m != nullptr)
-        lane.slice = sliceBudget_; // a new slice
+        lane.slice = sliceBudget_;
     return m;
 }
 
@@ -146,7 +213,7 @@ bool ActiveQueue::hasWork(unsigned w) const {
     if (own.next != nullptr || overflowSize_.load(std::memory_order_acquire) > 0)
         return true;
     for (const auto& lane : lanes_) {
-        if (lane->head.load(std::memory_order_acquire) != lane->tail.load(std::memory_order_acquire))
+        if (lane->top.load(std::memory_order_acquire) < lane->bottom.load(std::memory_order_acquire))
             return true;
     }
     return false;

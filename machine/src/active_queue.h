@@ -4,20 +4,27 @@
 // from here (scheduler.cpp: its Boost.Fiber algorithm asks hasWork() before it picks
 // an idle runner fiber, and parks the thread in park() when there is none).
 //
-// Design (after Go's run queues):
-//   - Each worker has a lane: a `next` slot and a bounded ring. A machine made ready by
-//     a COMM or a SPAWN goes to `next` (it usually reads what its maker just wrote, so
-//     it runs on the same core, warm); the machine it displaces goes to the ring's
-//     tail. The owner pushes to the ring's tail and pops from its head (oldest first);
-//     other workers steal from the head. The ring is lock-free: the owner alone writes
-//     the tail, consumers advance the head by compare-and-swap.
-//   - Fairness: machines taken from `next` share one time slice (the reduction budget);
-//     when it is spent the owner takes the ring's head instead, so a pair of machines
-//     feeding each other through `next` cannot starve the ring. A machine that spends
-//     its own budget goes to the ring's tail.
-//   - A full ring spills half its machines to a shared overflow queue (a mutex; rare);
-//     machines made ready outside any worker (the processor's slow lane) are injected
-//     there too. Workers look at it every kGlobalCheckInterval pops and when idle.
+// Design (work-first scheduling, as in Cilk and Tokio, with Go's `next` slot):
+//   - Each worker has a lane: a `next` slot and a bounded work-stealing deque (Chase
+//     and Lev, in the C11 form of Lê et al., PPoPP 2013). A machine made ready by a
+//     COMM or a SPAWN goes to `next` (it usually reads what its maker just wrote, so it
+//     runs on the same core, warm; thieves never take it, so a ping-pong pair stays
+//     on one worker); the machine it displaces goes to the deque's bottom. The owner
+//     takes from the bottom (newest first: a fork tree such as pfib runs depth-first
+//     and keeps only its depth alive, not its breadth) while the deque holds at most
+//     kNewestFirstLimit machines, and from the top beyond that (a chain that leaves a
+//     machine behind at every step, such as a spawn loop, must not pile them up);
+//     other workers steal from the top (the oldest, the largest pieces of work).
+//   - Fairness: the machines a worker runs are counted in time slices (the reduction
+//     budget). When the oldest machine of a lane has stayed the oldest for kAgeSlices
+//     slices, it runs next; so every machine waits a bounded number of slices however
+//     much newer work arrives, while a fork tree still runs depth-first. A machine that
+//     spends its own budget goes to the shared overflow queue, behind everything (Go
+//     does the same with a preempted goroutine).
+//   - The overflow queue (a mutex; off the hot path) also takes half of a full deque,
+//     and the machines made ready outside any worker (the processor's slow lane).
+//     Workers look at it every kGlobalCheckInterval pops and when their lane is empty,
+//     taking a batch each time, so it drains as fast as it fills.
 //   - Idle workers spin a little, then sleep; a push that leaves stealable work wakes
 //     one sleeper, only when nobody is spinning.
 //
@@ -30,6 +37,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -52,10 +60,9 @@ class ActiveQueue {
     // A new ready machine (counted live) from worker [w] (its `next` slot), or from
     // any other thread (w == kNoWorker: the overflow queue).
     void spawn(unsigned w, Machine* m);
-    // A machine that spent its budget, to the back of worker [w]'s ring (still live).
-    void requeue(unsigned w, Machine* m);
+    // A machine that spent its budget, to the back of everything (still live).
+    void requeue(Machine* m);
     // The next machine for worker [w] to run, or null when it finds none anywhere.
-    // [reductions]: what the previous machine taken from `next` spent (for the slice).
     Machine* pop(unsigned w);
     // Worker [w] ended a machine (or it never started).
     void retire(unsigned w) { --lanes_[w]->live; }
@@ -67,9 +74,9 @@ class ActiveQueue {
     void holdRun();
     void releaseRun();
 
-    // Whether worker [w] could pop something now (own lane, overflow, other rings).
+    // Whether worker [w] could pop something now (own lane, overflow, other deques).
     [[nodiscard]] bool hasWork(unsigned w) const;
-    // True once the run is over (never false again until reset()).
+    // True once the run is over.
     [[nodiscard]] bool finished() const { return finished_.load(std::memory_order_acquire); }
 
     // Worker [w] has nothing to run: adds its counts, and sleeps until there may be
@@ -82,18 +89,24 @@ class ActiveQueue {
     [[nodiscard]] unsigned workers() const { return static_cast<unsigned>(lanes_.size()); }
 
   private:
-    static constexpr uint32_t kRingSize = 512; // a power of two
+    static constexpr int64_t kDequeSize = 1024; // a power of two
     static constexpr unsigned kGlobalCheckInterval = 61;
+    // Above this backlog the owner takes its oldest machine instead of its newest
+    // (bench/rholang: pfib wants newest-first, spawn and fan-in a bounded backlog).
+    static constexpr int64_t kNewestFirstLimit = 256;
+    // Slices the oldest machine of a lane may wait before it runs (fairness by age).
+    static constexpr unsigned kAgeSlices = 8;
 
     struct alignas(64) Lane {
-        // Written by the owner, read by thieves.
-        alignas(64) std::atomic<uint32_t> tail{0};
-        // Advanced by the owner and thieves (compare-and-swap).
-        alignas(64) std::atomic<uint32_t> head{0};
-        std::atomic<Machine*> ring[kRingSize] = {};
+        // The deque: the owner pushes and takes at bottom, thieves at top.
+        alignas(64) std::atomic<int64_t> top{0};
+        alignas(64) std::atomic<int64_t> bottom{0};
+        std::atomic<Machine*> buffer[kDequeSize] = {};
         // Owner only.
         alignas(64) Machine* next = nullptr;
         int slice = 0;         // reductions left in the current time slice
+        int64_t agedTop = -1;  // the top index seen at the last slice boundaries...
+        unsigned agedSlices = 0; // ...and for how many of them it has not moved
         unsigned popCount = 0; // pops since the overflow queue was last looked at
         int64_t live = 0;      // machines started minus ended here, not yet added to live_
         // The sleeping place of this worker.
@@ -102,10 +115,15 @@ class ActiveQueue {
         bool sleeping = false;
     };
 
-    void pushRing(Lane& lane, Machine* m);
-    Machine* popRing(Lane& lane);
-    Machine* popOverflow();
-    Machine* steal(unsigned w);
+    // Owner side of the deque.
+    void pushBottom(Lane& lane, Machine* m);
+    Machine* takeBottom(Lane& lane);
+    // Any thread: the oldest machine of [lane], or null (empty, or lost a race).
+    Machine* stealTop(Lane& lane);
+    // The overflow queue's oldest machine, and a batch of the next ones into [lane].
+    Machine* popOverflow(Lane& lane);
+    void pushOverflow(const Machine* const* machines, size_t n);
+    Machine* stealFromOthers(unsigned w);
     void wakeOneSleeper();
     // Checks whether the run is over (every worker idle, nothing live) and if so wakes
     // everyone.
@@ -116,10 +134,10 @@ class ActiveQueue {
     mutable std::mutex overflowMu_;
     std::deque<Machine*> overflow_;
     std::atomic<size_t> overflowSize_{0};
-    std::atomic<int64_t> live_{0};       // exact when every worker is idle
-    std::atomic<unsigned> idle_{0};      // workers in park()
-    std::atomic<unsigned> spinning_{0};  // of those, spinning before they sleep
-    std::atomic<unsigned> sleeping_{0};  // of those, asleep
+    std::atomic<int64_t> live_{0};      // exact when every worker is idle
+    std::atomic<unsigned> idle_{0};     // workers in park()
+    std::atomic<unsigned> spinning_{0}; // of those, spinning before they sleep
+    std::atomic<unsigned> sleeping_{0}; // of those, asleep
     std::atomic<bool> finished_{false};
 };
 

@@ -192,9 +192,8 @@ dispatch:
                 goto finished;
             const bytecode::ChildRef& ref = members[arm];
             std::shared_ptr<const Code> next = code->children[ref.child];
-            std::vector<Value> frame;
-            captureFrame(*next, ref, m.frame, frame);
-            m.frame = std::move(frame);
+            captureFrame(*next, ref, m.frame, m.scratch); // both vectors keep their storage
+            m.frame.swap(m.scratch);
             m.code = std::move(next);
         }
         code = m.code.get();
@@ -209,7 +208,7 @@ dispatch:
         if (!unwrapChannel(stack[stack.size() - a - 1], /*write=*/true))
             RHO_FAULT(FaultCode::kNotWritable);
         {
-            std::vector<Value> args(std::make_move_iterator(stack.end() - a), std::make_move_iterator(stack.end()));
+            Args args(std::make_move_iterator(stack.end() - a), std::make_move_iterator(stack.end()));
             stack.resize(stack.size() - a);
             Value channel = std::move(stack.back());
             stack.pop_back();
@@ -310,14 +309,17 @@ dispatch:
                     m.fault.op = Op::MATCH;
                     RHO_FAULT(FaultCode::kUnsupported);
                 }
-                std::vector<Value> caps = captureList(ref, m.frame);
+                std::vector<Value>& caps = m.scratch; // keeps its storage from case to case
+                caps.clear();
+                for (uint32_t slot : ref.captureSlots)
+                    caps.push_back(m.frame[slot]);
                 Bindings b;
                 if (!matchPattern(cs->join->binds[0].args[0], target, *cs, &caps, b))
                     continue;
                 caps.resize(cs->numSlots);
                 for (auto& [index, value] : b)
                     caps[cs->numCaptures + index] = std::move(value);
-                m.frame = std::move(caps);
+                m.frame.swap(caps);
                 m.code = cs;
                 found = true;
                 break;

@@ -32,6 +32,9 @@ struct Machine {
     uint32_t pc = 0;
     std::vector<bytecode::Value> stack;
     std::vector<bytecode::Value> frame;
+    // Where IF and MATCH build the frame of the sequence they continue in before it
+    // replaces [frame]; kept, like the others, so no step allocates once warm.
+    std::vector<bytecode::Value> scratch;
     // Where to return when an expression sequence (the right side of && or ||) RETs.
     struct Return {
         std::shared_ptr<const bytecode::Code> code;

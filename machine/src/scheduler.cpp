@@ -249,7 +249,7 @@ void Scheduler::Worker::runMachine(Machine* m) {
     s_.queue_.charge(index_, spent);
     vm.chargeSteps(index_, *m, spent);
     if (r == SliceResult::kOutOfBudget) {
-        s_.queue_.requeue(index_, m);
+        s_.queue_.requeue(m);
         return;
     }
     if (r == SliceResult::kFaulted)

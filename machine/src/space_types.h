@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "rho/bytecode/code.h"
 #include "rho/bytecode/rbc.h"
 #include "rho/primitives/request.h"
@@ -20,8 +21,12 @@ namespace rho::machine {
 
 using bytecode::Value;
 
+// A message's values: inline up to two (most sends carry one or two), so a send
+// allocates nothing for them.
+using Args = absl::InlinedVector<Value, 2>;
+
 struct Message {
-    std::vector<Value> args;
+    Args args;
 };
 
 // The patterns of one channel of a receive: bind [bind] of [body]->join. A native
@@ -41,13 +46,15 @@ struct PatternRef {
 enum class Native : uint8_t { kNone, kSystem };
 
 struct Continuation {
-    std::shared_ptr<const bytecode::Code> body; // kNone: the receive body
-    std::vector<Value> captures;
+    // kNone: the receive body closed over its captured values. Shared, so the COMMs of
+    // a persistent receive copy one pointer, not the values.
+    std::shared_ptr<const bytecode::Closure> closure;
     Native native = Native::kNone;
     uint32_t handler = 0; // kSystem: the system process's registry id
 };
 
-using Bindings = std::vector<std::pair<uint32_t, Value>>; // (binding index, value)
+// (binding index, value); inline for the common few, so a match allocates nothing.
+using Bindings = absl::InlinedVector<std::pair<uint32_t, Value>, 4>;
 
 // Matches [v] against pattern [p] of [owner] (a receive body or match case), adding
 // the bindings to [out]. [captures]: owner's captured values (for =x), may be null.
@@ -90,6 +97,7 @@ struct RhoMatcher {
 
 using Space = rspace::Space<SpaceTypes, RhoMatcher>;
 using Comm = rspace::Comm<SpaceTypes>;
+using CommEvent = rspace::CommEvent<SpaceTypes>;
 using PrivateChannel = rspace::PrivateChannel<primitives::Request, primitives::Answer>;
 
 } // namespace rho::machine

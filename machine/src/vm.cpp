@@ -27,7 +27,7 @@ uint64_t splitmix64(uint64_t x) {
 
 // A one-instruction sequence that performs [op] again later: used to re-issue a
 // persistent send or receive when the budget is spent, so re-issuing never spins.
-std::shared_ptr<const Code> resendCode(const Value& channel, const std::vector<Value>& args, bool persistent) {
+std::shared_ptr<const Code> resendCode(const Value& channel, std::span<const Value> args, bool persistent) {
     auto c = std::make_shared<Code>();
     c->kind = SequenceKind::kSend;
     c->constants.push_back(channel);
@@ -140,25 +140,24 @@ void Vm::exec(const Value& v) {
     }
 }
 
-void Vm::send(Machine* by, const Value& channel, std::vector<Value> args, bool persistent, int& budget) {
+void Vm::send(Machine* by, const Value& channel, Args args, bool persistent, int& budget) {
     Message msg{std::move(args)};
     for (;;) {
-        std::optional<Comm> comm = space_.produce(channel, std::move(msg), persistent);
-        if (!comm)
+        uint32_t system = kNoSystem;
+        rspace::ProduceResult r =
+            space_.produce(channel, msg, persistent, [this, &system](CommEvent& e) { startFromComm(e, system); });
+        if (r == rspace::ProduceResult::kStored)
             return;
         if (by)
             ++by->usage->comms;
         else
             resources_->addUnowned(Usage{0, 1, 0, 0, 0});
-        bool again = comm->reissueProduce;
-        if (again)
-            msg = comm->data[comm->producedIndex];
-        runComm(*comm);
-        if (!again)
+        if (system != kNoSystem) // a system process's message: the processor serves it, unlocked
+            processor_.serveSystem(system, msg.args);
+        if (r == rspace::ProduceResult::kComm)
             return;
         if (--budget <= 0) {
-            Machine* m = newMachine(resendCode(channel, msg.args, persistent));
-            start(m);
+            start(newMachine(resendCode(channel, msg.args, persistent)));
             return;
         }
     }
@@ -166,27 +165,32 @@ void Vm::send(Machine* by, const Value& channel, std::vector<Value> args, bool p
 
 void Vm::receive(Machine& by, std::span<const Value> channels, std::shared_ptr<const Code> body,
                  std::vector<Value> captures, int& budget) {
-    std::vector<PatternRef> patterns;
+    const bool persistent = body->join->persistent;
+    const bool peek = body->join->peek;
+    const bool varRefs = body->join->usesVarRefs;
+    auto closure = std::make_shared<bytecode::Closure>();
+    closure->code = std::move(body);
+    closure->captures = std::move(captures);
+    absl::InlinedVector<PatternRef, 2> patterns;
     patterns.reserve(channels.size());
+    // Variable references in the patterns read the captures, shared with the closure.
     std::shared_ptr<const std::vector<Value>> refs;
-    if (body->join->usesVarRefs)
-        refs = std::make_shared<const std::vector<Value>>(captures);
+    if (varRefs)
+        refs = std::shared_ptr<const std::vector<Value>>(closure, &closure->captures);
     for (uint32_t i = 0; i < channels.size(); ++i)
-        patterns.push_back({body, i, 0, refs});
-    bool persistent = body->join->persistent;
-    bool peek = body->join->peek;
+        patterns.push_back({closure->code, i, 0, refs});
+    Continuation k{std::move(closure), Native::kNone, 0};
     for (;;) {
-        Continuation k{body, persistent ? captures : std::move(captures), Native::kNone, 0};
-        std::optional<Comm> comm = space_.consume(channels, patterns, std::move(k), persistent, peek);
-        if (!comm)
-            return;
+        uint32_t system = kNoSystem;
+        if (!space_.consume(channels, patterns, k, persistent, peek,
+                            [this, &system](CommEvent& e) { startFromComm(e, system); }))
+            return; // stored: k is the space's now
         ++by.usage->comms;
-        runComm(*comm);
         if (!persistent)
             return;
         if (--budget <= 0) {
-            Machine* m = newMachine(rereceiveCode(channels, body));
-            m->frame = std::move(captures);
+            Machine* m = newMachine(rereceiveCode(channels, k.closure->code));
+            m->frame = k.closure->captures;
             m->frame.resize(m->code->numSlots);
             start(m);
             return;
@@ -194,21 +198,19 @@ void Vm::receive(Machine& by, std::span<const Value> channels, std::shared_ptr<c
     }
 }
 
-void Vm::runComm(Comm& comm) {
-    Continuation& k = comm.continuation;
+void Vm::startFromComm(CommEvent& e, uint32_t& system) {
+    Continuation& k = e.continuation;
     if (k.native == Native::kSystem) {
-        // A message on a system process's channel: the primitive processor serves it.
-        processor_.serveSystem(k.handler, std::move(comm.data[0].args));
+        system = k.handler; // served after the space's locks are released
         return;
     }
-    const Code& body = *k.body;
-    Machine* m = newMachine(std::move(k.body));
-    // Element moves into the pooled frame's storage: its capacity is kept.
-    m->frame.assign(std::make_move_iterator(k.captures.begin()), std::make_move_iterator(k.captures.end()));
-    m->frame.resize(body.numSlots);
-    for (Bindings& b : comm.bindings)
+    const bytecode::Closure& c = *k.closure;
+    Machine* m = newMachine(c.code);
+    m->frame.assign(c.captures.begin(), c.captures.end()); // into the pooled frame's storage
+    m->frame.resize(c.code->numSlots);
+    for (Bindings& b : e.bindings)
         for (auto& [index, value] : b)
-            m->frame[body.numCaptures + index] = std::move(value);
+            m->frame[c.code->numCaptures + index] = std::move(value);
     start(m);
 }
 
@@ -258,7 +260,8 @@ void Vm::write(primitives::OutputStream stream, std::string_view text) {
 
 void Vm::send(const Value& channel, std::vector<Value> args) {
     int budget = options_.reductionBudget;
-    send(nullptr, channel, std::move(args), false, budget);
+    send(nullptr, channel, Args(std::make_move_iterator(args.begin()), std::make_move_iterator(args.end())), false,
+         budget);
 }
 
 void Vm::beginAsync() { queue_->holdRun(); }
@@ -285,8 +288,10 @@ void Vm::retire(unsigned w, Machine* m) {
     m->code.reset();
     m->stack.clear();
     m->frame.clear();
+    m->scratch.clear();
     m->calls.clear();
-    m->fault = {};
+    if (!m->fault.ok())
+        m->fault = {};
     queue_->retire(w);
     pool_->release(w, m);
 }

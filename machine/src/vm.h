@@ -42,7 +42,7 @@ class Vm final : public primitives::ProcessorHost {
     void exec(const Value& v);
     // produce, with its COMM (and the re-issues of persistent data / peeks), on behalf of
     // [by] (null: the processor) whose usage it charges.
-    void send(Machine* by, const Value& channel, std::vector<Value> args, bool persistent, int& budget);
+    void send(Machine* by, const Value& channel, Args args, bool persistent, int& budget);
     // consume of a receive body, with its COMM (and re-issues of a persistent receive).
     void receive(Machine& by, std::span<const Value> channels, std::shared_ptr<const bytecode::Code> body,
                  std::vector<Value> captures, int& budget);
@@ -79,8 +79,11 @@ class Vm final : public primitives::ProcessorHost {
     std::atomic<bool> stopped{false};
 
   private:
-    // Starts the machine of a COMM's continuation, or hands a system process its message.
-    void runComm(Comm& comm);
+    static constexpr uint32_t kNoSystem = ~0u;
+    // The receiver of every COMM (called under the space's locks): starts a machine on
+    // the continuation's body with the bindings; for a system process's listener it
+    // only records the handler in [system], to be served once the locks are released.
+    void startFromComm(CommEvent& e, uint32_t& system);
 
     RuntimeOptions options_;
     Space& space_;

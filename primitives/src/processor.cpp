@@ -55,8 +55,8 @@ class Processor::SlowLane {
                 job = std::move(jobs_.front());
                 jobs_.pop_front();
             }
+            served_.fetch_add(1, std::memory_order_relaxed); // before the job can report its end
             job();
-            served_.fetch_add(1, std::memory_order_relaxed);
         }
     }
 
@@ -122,7 +122,7 @@ void Processor::serveDirect(const Request& request, Answer& answer) {
     registry_.entry(id).handler(request.operands(), answer);
 }
 
-void Processor::serveSystem(uint32_t id, std::vector<Value> args) {
+void Processor::serveSystem(uint32_t id, std::span<const Value> args) {
     const Registration& r = registry_.entry(id);
     if (r.timing == Timing::kImmediate) {
         Context context(host_);
@@ -133,7 +133,7 @@ void Processor::serveSystem(uint32_t id, std::vector<Value> args) {
     if (!slow_)
         slow_ = std::make_unique<SlowLane>(slowThreads_);
     SystemHandler handler = r.system;
-    slow_->submit([this, handler, a = std::move(args)] {
+    slow_->submit([this, handler, a = std::vector<Value>(args.begin(), args.end())] {
         Context context(host_);
         handler(a, context);
         host_.endAsync();

@@ -114,10 +114,10 @@ Value Value::integer(int64_t i) {
 }
 
 static Value makeText(ValueKind kind, uint8_t tag, std::string s) {
-    auto h = std::make_shared<HeapValue>();
+    auto h = std::make_unique<HeapValue>();
     h->hash = hashBytes(tag, s);
     h->text = std::move(s);
-    return Value::fromHeap(kind, std::move(h));
+    return Value::fromHeap(kind, HeapRef(h.release()));
 }
 
 Value Value::string(std::string s) { return makeText(ValueKind::kString, kTagString, std::move(s)); }
@@ -133,17 +133,17 @@ Value Value::unforgeable(uint64_t lo, uint64_t hi) {
 }
 
 static Value makeCollection(ValueKind kind, uint8_t tag, std::vector<Value> items) {
-    auto h = std::make_shared<HeapValue>();
+    auto h = std::make_unique<HeapValue>();
     std::vector<Hash128> hashes;
     hashes.reserve(items.size());
     for (const Value& item : items)
         hashes.push_back(item.hash());
     h->hash = hashNode(tag, hashes, items.size());
     h->items = std::move(items);
-    return Value::fromHeap(kind, std::move(h));
+    return Value::fromHeap(kind, HeapRef(h.release()));
 }
 
-Value Value::fromHeap(ValueKind kind, std::shared_ptr<const HeapValue> heap) {
+Value Value::fromHeap(ValueKind kind, HeapRef heap) {
     Value v;
     v.kind_ = kind;
     v.heap_ = std::move(heap);
@@ -227,17 +227,17 @@ Hash128 mapHash(std::vector<std::pair<Hash128, Hash128>> pairs) {
 }
 
 Value Value::setFromSorted(std::vector<Value> items) {
-    auto h = std::make_shared<HeapValue>();
+    auto h = std::make_unique<HeapValue>();
     h->hash = uniqueSetHash(items);
     h->items = std::move(items);
-    return fromHeap(ValueKind::kSet, std::move(h));
+    return fromHeap(ValueKind::kSet, HeapRef(h.release()));
 }
 
 Value Value::mapFromSorted(std::vector<Value> pairs) {
-    auto h = std::make_shared<HeapValue>();
+    auto h = std::make_unique<HeapValue>();
     h->hash = uniqueMapHash(pairs);
     h->items = std::move(pairs);
-    return fromHeap(ValueKind::kMap, std::move(h));
+    return fromHeap(ValueKind::kMap, HeapRef(h.release()));
 }
 
 Value Value::map(std::vector<Value> pairs) {
@@ -279,21 +279,21 @@ Value Value::bundle(Value body, BundleMode mode) {
         m = static_cast<uint8_t>(m | static_cast<uint8_t>(body.a_));
         body = Value(body.heap_->items[0]);
     }
-    auto h = std::make_shared<HeapValue>();
+    auto h = std::make_unique<HeapValue>();
     Hash128 inner = body.hash();
     h->hash = hashNode(kTagBundle, {&inner, 1}, m);
     h->items.push_back(std::move(body));
-    Value v = fromHeap(ValueKind::kBundle, std::move(h));
+    Value v = fromHeap(ValueKind::kBundle, HeapRef(h.release()));
     v.a_ = m;
     return v;
 }
 
 Value Value::closure(std::shared_ptr<const Code> code, std::vector<Value> captures) {
-    auto h = std::make_shared<HeapValue>();
+    auto h = std::make_unique<HeapValue>();
     h->hash = closureHash(*code, captures);
     h->closure.code = std::move(code);
     h->closure.captures = std::move(captures);
-    return fromHeap(ValueKind::kProc, std::move(h));
+    return fromHeap(ValueKind::kProc, HeapRef(h.release()));
 }
 
 Hash128 parHash(std::span<const Hash128> componentHashes) {
@@ -328,25 +328,25 @@ Value Value::par(std::vector<Value> parts) {
     hashes.reserve(flat.size());
     for (const Value& p : flat)
         hashes.push_back(p.hash());
-    auto h = std::make_shared<HeapValue>();
+    auto h = std::make_unique<HeapValue>();
     h->hash = parHash(hashes);
     h->items = std::move(flat);
-    return fromHeap(ValueKind::kPar, std::move(h));
+    return fromHeap(ValueKind::kPar, HeapRef(h.release()));
 }
 
 // Iterative destruction --------------------------------------------------------------
 
-std::shared_ptr<const HeapValue> Value::releaseHeapIfLast() {
-    if (heap_ && heap_.use_count() == 1)
+HeapRef Value::releaseHeapIfLast() {
+    if (heap_ && heap_.useCount() == 1)
         return std::move(heap_);
-    return nullptr;
+    return HeapRef();
 }
 
 namespace {
 
 // Work lists of nested parts whose last owner is going away: drained in a loop.
 struct Reaper {
-    std::vector<std::shared_ptr<const HeapValue>> values;
+    std::vector<HeapRef> values;
     std::vector<std::shared_ptr<const Code>> codes;
 
     void takeValues(std::vector<Value>& items) {
@@ -361,7 +361,7 @@ struct Reaper {
     void drain() {
         while (!values.empty() || !codes.empty()) {
             if (!values.empty()) {
-                std::shared_ptr<const HeapValue> h = std::move(values.back());
+                HeapRef h = std::move(values.back());
                 values.pop_back();
                 auto& m = const_cast<HeapValue&>(*h); // last owner: safe to empty
                 takeValues(m.items);

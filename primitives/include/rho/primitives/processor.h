@@ -68,10 +68,10 @@ class Processor final : public rspace::PrivateConsumer<Request, Answer> {
 
     // A COMM of [args] with the native listener of system process [id] (a registry id of
     // a kSystemProcess registration): runs its handler, now or on the slow lane.
-    void serveSystem(uint32_t id, std::vector<bytecode::Value> args);
+    void serveSystem(uint32_t id, std::span<const bytecode::Value> args);
 
     [[nodiscard]] const Registry& registry() const { return registry_; }
-    // Requests and messages served on the slow lane so far.
+    // Requests and messages the slow lane has taken so far (counted before each runs).
     [[nodiscard]] uint64_t slowServed() const;
 
   private:

@@ -34,7 +34,8 @@ struct Request {
     void clear() {
         if (count <= kInlineOperands) {
             for (uint32_t i = 0; i < count; ++i)
-                inlineOperands[i] = bytecode::Value();
+                if (!inlineOperands[i].isInline())
+                    inlineOperands[i] = bytecode::Value();
         } else {
             spilledOperands.clear();
         }

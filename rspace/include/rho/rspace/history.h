@@ -15,6 +15,9 @@
 //
 // Format version history:
 //   1: initial layout (the three databases above; record encodings in space.h).
+//   2: a continuation record gives, per channel, the continuation's sequence number
+//      in that channel's age order (the hot store is sharded; ids alone no longer
+//      order the continuations waiting on one channel).
 #pragma once
 
 #include "absl/functional/function_ref.h"
@@ -31,7 +34,7 @@
 namespace rho::rspace {
 
 // Bump when the layout of any database or record changes; open() rejects others.
-inline constexpr uint32_t kHistoryFormatVersion = 1;
+inline constexpr uint32_t kHistoryFormatVersion = 2;
 
 // 1 GiB of address space. LMDB maps the file sparsely, so this costs no disk until used.
 inline constexpr size_t kDefaultMapSizeBytes = size_t{1} << 30;

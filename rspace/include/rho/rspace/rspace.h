@@ -29,7 +29,7 @@
 // Matcher must provide:
 //   bool match(const Pattern&, const Datum&, Bindings& out) const;  // thread-safe
 //     [out] is a fresh default Bindings for every attempt; on false it is discarded.
-//     match runs under the space's mutex: it must not call back into the space.
+//     match runs under the space's shard locks: it must not call back into the space.
 //
 // COMM semantics (RHOLANG.md section 8). Each call performs at most one COMM; the
 // caller re-issues when the Rholang semantics ask for more:
@@ -51,10 +51,11 @@
 //   - Candidates are tried oldest first: a produce tries the continuations waiting on
 //     its channel in the order they were stored; each channel's data are scanned in the
 //     order they were sent. (RHOLANG.md's shuffle is the caller's business.)
-// A join takes all its data or none (atomic under the space's lock).
+// A join takes all its data or none (atomic: it holds the locks of all its channels).
 //
-// Thread-safety: every public method may be called from any thread; one internal
-// mutex serialises them (sections are short: hash lookups and vector edits).
+// Thread-safety: every public method may be called from any thread. The hot store is
+// sharded by channel key, each shard with its own lock (space.h): operations on
+// channels of different shards run in parallel; there is no global lock.
 #pragma once
 
 #include "absl/container/inlined_vector.h"
@@ -84,6 +85,33 @@ struct Comm {
     // For produce: the index in [data] of the produced datum (its channel's position
     // in the continuation's join); 0 for consume.
     uint32_t producedIndex = 0;
+};
+
+// A COMM as its receiver sees it: the sink given to produce() or consume() is called
+// with one CommEvent while the space holds the locks of the COMM's channels, so
+// nothing is copied out of the space first. The sink must not call back into the
+// space (it may queue work for later). What it may take:
+//   - [continuation]: it may move from it unless persistentContinuation (then it
+//     stays in the space and must only be read or copied);
+//   - [data]: one datum per channel of the continuation, in its channel order, read
+//     only (data[producedIndex] is the produced datum, which stays the caller's);
+//   - [bindings]: one per channel, the sink's to move from.
+template <class Types>
+struct CommEvent {
+    typename Types::Continuation& continuation;
+    bool persistentContinuation = false;
+    bool peek = false;
+    std::span<const typename Types::Datum* const> data;
+    std::span<typename Types::Bindings> bindings;
+    uint32_t producedIndex = 0; // produce: the produced datum's position; consume: 0
+};
+
+// What produce() did with its datum.
+enum class ProduceResult : uint8_t {
+    kStored,  // no COMM: the datum was moved into the space
+    kComm,    // a COMM; the datum is still the caller's
+    kReissue, // a COMM, and the datum must be produced again (it was persistent, or the
+              // continuation peeked): the caller calls produce again with it
 };
 
 // What inspect() reports for one channel.

@@ -4,22 +4,30 @@
 // (Types, Matcher, COMM semantics) is the header comment of rspace.h; this file is
 // the implementation. Include rspace.h, which includes this file.
 //
-// Layout of the hot store:
-//   channels_  ChannelKey -> ChannelEntry {channel, data (oldest first), waiting
-//              continuations as conts_ slots (oldest first)}. A second channel with the same key
-//              (a 128-bit collision) hangs off the first in a `next` chain.
-//              Entries are removed as soon as they hold nothing, so per-process
-//              private channels do not accumulate.
-//   conts_     slot -> {id, ContRecord {channels, keys, patterns, continuation, flags}}:
-//              a join is stored once and listed under each of its channels as
-//              (slot, position of that channel in the join), so a produce reaches
-//              the record by indexing and knows which pattern to try without searching.
-//              Slots live in fixed chunks and are reused: storing a receive never
-//              moves other records. (Measured against an id-keyed flat_hash_map of
-//              records: storing then firing 1M receivers on one channel went from
-//              ~1270 to ~245 ns per pair, -O2; the rehash moved every record.)
-// Ids (the LMDB key) and data sequence numbers grow monotonically, so list order is
-// age order and LMDB key order (big-endian ids) is age order too.
+// Layout of the hot store: kShards shards, a channel's shard chosen by the top bits
+// of its key. A shard holds
+//   channels  ChannelKey -> ChannelEntry {channel, data (oldest first), waiting
+//             continuations (oldest first)}. A second channel with the same key (a
+//             128-bit collision) hangs off the first in a `next` chain. Entries are
+//             removed as soon as they hold nothing.
+//   its lock, its counters, its dirty channels (for the next checkpoint), and the
+//   continuation records whose home it is (the shard of their first channel).
+// A continuation record (ContRecord) is stored once and listed under each of its
+// channels as (record, position of that channel in the join), so a produce reaches it
+// without searching and knows which pattern to try.
+//
+// Locking (no global lock): every operation locks the shards of the channels it
+// touches, in ascending shard order, and holds them to the end, so a join takes its
+// data from all its channels atomically. A consume knows its channels up front. A
+// produce locks its channel's shard; when a waiting join needs other shards it tries
+// their locks, and if one is busy it releases everything, locks the union in order
+// and starts again (nothing was changed before the retry). Readers of the whole space
+// (inspect, checkpoint, attach, counters) lock every shard in order.
+//
+// Age order: data and waiting continuations get sequence numbers from their channel's
+// shard (a join one per channel), so each channel's lists are in age order and a
+// reload restores that order exactly. Continuation ids (the LMDB key) come from the
+// record's home shard: (counter << kShardBits) | shard; they only name records.
 //
 // Record encodings (History format version 1, see history.h), integers little-endian
 // unless said otherwise:
@@ -27,9 +35,10 @@
 //         value: u32 channelCount, then per channel: Types::encode(channel),
 //                u32 dataCount, then per datum: u64 seq, u8 persistent, Types::encode(datum)
 //         (channelCount > 1 only after a key collision; a channel without data has no record)
-//   conts key: u64 id, big-endian (so LMDB's byte order is age order)
+//   conts key: u64 id, big-endian
 //         value: u8 flags (1 persistent, 2 peek), u32 arity, then per channel:
-//                Types::encode(channel), Types::encode(pattern); then Types::encode(continuation)
+//                Types::encode(channel), Types::encode(pattern), u64 seq (its place in the
+//                channel's age order); then Types::encode(continuation)
 #pragma once
 
 #include "absl/container/flat_hash_map.h"
@@ -40,15 +49,17 @@
 #include "rho/base/assert.h"
 #include "rho/base/status.h"
 #include "rho/rspace/channel_key.h"
+#include "rho/rspace/fifo_list.h"
 #include "rho/rspace/history.h"
 #include "rho/rspace/private_channel.h"
+#include "rho/rspace/record_codec.h"
 #include "rho/rspace/rspace.h"
+#include "rho/rspace/spin_lock.h"
 
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -60,176 +71,6 @@ namespace rho::rspace {
 
 namespace detail {
 
-// A vector whose oldest elements are removed by advancing a head index, so taking
-// data oldest-first from a long queue is amortised O(1) instead of a shift per take.
-// Removal elsewhere shifts (the caller already scanned to find the element).
-// [N] elements live inline: most channels hold one datum or one waiter at a time.
-template <class T, size_t N>
-class FifoList {
-  public:
-    [[nodiscard]] size_t size() const { return items_.size() - head_; }
-    [[nodiscard]] bool empty() const { return items_.size() == head_; }
-    T& operator[](size_t i) { return items_[head_ + i]; }
-    const T& operator[](size_t i) const { return items_[head_ + i]; }
-
-    template <class... Args>
-    void emplace(Args&&... args) {
-        items_.emplace_back(std::forward<Args>(args)...);
-    }
-
-    // Remove element [i]. Element 0 is only skipped: its storage (moved-from by the
-    // caller) is destroyed when the list empties or the dead prefix is compacted.
-    void erase(size_t i) {
-        if (i != 0) {
-            items_.erase(items_.begin() + static_cast<std::ptrdiff_t>(head_ + i));
-            return;
-        }
-        ++head_;
-        if (head_ == items_.size()) {
-            items_.clear();
-            head_ = 0;
-        } else if (head_ >= kCompactMin && 2 * head_ >= items_.size()) {
-            items_.erase(items_.begin(), items_.begin() + static_cast<std::ptrdiff_t>(head_));
-            head_ = 0;
-        }
-    }
-
-  private:
-    // Below this a dead prefix is cheaper to keep than to compact.
-    static constexpr size_t kCompactMin = 16;
-    absl::InlinedVector<T, N> items_;
-    size_t head_ = 0;
-};
-
-// Records addressed by a dense uint32 slot, in chunks of kChunkSize that never move,
-// so adding a record never relocates the others (a hash map would rehash them) and
-// a lookup is two loads. Freed slots are reused last-in first-out (cache-warm).
-template <class Record>
-class SlotTable {
-  public:
-    struct Entry {
-        uint64_t id = 0;        // the record's durable id (LMDB key)
-        bool persisted = false; // written by a checkpoint (so removal must delete it)
-        std::optional<Record> record;
-    };
-
-    uint32_t add(uint64_t id, Record&& record, bool persisted) {
-        uint32_t slot = 0;
-        if (!free_.empty()) {
-            slot = free_.back();
-            free_.pop_back();
-        } else {
-            RHO_CHECK(end_ < UINT32_MAX, "rspace: more than 2^32 waiting continuations");
-            slot = end_++;
-            if ((slot >> kChunkBits) == chunks_.size()) {
-                chunks_.push_back(std::make_unique<Entry[]>(kChunkSize));
-            }
-        }
-        Entry& e = (*this)[slot];
-        e.id = id;
-        e.persisted = persisted;
-        e.record.emplace(std::move(record));
-        ++live_;
-        return slot;
-    }
-    void remove(uint32_t slot) {
-        Entry& e = (*this)[slot];
-        RHO_ASSERT(e.record.has_value());
-        e.record.reset();
-        e.persisted = false;
-        free_.push_back(slot);
-        --live_;
-    }
-    Entry& operator[](uint32_t slot) { return chunks_[slot >> kChunkBits][slot & (kChunkSize - 1)]; }
-    const Entry& operator[](uint32_t slot) const {
-        return chunks_[slot >> kChunkBits][slot & (kChunkSize - 1)];
-    }
-    [[nodiscard]] size_t size() const { return live_; }
-    void clear() {
-        chunks_.clear();
-        free_.clear();
-        end_ = 0;
-        live_ = 0;
-    }
-
-  private:
-    static constexpr uint32_t kChunkBits = 8;
-    static constexpr uint32_t kChunkSize = uint32_t{1} << kChunkBits;
-    std::vector<std::unique_ptr<Entry[]>> chunks_;
-    std::vector<uint32_t> free_;
-    uint32_t end_ = 0; // slots ever handed out
-    size_t live_ = 0;
-};
-
-inline void putU8(std::string& out, uint8_t v) {
-    out.push_back(static_cast<char>(v));
-}
-
-inline void putU32(std::string& out, uint32_t v) {
-    for (int i = 0; i < 4; ++i) {
-        out.push_back(static_cast<char>(static_cast<uint8_t>(v >> (8 * i))));
-    }
-}
-
-inline void putU64(std::string& out, uint64_t v) {
-    for (int i = 0; i < 8; ++i) {
-        out.push_back(static_cast<char>(static_cast<uint8_t>(v >> (8 * i))));
-    }
-}
-
-inline bool getU8(std::string_view& in, uint8_t& v) {
-    if (in.empty()) {
-        return false;
-    }
-    v = static_cast<uint8_t>(in[0]);
-    in.remove_prefix(1);
-    return true;
-}
-
-inline bool getU32(std::string_view& in, uint32_t& v) {
-    if (in.size() < 4) {
-        return false;
-    }
-    v = 0;
-    for (size_t i = 4; i-- > 0;) {
-        v = (v << 8) | static_cast<uint8_t>(in[i]);
-    }
-    in.remove_prefix(4);
-    return true;
-}
-
-inline bool getU64(std::string_view& in, uint64_t& v) {
-    if (in.size() < 8) {
-        return false;
-    }
-    v = 0;
-    for (size_t i = 8; i-- > 0;) {
-        v = (v << 8) | static_cast<uint8_t>(in[i]);
-    }
-    in.remove_prefix(8);
-    return true;
-}
-
-// Continuation ids are LMDB keys: big-endian, so LMDB's memcmp order is id order.
-inline std::string contKeyBytes(uint64_t id) {
-    std::string out(8, '\0');
-    for (size_t i = 0; i < 8; ++i) {
-        out[i] = static_cast<char>(static_cast<uint8_t>(id >> (56 - 8 * i)));
-    }
-    return out;
-}
-
-inline bool parseContKey(std::string_view in, uint64_t& id) {
-    if (in.size() != 8) {
-        return false;
-    }
-    id = 0;
-    for (size_t i = 0; i < 8; ++i) {
-        id = (id << 8) | static_cast<uint8_t>(in[i]);
-    }
-    return true;
-}
-
 // The private-channel table of a space over [Types]: PrivateChannels of
 // Types::Request and Types::Answer when Types names them, of empty messages otherwise.
 struct NoMessage {};
@@ -238,7 +79,10 @@ struct PrivateTableOf {
     using type = PrivateChannels<NoMessage, NoMessage>;
 };
 template <class Types>
-    requires requires { typename Types::Request; typename Types::Answer; }
+    requires requires {
+        typename Types::Request;
+        typename Types::Answer;
+    }
 struct PrivateTableOf<Types> {
     using type = PrivateChannels<typename Types::Request, typename Types::Answer>;
 };
@@ -253,11 +97,32 @@ class Space {
     using Datum = typename Types::Datum;
     using Continuation = typename Types::Continuation;
     using Bindings = typename Types::Bindings;
-
     using PrivateTable = typename detail::PrivateTableOf<Types>::type;
 
+    // Shards of the hot store. 64: two busy channels share a lock with probability 1/64;
+    // the shards cost a few KB.
+    static constexpr unsigned kShardBits = 6;
+    static constexpr unsigned kShards = 1u << kShardBits;
+
     // [matcher] is kept by reference and must outlive the space.
-    explicit Space(const Matcher& matcher) : matcher_(matcher) {}
+    explicit Space(const Matcher& matcher) : matcher_(matcher), shards_(new Shard[kShards]) {}
+    ~Space() {
+        for (unsigned s = 0; s < kShards; ++s) {
+            for (auto& [key, head] : shards_[s].channels) {
+                for (ChannelEntry* e = &head; e != nullptr; e = e->next.get()) {
+                    for (size_t i = 0; i < e->waiting.size(); ++i) {
+                        ContRecord* rec = e->waiting[i].rec;
+                        if (e->waiting[i].index == 0) { // each record once: under its first channel
+                            delete rec;
+                        }
+                    }
+                }
+            }
+            for (ContRecord* rec : shards_[s].freeRecords) {
+                delete rec;
+            }
+        }
+    }
     Space(const Space&) = delete;
     Space& operator=(const Space&) = delete;
 
@@ -267,53 +132,66 @@ class Space {
     PrivateTable& privateChannels() { return privates_; }
     const PrivateTable& privateChannels() const { return privates_; }
 
-    // Send [datum] on [channel] (rspace.h, "produce"). Performs at most one COMM.
-    // Returns the Comm (its data in the continuation's channel order; the produced
-    // datum is data[producedIndex]); when reissueProduce is set the caller must call
-    // produce again with the same datum and persistence. Returns nullopt when the
-    // datum was stored. Never fails. Any thread.
-    std::optional<Comm<Types>> produce(const Channel& channel, Datum datum, bool persistent) {
+    // Send [datum] on [channel] (rspace.h, "produce"). Performs at most one COMM:
+    // then calls [sink](CommEvent<Types>&) under the locks of the COMM's channels and
+    // returns kComm or kReissue, the datum untouched (the caller produces it again on
+    // kReissue); otherwise moves the datum into the space and returns kStored. Never
+    // fails. Any thread.
+    template <class Sink>
+    ProduceResult produce(const Channel& channel, Datum& datum, bool persistent, Sink&& sink) {
         const ChannelKey key = Types::key(channel);
-        std::lock_guard<std::mutex> lock(mu_);
-        ++produceCount_;
-        Slot slot = findOrCreate(key, channel);
-        ChannelEntry& entry = *slot.node;
-        for (size_t w = 0; w < entry.waiting.size(); ++w) {
-            const Waiter waiter = entry.waiting[w];
-            ContRecord& rec = *conts_[waiter.slot].record;
-            Bindings own{};
-            if (!matcher_.match(rec.patterns[waiter.index], datum, own)) {
-                continue;
+        LockSet locks(*this);
+        locks.acquire(shardOf(key));
+        ++shards_[shardOf(key)].produces;
+        for (;;) {
+            ProduceResult result = ProduceResult::kStored;
+            Needs needs = tryProduce(locks, key, channel, datum, persistent, sink, result);
+            if (needs.empty()) {
+                return result;
             }
-            if (rec.channels.size() == 1) {
-                return fireProduceSingle(slot, w, waiter.slot, std::move(datum), std::move(own), persistent);
-            }
-            if (auto comm = tryFireProduceJoin(slot, w, waiter.slot, datum, own, persistent)) {
-                return comm;
-            }
+            locks.reacquire(needs); // a join needs a busy shard: lock in order, try again
         }
-        entry.data.emplace(DataEntry{std::move(datum), nextSeq_++, persistent});
-        markDirty(entry, key);
-        return std::nullopt;
+    }
+
+    // produce() returning the COMM as a value (the continuation and data copied out):
+    // nullopt when the datum was stored. For callers off the hot path (tests, tools).
+    std::optional<Comm<Types>> produce(const Channel& channel, Datum datum, bool persistent) {
+        std::optional<Comm<Types>> comm;
+        ProduceResult r = produce(channel, datum, persistent, [&comm](CommEvent<Types>& e) { comm = toComm(e); });
+        if (comm) {
+            comm->data[comm->producedIndex] = std::move(datum);
+            comm->reissueProduce = r == ProduceResult::kReissue;
+        }
+        return comm;
     }
 
     // Receive on [channels] with [patterns] (rspace.h, "consume"); a join when there
     // are several channels. [channels] must be non-empty, pairwise distinct and as
-    // long as [patterns] (RHO_CHECK). Performs at most one COMM: returns the Comm
-    // (one datum and one Bindings per channel, in the given order), or stores the
-    // continuation and returns nullopt. A persistent consume that COMMs is not
-    // stored; the caller re-issues it. Never fails. Any thread.
-    std::optional<Comm<Types>> consume(std::span<const Channel> channels, std::span<const Pattern> patterns,
-                                       Continuation continuation, bool persistent, bool peek) {
+    // long as [patterns] (RHO_CHECK). Performs at most one COMM: then calls
+    // [sink](CommEvent<Types>&) under the locks of the channels and returns true;
+    // [continuation] is the event's, and stays the caller's afterwards (a persistent
+    // consume that COMMs is not stored: the caller re-issues it). Otherwise moves the
+    // continuation into the space and returns false. Never fails. Any thread.
+    template <class Sink>
+    bool consume(std::span<const Channel> channels, std::span<const Pattern> patterns, Continuation& continuation,
+                 bool persistent, bool peek, Sink&& sink) {
         RHO_CHECK(!channels.empty() && channels.size() == patterns.size(),
                   "consume: channels and patterns must be non-empty and of equal length");
         const size_t arity = channels.size();
-        absl::InlinedVector<ChannelKey, 1> keys(arity);
+        KeyList keys(arity);
+        Needs needs;
         for (size_t i = 0; i < arity; ++i) {
             keys[i] = Types::key(channels[i]);
+            needs.push_back(shardOf(keys[i]));
         }
-        std::lock_guard<std::mutex> lock(mu_);
-        ++consumeCount_;
+        LockSet locks(*this);
+        if (arity == 1) {
+            locks.acquire(needs[0]);
+        } else {
+            locks.acquire(needs);
+        }
+        Shard& home = shards_[shardOf(keys[0])];
+        ++home.consumes;
 
         absl::InlinedVector<Pick, 4> picks(arity);
         bool matched = true;
@@ -323,69 +201,69 @@ class Space {
                       scanData(*picks[i].slot.node, patterns[i], picks[i].pos, picks[i].bindings);
         }
         if (matched) {
-            ++commCount_;
-            Comm<Types> comm{std::move(continuation), persistent, peek, {}, {}, false, 0};
-            comm.data.reserve(arity);
-            comm.bindings.reserve(arity);
+            ++home.comms;
+            absl::InlinedVector<const Datum*, 4> data(arity);
+            absl::InlinedVector<Bindings, 1> bindings(arity);
             for (size_t i = 0; i < arity; ++i) {
-                comm.data.push_back(takeOrCopy(picks[i], keys[i], peek));
-                comm.bindings.push_back(std::move(picks[i].bindings));
+                data[i] = &picks[i].slot.node->data[picks[i].pos].datum;
+                bindings[i] = std::move(picks[i].bindings);
+            }
+            CommEvent<Types> event{continuation, persistent, peek, data, bindings, 0};
+            sink(event);
+            for (size_t i = 0; i < arity; ++i) {
+                removeTaken(picks[i], keys[i], peek);
             }
             dropEmptyEntries(picks, keys);
-            return comm;
+            return true;
         }
 
-        const uint64_t id = nextContId_++;
-        const uint32_t contSlot =
-            conts_.add(id,
-                       ContRecord{ChannelList(channels.begin(), channels.end()), std::move(keys),
-                                  PatternList(patterns.begin(), patterns.end()), std::move(continuation),
-                                  persistent, peek},
-                       /*persisted=*/false);
-        const ContRecord& rec = *conts_[contSlot].record;
+        const uint32_t homeIndex = shardOf(keys[0]);
+        ContRecord* rec = newRecord(home);
+        rec->channels.assign(channels.begin(), channels.end());
+        rec->keys = std::move(keys);
+        rec->patterns.assign(patterns.begin(), patterns.end());
+        rec->continuation = std::move(continuation);
+        rec->persistent = persistent;
+        rec->peek = peek;
+        rec->home = homeIndex;
+        rec->id = (home.nextContCounter++ << kShardBits) | homeIndex;
+        rec->persisted = false;
+        rec->seqs.resize(arity);
         for (size_t i = 0; i < arity; ++i) {
-            findOrCreate(rec.keys[i], rec.channels[i])
-                .node->waiting.emplace(Waiter{contSlot, static_cast<uint32_t>(i)});
+            Slot slot = findOrCreate(rec->keys[i], rec->channels[i]);
+            rec->seqs[i] = slot.shard->nextSeq++;
+            slot.node->waiting.emplace(Waiter{rec, static_cast<uint32_t>(i)});
         }
-        if (history_ != nullptr && Types::isDurable(rec.continuation)) {
-            addedConts_.emplace_back(contSlot, id);
+        if (history_ != nullptr && Types::isDurable(rec->continuation)) {
+            linkAdded(home, rec);
         }
-        return std::nullopt;
+        return false;
     }
 
-    // Removes every non-durable continuation (Types::isDurable() == false) that waits
-    // on [channel] alone, and the channel's entry when nothing else is left on it.
-    // For listeners that belong to one process and die with it, such as the native
-    // listeners on a process's private channels. Data stays. Any thread.
-    void retire(const Channel& channel) {
-        const ChannelKey key = Types::key(channel);
-        std::lock_guard<std::mutex> lock(mu_);
-        Slot slot = find(key, channel);
-        if (slot.node == nullptr) {
-            return;
+    // consume() returning the COMM as a value (the data copied out): nullopt when the
+    // continuation was stored. For callers off the hot path (tests, tools).
+    std::optional<Comm<Types>> consume(std::span<const Channel> channels, std::span<const Pattern> patterns,
+                                       Continuation continuation, bool persistent, bool peek) {
+        std::optional<Comm<Types>> comm;
+        consume(channels, patterns, continuation, persistent, peek, [&comm](CommEvent<Types>& e) { comm = toComm(e); });
+        if (comm) {
+            comm->continuation = std::move(continuation);
         }
-        ChannelEntry& entry = *slot.node;
-        for (size_t w = entry.waiting.size(); w-- > 0;) {
-            const uint32_t contSlot = entry.waiting[w].slot;
-            const ContRecord& rec = *conts_[contSlot].record;
-            if (rec.channels.size() == 1 && !Types::isDurable(rec.continuation)) {
-                releaseCont(contSlot);
-                entry.waiting.erase(w);
-            }
-        }
-        dropIfEmpty(slot);
+        return comm;
     }
 
     // Every channel that holds data or continuations, sorted by ChannelKey (so the
     // output is stable across runs), data and continuations oldest first. A snapshot:
     // everything is copied. Any thread.
     [[nodiscard]] std::vector<ChannelView<Types>> inspect() const {
-        std::lock_guard<std::mutex> lock(mu_);
+        AllLocks all(*this);
         std::vector<std::pair<ChannelKey, const ChannelEntry*>> nodes;
-        for (const auto& [key, head] : channels_) {
-            for (const ChannelEntry* e = &head; e != nullptr; e = e->next.get()) {
-                if (!e->empty()) {
-                    nodes.emplace_back(key, e);
+        for (unsigned s = 0; s < kShards; ++s) {
+            for (const auto& [key, head] : shards_[s].channels) {
+                for (const ChannelEntry* e = &head; e != nullptr; e = e->next.get()) {
+                    if (!e->empty()) {
+                        nodes.emplace_back(key, e);
+                    }
                 }
             }
         }
@@ -401,7 +279,7 @@ class Space {
             }
             view.continuations.reserve(e->waiting.size());
             for (size_t i = 0; i < e->waiting.size(); ++i) {
-                const ContRecord& rec = *conts_[e->waiting[i].slot].record;
+                const ContRecord& rec = *e->waiting[i].rec;
                 view.continuations.push_back(typename ChannelView<Types>::Waiting{
                     std::vector<Channel>(rec.channels.begin(), rec.channels.end()),
                     std::vector<Pattern>(rec.patterns.begin(), rec.patterns.end()), rec.continuation,
@@ -412,35 +290,25 @@ class Space {
     }
 
     // Counters since construction (attach does not count loaded records).
-    [[nodiscard]] uint64_t commCount() const {
-        std::lock_guard<std::mutex> lock(mu_);
-        return commCount_;
-    }
-    [[nodiscard]] uint64_t produceCount() const {
-        std::lock_guard<std::mutex> lock(mu_);
-        return produceCount_;
-    }
-    [[nodiscard]] uint64_t consumeCount() const {
-        std::lock_guard<std::mutex> lock(mu_);
-        return consumeCount_;
-    }
+    [[nodiscard]] uint64_t commCount() const { return sum(&Shard::comms); }
+    [[nodiscard]] uint64_t produceCount() const { return sum(&Shard::produces); }
+    [[nodiscard]] uint64_t consumeCount() const { return sum(&Shard::consumes); }
     // Channel entries in the hot store, empty ones included: with entries removed
     // when empty this equals the number of channels inspect() reports (a leak check).
     [[nodiscard]] size_t channelEntryCount() const {
-        std::lock_guard<std::mutex> lock(mu_);
+        AllLocks all(*this);
         size_t n = 0;
-        for (const auto& [key, head] : channels_) {
-            for (const ChannelEntry* e = &head; e != nullptr; e = e->next.get()) {
-                ++n;
+        for (unsigned s = 0; s < kShards; ++s) {
+            for (const auto& [key, head] : shards_[s].channels) {
+                for (const ChannelEntry* e = &head; e != nullptr; e = e->next.get()) {
+                    ++n;
+                }
             }
         }
         return n;
     }
     // Waiting continuations (a join counts once).
-    [[nodiscard]] size_t continuationCount() const {
-        std::lock_guard<std::mutex> lock(mu_);
-        return conts_.size();
-    }
+    [[nodiscard]] size_t continuationCount() const { return sum(&Shard::conts); }
 
     // Load every channel and continuation stored in [history] into the hot store and
     // remember [history] for checkpoint(). [history] must outlive the space (or the
@@ -452,19 +320,18 @@ class Space {
     //                       key); the space is left empty and unattached.
     //   others              from History::forEach (LMDB); the space is left empty.
     [[nodiscard]] absl::Status attach(History& history) {
-        std::lock_guard<std::mutex> lock(mu_);
+        AllLocks all(*this);
         if (history_ != nullptr) {
             return absl::FailedPreconditionError("rspace attach: a history is already attached");
         }
-        if (!channels_.empty() || conts_.size() != 0) {
-            return absl::FailedPreconditionError("rspace attach: the space must be empty");
+        for (unsigned s = 0; s < kShards; ++s) {
+            if (!shards_[s].channels.empty() || shards_[s].conts != 0) {
+                return absl::FailedPreconditionError("rspace attach: the space must be empty");
+            }
         }
         absl::Status status = loadLocked(history);
         if (!status.ok()) {
-            channels_.clear();
-            conts_.clear();
-            nextContId_ = 1;
-            nextSeq_ = 1;
+            clearLocked();
             return status;
         }
         history_ = &history;
@@ -481,70 +348,89 @@ class Space {
     //   others              from History::commit.
     // Blocks every other call on this space for the duration of the write. Any thread.
     [[nodiscard]] absl::Status checkpoint() {
-        std::lock_guard<std::mutex> lock(mu_);
+        AllLocks all(*this);
         if (history_ == nullptr) {
             return absl::FailedPreconditionError("rspace checkpoint: no history attached");
         }
         std::vector<History::Put> puts;
         std::vector<History::Del> dels;
-        puts.reserve(dirtyChannels_.size() + addedConts_.size());
-        for (const ChannelKey& key : dirtyChannels_) {
-            std::string value;
-            if (encodeChannelRecord(key, value)) {
-                puts.push_back(History::Put{History::Db::kData, key.bytes(), std::move(value)});
-            } else {
-                dels.push_back(History::Del{History::Db::kData, key.bytes()});
+        for (unsigned s = 0; s < kShards; ++s) {
+            Shard& sh = shards_[s];
+            for (const ChannelKey& key : sh.dirty) {
+                std::string value;
+                if (encodeChannelRecord(key, value)) {
+                    puts.push_back(History::Put{History::Db::kData, key.bytes(), std::move(value)});
+                } else {
+                    dels.push_back(History::Del{History::Db::kData, key.bytes()});
+                }
             }
-        }
-        // A continuation never changes while stored: it is added once and removed once.
-        for (const auto& [contSlot, id] : addedConts_) {
-            const auto& e = conts_[contSlot];
-            if (e.record && e.id == id) { // else removed (and maybe its slot reused) since
+            // A continuation never changes while stored: it is added once and removed once.
+            for (ContRecord* rec = sh.addedHead; rec != nullptr; rec = rec->addedNext) {
                 puts.push_back(
-                    History::Put{History::Db::kConts, detail::contKeyBytes(id), encodeContRecord(*e.record)});
+                    History::Put{History::Db::kConts, detail::contKeyBytes(rec->id), encodeContRecord(*rec)});
             }
-        }
-        for (uint64_t id : removedConts_) {
-            dels.push_back(History::Del{History::Db::kConts, detail::contKeyBytes(id)});
+            for (uint64_t id : sh.removed) {
+                dels.push_back(History::Del{History::Db::kConts, detail::contKeyBytes(id)});
+            }
         }
         // Key order makes the B-tree inserts sequential (fewer page touches).
         std::sort(puts.begin(), puts.end(), [](const History::Put& a, const History::Put& b) {
             return a.db != b.db ? a.db < b.db : a.key < b.key;
         });
         RHO_RETURN_IF_ERROR(history_->commit(puts, dels));
-        for (const ChannelKey& key : dirtyChannels_) {
-            auto it = channels_.find(key);
-            if (it != channels_.end()) {
-                for (ChannelEntry* e = &it->second; e != nullptr; e = e->next.get()) {
-                    e->dirty = false;
+        for (unsigned s = 0; s < kShards; ++s) {
+            Shard& sh = shards_[s];
+            for (const ChannelKey& key : sh.dirty) {
+                auto it = sh.channels.find(key);
+                if (it != sh.channels.end()) {
+                    for (ChannelEntry* e = &it->second; e != nullptr; e = e->next.get()) {
+                        e->dirty = false;
+                    }
                 }
             }
-        }
-        for (const auto& [contSlot, id] : addedConts_) {
-            auto& e = conts_[contSlot];
-            if (e.record && e.id == id) {
-                e.persisted = true;
+            sh.dirty.clear();
+            while (ContRecord* rec = sh.addedHead) {
+                unlinkAdded(sh, rec);
+                rec->persisted = true;
             }
+            sh.removed.clear();
         }
-        dirtyChannels_.clear();
-        addedConts_.clear();
-        removedConts_.clear();
         return absl::OkStatus();
     }
 
     [[nodiscard]] bool isAttached() const {
-        std::lock_guard<std::mutex> lock(mu_);
+        AllLocks all(*this);
         return history_ != nullptr;
     }
 
   private:
+    using ChannelList = absl::InlinedVector<Channel, 1>;
+    using PatternList = absl::InlinedVector<Pattern, 1>;
+    using KeyList = absl::InlinedVector<ChannelKey, 1>;
+    using Needs = absl::InlinedVector<uint32_t, 4>; // shard indexes
+
+    struct ContRecord {
+        ChannelList channels;
+        KeyList keys; // keys[i] == Types::key(channels[i]), cached
+        PatternList patterns;
+        absl::InlinedVector<uint64_t, 1> seqs; // its place in each channel's age order
+        Continuation continuation{};
+        bool persistent = false;
+        bool peek = false;
+        bool persisted = false; // written by a checkpoint (so removal must delete it)
+        bool added = false;     // in its home shard's list of records added since the last checkpoint
+        uint32_t home = 0;      // the shard of channels[0]: holds its id counter and lists
+        uint64_t id = 0;        // the durable id (LMDB key)
+        ContRecord* addedPrev = nullptr;
+        ContRecord* addedNext = nullptr;
+    };
     struct DataEntry {
         Datum datum;
         uint64_t seq;
         bool persistent;
     };
     struct Waiter {
-        uint32_t slot;  // in conts_
+        ContRecord* rec;
         uint32_t index; // position of this channel in the continuation's join
     };
     struct ChannelEntry {
@@ -552,25 +438,115 @@ class Space {
         Channel channel;
         detail::FifoList<DataEntry, 1> data;
         detail::FifoList<Waiter, 1> waiting;
-        bool dirty = false;                 // its key is in dirtyChannels_
+        bool dirty = false;                 // its key is in its shard's dirty set
         std::unique_ptr<ChannelEntry> next; // another channel with the same key (a collision)
         [[nodiscard]] bool empty() const { return data.empty() && waiting.empty(); }
     };
-    using ChannelList = absl::InlinedVector<Channel, 1>;
-    using PatternList = absl::InlinedVector<Pattern, 1>;
-    struct ContRecord {
-        ChannelList channels;
-        absl::InlinedVector<ChannelKey, 1> keys; // keys[i] == Types::key(channels[i]), cached
-        PatternList patterns;
-        Continuation continuation;
-        bool persistent;
-        bool peek;
-    };
     using ChannelMap = absl::flat_hash_map<ChannelKey, ChannelEntry>;
 
-    // A channel entry and its map slot. Valid until the next insertion into channels_
-    // (a rehash moves slots) or the removal of that entry; erasing other entries keeps it.
+    struct alignas(64) Shard {
+        SpinLock mu;
+        ChannelMap channels;
+        uint64_t nextSeq = 1;
+        uint64_t nextContCounter = 1;
+        uint64_t comms = 0;
+        uint64_t produces = 0;
+        uint64_t consumes = 0;
+        size_t conts = 0;                      // records whose home is this shard
+        absl::flat_hash_set<ChannelKey> dirty; // only tracked while attached
+        ContRecord* addedHead = nullptr;       // durable records added since the last checkpoint
+        std::vector<uint64_t> removed;         // ids of persisted records fired since
+        std::vector<ContRecord*> freeRecords;  // reused by later consumes homed here
+    };
+
+    static uint32_t shardOf(const ChannelKey& key) { return static_cast<uint32_t>(key.lo >> (64 - kShardBits)); }
+
+    // Shard locks held by one operation, always taken in ascending order.
+    class LockSet {
+      public:
+        explicit LockSet(Space& s) : s_(s) {}
+        ~LockSet() { release(); }
+        LockSet(const LockSet&) = delete;
+        LockSet& operator=(const LockSet&) = delete;
+
+        // Locks [shard]. Holds none before.
+        void acquire(uint32_t shard) {
+            s_.shards_[shard].mu.lock();
+            held_.push_back(shard);
+        }
+        // Locks [shards] (any order, duplicates allowed). Holds none before.
+        void acquire(Needs shards) {
+            std::sort(shards.begin(), shards.end());
+            shards.erase(std::unique(shards.begin(), shards.end()), shards.end());
+            for (uint32_t s : shards) {
+                s_.shards_[s].mu.lock();
+            }
+            held_ = std::move(shards);
+        }
+        // Releases everything, then locks the held shards and [more] in order.
+        void reacquire(const Needs& more) {
+            Needs all = held_;
+            all.insert(all.end(), more.begin(), more.end());
+            release();
+            acquire(std::move(all));
+        }
+        [[nodiscard]] bool holds(uint32_t s) const {
+            return std::find(held_.begin(), held_.end(), s) != held_.end();
+        }
+        // Takes shard [s] if it is free now; never blocks (so never out of order).
+        bool tryAdd(uint32_t s) {
+            if (!s_.shards_[s].mu.try_lock()) {
+                return false;
+            }
+            held_.insert(std::upper_bound(held_.begin(), held_.end(), s), s);
+            return true;
+        }
+        void release() {
+            for (uint32_t s : held_) {
+                s_.shards_[s].mu.unlock();
+            }
+            held_.clear();
+        }
+
+      private:
+        Space& s_;
+        Needs held_; // sorted
+    };
+
+    // Every shard, locked in order, for readers and writers of the whole space.
+    class AllLocks {
+      public:
+        explicit AllLocks(const Space& s) : s_(s) {
+            for (unsigned i = 0; i < kShards; ++i) {
+                s_.shards_[i].mu.lock();
+            }
+        }
+        ~AllLocks() {
+            for (unsigned i = kShards; i-- > 0;) {
+                s_.shards_[i].mu.unlock();
+            }
+        }
+        AllLocks(const AllLocks&) = delete;
+        AllLocks& operator=(const AllLocks&) = delete;
+
+      private:
+        const Space& s_;
+    };
+
+    template <class T>
+    T sum(T Shard::*field) const {
+        AllLocks all(*this);
+        T total{};
+        for (unsigned s = 0; s < kShards; ++s) {
+            total += shards_[s].*field;
+        }
+        return total;
+    }
+
+    // A channel entry and its map slot. Valid until the next insertion into its shard's
+    // map (a rehash moves slots) or the removal of that entry; erasing other entries keeps it.
     struct Slot {
+        Shard* shard = nullptr;
         typename ChannelMap::iterator it{};
         ChannelEntry* node = nullptr;
     };
@@ -581,40 +557,177 @@ class Space {
         Bindings bindings{};
     };
 
+    // Produce ----------------------------------------------------------------------
+
+    // One attempt at produce() holding [locks] (at least [key]'s shard). Returns the
+    // shards it lacks for a join it must try (nothing changed; the caller relocks and
+    // calls again), or empty: then [result] says what happened.
+    template <class Sink>
+    Needs tryProduce(LockSet& locks, const ChannelKey& key, const Channel& channel, Datum& datum, bool persistent,
+                     Sink& sink, ProduceResult& result) {
+        Slot slot = findOrCreate(key, channel);
+        ChannelEntry& entry = *slot.node;
+        for (size_t w = 0; w < entry.waiting.size(); ++w) {
+            const Waiter waiter = entry.waiting[w];
+            ContRecord& rec = *waiter.rec;
+            Bindings own{};
+            if (!matcher_.match(rec.patterns[waiter.index], datum, own)) {
+                continue;
+            }
+            if (rec.channels.size() == 1) {
+                fireProduceSingle(slot, w, datum, own, sink);
+                result = persistent || rec.peek ? ProduceResult::kReissue : ProduceResult::kComm;
+                return {};
+            }
+            Needs missing;
+            for (const ChannelKey& k : rec.keys) {
+                const uint32_t s = shardOf(k);
+                if (!locks.holds(s) && !locks.tryAdd(s)) {
+                    missing.push_back(s);
+                }
+            }
+            if (!missing.empty()) {
+                dropIfEmpty(slot); // undo findOrCreate: nothing else changed
+                return missing;
+            }
+            const bool peek = rec.peek;
+            if (tryFireProduceJoin(slot, w, datum, own, sink)) {
+                result = persistent || peek ? ProduceResult::kReissue : ProduceResult::kComm;
+                return {};
+            }
+        }
+        Shard& sh = *slot.shard;
+        entry.data.emplace(DataEntry{std::move(datum), sh.nextSeq++, persistent});
+        markDirty(entry, key);
+        result = ProduceResult::kStored;
+        return {};
+    }
+
+    // produce() meets the single-channel continuation waiting at [w] in [slot].
+    template <class Sink>
+    void fireProduceSingle(Slot slot, size_t w, const Datum& datum, Bindings& bindings, Sink& sink) {
+        ContRecord* rec = slot.node->waiting[w].rec;
+        ++slot.shard->comms;
+        const Datum* data[1] = {&datum};
+        CommEvent<Types> event{rec->continuation, rec->persistent, rec->peek, data, {&bindings, 1}, 0};
+        sink(event);
+        if (!rec->persistent) {
+            slot.node->waiting.erase(w);
+            dropIfEmpty(slot);
+            releaseRecord(rec);
+        }
+    }
+
+    // produce() meets the join waiting at [w] in [slot], whose pattern for this channel
+    // already matched [datum] with [own]; every shard of the join is locked. Fires only
+    // if every other channel of the join holds a matching datum; otherwise changes
+    // nothing and returns false.
+    template <class Sink>
+    bool tryFireProduceJoin(Slot slot, size_t w, const Datum& datum, Bindings& own, Sink& sink) {
+        ContRecord* rec = slot.node->waiting[w].rec;
+        const size_t arity = rec->channels.size();
+        const size_t self = slot.node->waiting[w].index;
+        absl::InlinedVector<Pick, 4> picks(arity);
+        for (size_t j = 0; j < arity; ++j) {
+            if (j == self) {
+                picks[j].slot = slot;
+                continue;
+            }
+            picks[j].slot = find(rec->keys[j], rec->channels[j]);
+            if (picks[j].slot.node == nullptr ||
+                !scanData(*picks[j].slot.node, rec->patterns[j], picks[j].pos, picks[j].bindings)) {
+                return false;
+            }
+        }
+
+        ++slot.shard->comms;
+        absl::InlinedVector<const Datum*, 4> data(arity);
+        absl::InlinedVector<Bindings, 4> bindings(arity);
+        for (size_t j = 0; j < arity; ++j) {
+            if (j == self) {
+                data[j] = &datum;
+                bindings[j] = std::move(own);
+            } else {
+                data[j] = &picks[j].slot.node->data[picks[j].pos].datum;
+                bindings[j] = std::move(picks[j].bindings);
+            }
+        }
+        CommEvent<Types> event{rec->continuation, rec->persistent, rec->peek, data, bindings,
+                               static_cast<uint32_t>(self)};
+        sink(event);
+        for (size_t j = 0; j < arity; ++j) {
+            if (j != self) {
+                removeTaken(picks[j], rec->keys[j], rec->peek);
+            }
+        }
+        if (!rec->persistent) {
+            for (size_t j = 0; j < arity; ++j) {
+                ChannelEntry& e = *picks[j].slot.node;
+                if (j == self) {
+                    e.waiting.erase(w);
+                    continue;
+                }
+                for (size_t i = 0; i < e.waiting.size(); ++i) {
+                    if (e.waiting[i].rec == rec) {
+                        e.waiting.erase(i);
+                        break;
+                    }
+                }
+            }
+        }
+        dropEmptyEntries(picks, rec->keys);
+        if (!rec->persistent) {
+            releaseRecord(rec);
+        }
+        return true;
+    }
+
+    // A Comm value copied out of [e] (the Comm-returning produce and consume).
+    static Comm<Types> toComm(const CommEvent<Types>& e) {
+        Comm<Types> comm{e.continuation, e.persistentContinuation, e.peek, {}, {}, false, e.producedIndex};
+        for (size_t i = 0; i < e.data.size(); ++i) {
+            comm.data.push_back(*e.data[i]);
+            comm.bindings.push_back(std::move(e.bindings[i]));
+        }
+        return comm;
+    }
+
     // Lookup ------------------------------------------------------------------------
 
     Slot find(const ChannelKey& key, const Channel& ch) {
-        auto it = channels_.find(key);
-        if (it == channels_.end()) {
+        Shard& sh = shards_[shardOf(key)];
+        auto it = sh.channels.find(key);
+        if (it == sh.channels.end()) {
             return {};
         }
         for (ChannelEntry* e = &it->second; e != nullptr; e = e->next.get()) {
             if (Types::sameChannel(e->channel, ch)) {
-                return {it, e};
+                return {&sh, it, e};
             }
         }
         return {};
     }
 
     Slot findOrCreate(const ChannelKey& key, const Channel& ch) {
-        auto [it, inserted] = channels_.try_emplace(key, ch);
+        Shard& sh = shards_[shardOf(key)];
+        auto [it, inserted] = sh.channels.try_emplace(key, ch);
         ChannelEntry* head = &it->second;
         if (inserted) {
-            return {it, head};
+            return {&sh, it, head};
         }
         ChannelEntry* tail = head;
         for (ChannelEntry* e = head; e != nullptr; e = e->next.get()) {
             if (Types::sameChannel(e->channel, ch)) {
-                return {it, e};
+                return {&sh, it, e};
             }
             tail = e;
         }
         if (head->empty()) { // an empty head kept only because a collision chain hangs off it
             head->channel = ch;
-            return {it, head};
+            return {&sh, it, head};
         }
         tail->next = std::make_unique<ChannelEntry>(ch);
-        return {it, tail->next.get()};
+        return {&sh, it, tail->next.get()};
     }
 
     // Remove [slot]'s entry if it holds nothing. Only for a slot that is the sole one
@@ -632,14 +745,15 @@ class Space {
             pred->next = std::move(slot.node->next); // frees slot.node
         }
         if (head->empty() && head->next == nullptr) {
-            channels_.erase(slot.it);
+            slot.shard->channels.erase(slot.it);
         }
     }
 
     // Remove every empty entry under [key] (a fresh lookup, so safe after other removals).
     void dropEmpty(const ChannelKey& key) {
-        auto it = channels_.find(key);
-        if (it == channels_.end()) {
+        Shard& sh = shards_[shardOf(key)];
+        auto it = sh.channels.find(key);
+        if (it == sh.channels.end()) {
             return;
         }
         ChannelEntry* head = &it->second;
@@ -651,7 +765,7 @@ class Space {
             }
         }
         if (head->empty() && head->next == nullptr) {
-            channels_.erase(it);
+            sh.channels.erase(it);
         }
     }
 
@@ -690,101 +804,75 @@ class Space {
         return false;
     }
 
-    // The datum of [pick] for a COMM: removed from the store (moved out) unless it is
-    // persistent or the continuation peeks, in which case it stays and is copied.
-    Datum takeOrCopy(Pick& pick, const ChannelKey& key, bool peek) {
+    // After a COMM has read the datum of [pick]: removes it from the store unless it
+    // is persistent or the continuation peeks (then it stays).
+    void removeTaken(Pick& pick, const ChannelKey& key, bool peek) {
         ChannelEntry& entry = *pick.slot.node;
-        DataEntry& d = entry.data[pick.pos];
-        if (d.persistent || peek) {
-            return d.datum;
+        if (entry.data[pick.pos].persistent || peek) {
+            return;
         }
-        Datum out = std::move(d.datum);
+        entry.data[pick.pos].datum = Datum{};
         entry.data.erase(pick.pos);
         markDirty(entry, key);
-        return out;
     }
 
-    static Comm<Types> makeComm(ContRecord& rec, bool takeContinuation) {
-        if (takeContinuation) {
-            return Comm<Types>{std::move(rec.continuation), rec.persistent, rec.peek, {}, {}, false, 0};
+    // Records -----------------------------------------------------------------------
+
+    ContRecord* newRecord(Shard& home) {
+        ++home.conts;
+        if (home.freeRecords.empty()) {
+            return new ContRecord;
         }
-        return Comm<Types>{rec.continuation, rec.persistent, rec.peek, {}, {}, false, 0};
+        ContRecord* rec = home.freeRecords.back();
+        home.freeRecords.pop_back();
+        return rec;
     }
 
-    // produce() meets the single-channel continuation waiting at [w] in [slot].
-    Comm<Types> fireProduceSingle(Slot slot, size_t w, uint32_t contSlot, Datum datum, Bindings bindings,
-                                  bool persistent) {
-        ++commCount_;
-        ContRecord& rec = *conts_[contSlot].record;
-        Comm<Types> comm = makeComm(rec, !rec.persistent);
-        comm.data.push_back(std::move(datum));
-        comm.bindings.push_back(std::move(bindings));
-        comm.reissueProduce = persistent || rec.peek;
-        if (!rec.persistent) {
-            releaseCont(contSlot);
-            slot.node->waiting.erase(w);
-            dropIfEmpty(slot);
+    // Free a fired or retired record (its home shard is locked); a persisted one must
+    // be deleted at the next checkpoint.
+    void releaseRecord(ContRecord* rec) {
+        Shard& home = shards_[rec->home];
+        if (rec->added) {
+            unlinkAdded(home, rec);
+        } else if (rec->persisted) {
+            home.removed.push_back(rec->id);
         }
-        return comm;
+        --home.conts;
+        // Keep a few records for reuse; their storage (inline vectors) comes with them.
+        constexpr size_t kKeptRecords = 256;
+        if (home.freeRecords.size() < kKeptRecords) {
+            rec->channels.clear();
+            rec->keys.clear();
+            rec->patterns.clear();
+            rec->seqs.clear();
+            rec->continuation = Continuation{};
+            home.freeRecords.push_back(rec);
+        } else {
+            delete rec;
+        }
     }
 
-    // produce() meets the join waiting at [w] in [slot], whose pattern for this channel
-    // already matched [datum] with [own]. Fires only if every other channel of the join
-    // holds a matching datum; otherwise changes nothing and returns nullopt (and
-    // [datum], [own] are left intact for the next candidate).
-    std::optional<Comm<Types>> tryFireProduceJoin(Slot slot, size_t w, uint32_t contSlot, Datum& datum,
-                                                  Bindings& own, bool persistent) {
-        ContRecord& rec = *conts_[contSlot].record;
-        const size_t arity = rec.channels.size();
-        const size_t self = slot.node->waiting[w].index;
-        absl::InlinedVector<Pick, 4> picks(arity);
-        for (size_t j = 0; j < arity; ++j) {
-            if (j == self) {
-                picks[j].slot = slot;
-                continue;
-            }
-            picks[j].slot = find(rec.keys[j], rec.channels[j]);
-            if (picks[j].slot.node == nullptr ||
-                !scanData(*picks[j].slot.node, rec.patterns[j], picks[j].pos, picks[j].bindings)) {
-                return std::nullopt;
-            }
+    static void linkAdded(Shard& home, ContRecord* rec) {
+        rec->added = true;
+        rec->addedPrev = nullptr;
+        rec->addedNext = home.addedHead;
+        if (home.addedHead != nullptr) {
+            home.addedHead->addedPrev = rec;
         }
+        home.addedHead = rec;
+    }
 
-        ++commCount_;
-        Comm<Types> comm = makeComm(rec, !rec.persistent);
-        comm.data.reserve(arity);
-        comm.bindings.reserve(arity);
-        for (size_t j = 0; j < arity; ++j) {
-            if (j == self) {
-                comm.data.push_back(std::move(datum));
-                comm.bindings.push_back(std::move(own));
-            } else {
-                comm.data.push_back(takeOrCopy(picks[j], rec.keys[j], rec.peek));
-                comm.bindings.push_back(std::move(picks[j].bindings));
-            }
+    static void unlinkAdded(Shard& home, ContRecord* rec) {
+        if (rec->addedPrev != nullptr) {
+            rec->addedPrev->addedNext = rec->addedNext;
+        } else {
+            home.addedHead = rec->addedNext;
         }
-        comm.reissueProduce = persistent || rec.peek;
-        comm.producedIndex = static_cast<uint32_t>(self);
-        if (!rec.persistent) {
-            for (size_t j = 0; j < arity; ++j) {
-                ChannelEntry& e = *picks[j].slot.node;
-                if (j == self) {
-                    e.waiting.erase(w);
-                    continue;
-                }
-                for (size_t i = 0; i < e.waiting.size(); ++i) {
-                    if (e.waiting[i].slot == contSlot) {
-                        e.waiting.erase(i);
-                        break;
-                    }
-                }
-            }
+        if (rec->addedNext != nullptr) {
+            rec->addedNext->addedPrev = rec->addedPrev;
         }
-        dropEmptyEntries(picks, rec.keys); // before erasing rec: the keys live there
-        if (!rec.persistent) {
-            releaseCont(contSlot);
-        }
-        return comm;
+        rec->addedPrev = rec->addedNext = nullptr;
+        rec->added = false;
     }
 
     // Persistence -------------------------------------------------------------------
@@ -792,17 +880,8 @@ class Space {
     void markDirty(ChannelEntry& entry, const ChannelKey& key) {
         if (history_ != nullptr && !entry.dirty) {
             entry.dirty = true;
-            dirtyChannels_.insert(key);
+            shards_[shardOf(key)].dirty.insert(key);
         }
-    }
-
-    // Free a fired continuation's slot; a persisted one must be deleted at the next checkpoint.
-    void releaseCont(uint32_t contSlot) {
-        const auto& e = conts_[contSlot];
-        if (e.persisted) {
-            removedConts_.push_back(e.id);
-        }
-        conts_.remove(contSlot);
     }
 
     static uint32_t checkedU32(size_t n) {
@@ -812,8 +891,9 @@ class Space {
 
     // The "data" record of [key] into [out]; false when no channel under it holds data.
     bool encodeChannelRecord(const ChannelKey& key, std::string& out) const {
-        auto it = channels_.find(key);
-        if (it == channels_.end()) {
+        const Shard& sh = shards_[shardOf(key)];
+        auto it = sh.channels.find(key);
+        if (it == sh.channels.end()) {
             return false;
         }
         uint32_t count = 0;
@@ -845,9 +925,33 @@ class Space {
         for (size_t i = 0; i < rec.channels.size(); ++i) {
             Types::encode(rec.channels[i], out);
             Types::encode(rec.patterns[i], out);
+            detail::putU64(out, rec.seqs[i]);
         }
         Types::encode(rec.continuation, out);
         return out;
+    }
+
+    // Empties the hot store (every shard is locked).
+    void clearLocked() {
+        for (unsigned s = 0; s < kShards; ++s) {
+            Shard& sh = shards_[s];
+            for (auto& [key, head] : sh.channels) {
+                for (ChannelEntry* e = &head; e != nullptr; e = e->next.get()) {
+                    for (size_t i = 0; i < e->waiting.size(); ++i) {
+                        if (e->waiting[i].index == 0) {
+                            delete e->waiting[i].rec;
+                        }
+                    }
+                }
+            }
+            sh.channels.clear();
+            sh.conts = 0;
+            sh.nextSeq = 1;
+            sh.nextContCounter = 1;
+            sh.dirty.clear();
+            sh.addedHead = nullptr;
+            sh.removed.clear();
+        }
     }
 
     absl::Status loadLocked(History& history) {
@@ -865,6 +969,7 @@ class Space {
                 if (!detail::getU32(value, count) || count == 0) {
                     return corrupt();
                 }
+                Shard& sh = shards_[shardOf(*ck)];
                 for (uint32_t c = 0; c < count; ++c) {
                     Channel ch{};
                     uint32_t n = 0;
@@ -889,13 +994,16 @@ class Space {
                             return corrupt();
                         }
                         entry.data.emplace(DataEntry{std::move(d), seq, persistent != 0});
-                        nextSeq_ = std::max(nextSeq_, seq + 1);
+                        sh.nextSeq = std::max(sh.nextSeq, seq + 1);
                     }
                 }
                 return value.empty() ? absl::OkStatus() : corrupt();
             }));
-        return history.forEach(
-            History::Db::kConts, [this](std::string_view key, std::string_view value) -> absl::Status {
+        // Waiters are listed per channel in age order once all records are read.
+        // (Entries are found again then: a map insertion may move them.)
+        std::vector<std::pair<uint64_t, Waiter>> waiters;
+        RHO_RETURN_IF_ERROR(history.forEach(
+            History::Db::kConts, [this, &waiters](std::string_view key, std::string_view value) -> absl::Status {
                 uint64_t id = 0;
                 if (!detail::parseContKey(key, id)) {
                     return absl::DataLossError("rspace history: malformed continuation key");
@@ -910,52 +1018,50 @@ class Space {
                     arity > value.size()) {
                     return corrupt();
                 }
-                ChannelList channels;
-                PatternList patterns;
-                absl::InlinedVector<ChannelKey, 1> keys;
+                auto rec = std::make_unique<ContRecord>();
                 for (uint32_t i = 0; i < arity; ++i) {
-                    Channel& ch = channels.emplace_back();
-                    Pattern& pat = patterns.emplace_back();
-                    if (!Types::decode(value, ch) || !Types::decode(value, pat)) {
+                    Channel& ch = rec->channels.emplace_back();
+                    Pattern& pat = rec->patterns.emplace_back();
+                    uint64_t seq = 0;
+                    if (!Types::decode(value, ch) || !Types::decode(value, pat) || !detail::getU64(value, seq)) {
                         return corrupt();
                     }
-                    keys.push_back(Types::key(ch));
+                    rec->keys.push_back(Types::key(ch));
+                    rec->seqs.push_back(seq);
                 }
-                Continuation k{};
-                if (!Types::decode(value, k) || !value.empty()) {
+                if (!Types::decode(value, rec->continuation) || !value.empty()) {
                     return corrupt();
                 }
-                const uint32_t contSlot =
-                    conts_.add(id,
-                               ContRecord{std::move(channels), std::move(keys), std::move(patterns),
-                                          std::move(k), (flags & 1) != 0, (flags & 2) != 0},
-                               /*persisted=*/true);
-                const ContRecord& rec = *conts_[contSlot].record;
-                for (size_t i = 0; i < rec.channels.size(); ++i) {
-                    findOrCreate(rec.keys[i], rec.channels[i])
-                        .node->waiting.emplace(Waiter{contSlot, static_cast<uint32_t>(i)});
+                rec->persistent = (flags & 1) != 0;
+                rec->peek = (flags & 2) != 0;
+                rec->persisted = true;
+                rec->id = id;
+                rec->home = shardOf(rec->keys[0]);
+                ++shards_[rec->home].conts;
+                // New ids must not meet any loaded one, whatever shard wrote it: every
+                // shard's counter starts above the largest loaded counter.
+                for (unsigned sh = 0; sh < kShards; ++sh) {
+                    shards_[sh].nextContCounter = std::max(shards_[sh].nextContCounter, (id >> kShardBits) + 1);
                 }
-                nextContId_ = std::max(nextContId_, id + 1);
+                ContRecord* r = rec.release();
+                for (size_t i = 0; i < r->channels.size(); ++i) {
+                    Shard& sh = shards_[shardOf(r->keys[i])];
+                    sh.nextSeq = std::max(sh.nextSeq, r->seqs[i] + 1);
+                    waiters.push_back({r->seqs[i], Waiter{r, static_cast<uint32_t>(i)}});
+                }
                 return absl::OkStatus();
-            });
+            }));
+        std::sort(waiters.begin(), waiters.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+        for (const auto& [seq, w] : waiters) {
+            findOrCreate(w.rec->keys[w.index], w.rec->channels[w.index]).node->waiting.emplace(w);
+        }
+        return absl::OkStatus();
     }
 
     const Matcher& matcher_;
     PrivateTable privates_;
-    mutable std::mutex mu_;
-    ChannelMap channels_;
-    detail::SlotTable<ContRecord> conts_;
-    uint64_t nextContId_ = 1;
-    uint64_t nextSeq_ = 1;
-    uint64_t commCount_ = 0;
-    uint64_t produceCount_ = 0;
-    uint64_t consumeCount_ = 0;
-    History* history_ = nullptr;
-    absl::flat_hash_set<ChannelKey> dirtyChannels_; // only tracked while attached
-    // Durable continuations stored since the last checkpoint, as (slot, id): the slot
-    // may have been freed and reused since, so checkpoint compares the id.
-    std::vector<std::pair<uint32_t, uint64_t>> addedConts_;
-    std::vector<uint64_t> removedConts_; // ids of persisted continuations fired since
+    std::unique_ptr<Shard[]> shards_;
+    History* history_ = nullptr; // written only by attach, under every lock
 };
 
 } // namespace rho::rspace

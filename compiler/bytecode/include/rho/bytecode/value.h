@@ -12,6 +12,7 @@
 // consistent with equality; RSpace keys channels by it.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -59,6 +60,32 @@ const char* valueKindName(ValueKind kind); // "Int", "String", ... as the refere
 struct HeapValue;
 class Value;
 
+// An owning pointer to an immutable HeapValue, counted inside the HeapValue (one word,
+// one atomic count: cheaper to copy and move than a shared_ptr, which every Value
+// copy on the interpreter's hot path paid for).
+class HeapRef {
+  public:
+    HeapRef() noexcept = default;
+    explicit HeapRef(HeapValue* adopt) noexcept : p_(adopt) {} // takes the first reference
+    HeapRef(const HeapRef& other) noexcept;
+    HeapRef(HeapRef&& other) noexcept : p_(other.p_) { other.p_ = nullptr; }
+    HeapRef& operator=(const HeapRef& other) noexcept;
+    HeapRef& operator=(HeapRef&& other) noexcept;
+    ~HeapRef() { reset(); }
+
+    void reset() noexcept;
+    [[nodiscard]] const HeapValue* get() const noexcept { return p_; }
+    const HeapValue* operator->() const noexcept { return p_; }
+    const HeapValue& operator*() const noexcept { return *p_; }
+    explicit operator bool() const noexcept { return p_ != nullptr; }
+    // Owners of the HeapValue (1: this reference is the only one).
+    [[nodiscard]] uint32_t useCount() const noexcept;
+    friend bool operator==(const HeapRef& a, const HeapRef& b) noexcept { return a.p_ == b.p_; }
+
+  private:
+    HeapValue* p_ = nullptr;
+};
+
 // A process sequence closed over its captured values.
 struct Closure {
     std::shared_ptr<const Code> code;
@@ -97,6 +124,8 @@ class Value {
 
     [[nodiscard]] ValueKind kind() const { return kind_; }
     [[nodiscard]] bool isNil() const { return kind_ == ValueKind::kNil; }
+    // True when the value holds no heap part (Nil, Bool, Int, unforgeable names).
+    [[nodiscard]] bool isInline() const { return !heap_; }
     [[nodiscard]] bool asBool() const { return a_ != 0; }
     [[nodiscard]] int64_t asInt() const { return static_cast<int64_t>(a_); }
     [[nodiscard]] uint64_t unforgeableLo() const { return a_; }
@@ -114,16 +143,16 @@ class Value {
     friend int compare(const Value& x, const Value& y);
 
     // For the bytecode module's own constructors (rbc decoding): wraps a heap part.
-    static Value fromHeap(ValueKind kind, std::shared_ptr<const HeapValue> heap);
+    static Value fromHeap(ValueKind kind, HeapRef heap);
     // Gives up this value's heap part when this is its last owner (else null): lets
     // destructors free nested values iteratively.
-    std::shared_ptr<const HeapValue> releaseHeapIfLast();
+    HeapRef releaseHeapIfLast();
 
   private:
     ValueKind kind_ = ValueKind::kNil;
     uint64_t a_ = 0; // Bool, Int, unforgeable lo
     uint64_t b_ = 0; // unforgeable hi
-    std::shared_ptr<const HeapValue> heap_;
+    HeapRef heap_;
 };
 
 struct HeapValue {
@@ -137,7 +166,44 @@ struct HeapValue {
     HeapValue& operator=(const HeapValue&) = delete;
     // Frees nested values iteratively (deeply nested data must not recurse).
     ~HeapValue();
+
+  private:
+    friend class HeapRef;
+    mutable std::atomic<uint32_t> refs_{1};
 };
+
+inline HeapRef::HeapRef(const HeapRef& other) noexcept : p_(other.p_) {
+    if (p_)
+        p_->refs_.fetch_add(1, std::memory_order_relaxed);
+}
+
+inline HeapRef& HeapRef::operator=(const HeapRef& other) noexcept {
+    if (other.p_)
+        other.p_->refs_.fetch_add(1, std::memory_order_relaxed);
+    reset();
+    p_ = other.p_;
+    return *this;
+}
+
+inline HeapRef& HeapRef::operator=(HeapRef&& other) noexcept {
+    if (this != &other) {
+        reset();
+        p_ = other.p_;
+        other.p_ = nullptr;
+    }
+    return *this;
+}
+
+inline void HeapRef::reset() noexcept {
+    if (p_ == nullptr)
+        return;
+    // The last owner frees without an atomic write: nobody else can add a reference.
+    if (p_->refs_.load(std::memory_order_acquire) == 1 || p_->refs_.fetch_sub(1, std::memory_order_acq_rel) == 1)
+        delete p_;
+    p_ = nullptr;
+}
+
+inline uint32_t HeapRef::useCount() const noexcept { return p_ ? p_->refs_.load(std::memory_order_acquire) : 0; }
 
 // Pretty-prints [v] as the reference does for rho:io:stdout (RHOLANG.md section 11).
 std::string print(const Value& v);
