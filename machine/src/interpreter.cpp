@@ -191,10 +191,10 @@ dispatch:
             if (!isBool || arm >= members.size())
                 goto finished;
             const bytecode::ChildRef& ref = members[arm];
-            std::shared_ptr<const Code> next = code->children[ref.child];
+            const Code* next = code->children[ref.child].get();
             captureFrame(*next, ref, m.frame, m.scratch); // both vectors keep their storage
             m.frame.swap(m.scratch);
-            m.code = std::move(next);
+            m.code = within(std::move(m.code), next);
         }
         code = m.code.get();
         words = code->words.data();
@@ -219,7 +219,7 @@ dispatch:
     }
     RHO_CASE(RECEIVE) {
         const bytecode::ChildRef& ref = code->multisets[a].members[0];
-        std::shared_ptr<const Code> body = code->children[ref.child];
+        std::shared_ptr<const Code> body = within(m.code, code->children[ref.child].get());
         size_t k = body->join->binds.size();
         for (size_t i = stack.size() - k; i < stack.size(); ++i)
             if (primitives::isSystemChannel(stack[i]) || !unwrapChannel(stack[i], /*write=*/false))
@@ -250,16 +250,49 @@ dispatch:
         RHO_NEXT();
     }
     RHO_CASE(SPAWN) {
-        // Principle 2: each branch becomes its own machine. Expression branches are
-        // kept in the term but never run (RHOLANG.md 5: top-level expressions).
-        for (const bytecode::ChildRef& ref : code->multisets[a].members) {
-            const std::shared_ptr<const Code>& child = code->children[ref.child];
-            if (child->kind == SequenceKind::kExpression)
-                continue;
-            Machine* c = vm.newMachine(child);
-            captureFrame(*child, ref, m.frame, c->frame);
-            vm.start(c);
+        // Principle 2: each process branch becomes its own machine. Expression branches
+        // are kept in the term but never run (RHOLANG.md 5: top-level expressions). Two
+        // scheduling choices, both interleavings the par allows: a branch that only
+        // sends runs to completion now (it cannot block), on a machine of its own; and
+        // when nothing follows SPAWN, the last process branch continues on this
+        // machine object, under a new identity, instead of a queued one.
+        {
+            const auto& members = code->multisets[a].members;
+            size_t tail = members.size();
+            if (bytecode::decodeOp(words[pc]) == Op::HALT) {
+                for (size_t i = members.size(); i-- > 0;) {
+                    if (code->children[members[i].child]->kind != SequenceKind::kExpression) {
+                        tail = i;
+                        break;
+                    }
+                }
+            }
+            RHO_SYNC_STATE();
+            for (size_t i = 0; i < members.size(); ++i) {
+                const bytecode::ChildRef& ref = members[i];
+                const std::shared_ptr<const Code>& child = code->children[ref.child];
+                if (i == tail || child->kind == SequenceKind::kExpression)
+                    continue;
+                Machine* c = vm.newMachine(within(m.code, child.get()));
+                captureFrame(*child, ref, m.frame, c->frame);
+                if (child->kind == SequenceKind::kSend)
+                    vm.runNow(c, budget);
+                else
+                    vm.start(c);
+            }
+            if (tail == members.size())
+                goto spawned;
+            const bytecode::ChildRef& ref = members[tail];
+            const Code* next = code->children[ref.child].get();
+            captureFrame(*next, ref, m.frame, m.scratch);
+            m.frame.swap(m.scratch);
+            vm.handOff(m);
+            m.code = within(std::move(m.code), next);
         }
+        code = m.code.get();
+        words = code->words.data();
+        pc = 0;
+    spawned:
         RHO_SYNC_STATE();
         RHO_SAFEPOINT();
         RHO_NEXT();
@@ -320,7 +353,7 @@ dispatch:
                 for (auto& [index, value] : b)
                     caps[cs->numCaptures + index] = std::move(value);
                 m.frame.swap(caps);
-                m.code = cs;
+                m.code = within(std::move(m.code), cs.get());
                 found = true;
                 break;
             }
@@ -360,12 +393,13 @@ dispatch:
         stack.pop_back();
         {
             const bytecode::ChildRef& ref = code->multisets[a].members[0];
-            std::shared_ptr<const Code> rhs = code->children[ref.child];
+            const Code* rhs = code->children[ref.child].get();
             std::vector<Value> frame;
             captureFrame(*rhs, ref, m.frame, frame);
-            m.calls.push_back({std::move(m.code), pc, std::move(m.frame)});
+            std::shared_ptr<const Code> caller = std::move(m.code);
+            m.code = within(caller, rhs);
+            m.calls.push_back({std::move(caller), pc, std::move(m.frame)});
             m.frame = std::move(frame);
-            m.code = std::move(rhs);
         }
         code = m.code.get();
         words = code->words.data();

@@ -22,12 +22,32 @@ namespace rho::machine {
 struct Usage;
 class FiberWaiter;
 
+// Code references without shared counting (the counter of a Code every machine runs
+// is one cache line all workers would write):
+//   within(parent, child): [child], a sequence inside the tree [parent] points into,
+//     kept alive by whatever keeps [parent] alive (nothing extra if parent borrows);
+//   borrowed(code): owns nothing; for code that outlives every holder: the body of a
+//     persistent continuation, which stays in the space as long as the space does.
+inline std::shared_ptr<const bytecode::Code> within(const std::shared_ptr<const bytecode::Code>& parent,
+                                                   const bytecode::Code* child) {
+    return std::shared_ptr<const bytecode::Code>(parent, child);
+}
+inline std::shared_ptr<const bytecode::Code> within(std::shared_ptr<const bytecode::Code>&& parent,
+                                                   const bytecode::Code* child) {
+    return std::shared_ptr<const bytecode::Code>(std::move(parent), child);
+}
+inline std::shared_ptr<const bytecode::Code> borrowed(const bytecode::Code* code) {
+    return std::shared_ptr<const bytecode::Code>(std::shared_ptr<const bytecode::Code>(), code);
+}
+
 struct Machine {
     Machine();
     ~Machine();
     Machine(const Machine&) = delete;
     Machine& operator=(const Machine&) = delete;
 
+    // The sequence it runs: owning when it came from a one-shot continuation or a
+    // process value, borrowed (see above) when its root outlives the machine.
     std::shared_ptr<const bytecode::Code> code;
     uint32_t pc = 0;
     std::vector<bytecode::Value> stack;

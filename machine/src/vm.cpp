@@ -74,6 +74,11 @@ Vm::Vm(const RuntimeOptions& options, Space& space, const primitives::Registry& 
         nameKey_ = (static_cast<uint64_t>(std::random_device{}()) << 32) ^ std::random_device{}();
     for (uint32_t op = 0; op < bytecode::kOpCount; ++op)
         opHandlers_[op] = registry.operatorId(static_cast<Op>(op));
+    for (uint32_t id = 0; id < registry.size(); ++id) {
+        const primitives::Registration& r = registry.entry(id);
+        anySlow_ = anySlow_ || (r.timing == primitives::Timing::kSlow &&
+                                r.kind != primitives::Registration::Kind::kSystemProcess);
+    }
     space_.privateChannels().setConsumer(&processor_);
 }
 
@@ -121,6 +126,49 @@ Machine* Vm::newMachine(std::shared_ptr<const Code> code) {
 }
 
 void Vm::start(Machine* m) { queue_->spawn(Scheduler::currentWorker(), m); }
+
+bool Vm::mayWait(const Code& code) const {
+    if (!anySlow_)
+        return false;
+    for (size_t pc = 0; pc < code.words.size(); ++pc) {
+        const Op op = bytecode::decodeOp(code.words[pc]);
+        uint32_t id = primitives::Registry::kNoHandler;
+        if (op == Op::METHOD)
+            id = methodHandler(code.symbols[bytecode::decodeA(code.words[pc])]);
+        else
+            id = opHandlers_[static_cast<uint8_t>(op)];
+        if (id != primitives::Registry::kNoHandler && registry_.entry(id).timing == primitives::Timing::kSlow)
+            return true;
+        if (bytecode::hasAux(bytecode::opInfo(op).format))
+            ++pc;
+    }
+    return false;
+}
+
+void Vm::runNow(Machine* m, int& budget) {
+    if (mayWait(*m->code)) {
+        start(m);
+        return;
+    }
+    const int before = budget;
+    SliceResult r = runSlice(*m, *this, budget);
+    const unsigned w = Scheduler::currentWorker();
+    chargeSteps(w, *m, before - budget + 1);
+    if (r == SliceResult::kOutOfBudget) {
+        start(m);
+        return;
+    }
+    if (r == SliceResult::kFaulted)
+        reportFault(*m);
+    finish(w, m);
+}
+
+void Vm::handOff(Machine& m) {
+    const unsigned w = Scheduler::currentWorker();
+    m.usage->privateComms += m.channel->comms();
+    resources_->retire(w, *m.usage, m.code.get());
+    space_.privateChannels().reopen(*m.channel);
+}
 
 void Vm::exec(const Value& v) {
     for (const Value& part : v.parts()) {
@@ -205,12 +253,18 @@ void Vm::startFromComm(CommEvent& e, uint32_t& system) {
         return;
     }
     const bytecode::Closure& c = *k.closure;
-    Machine* m = newMachine(c.code);
+    const Code* body = c.code.get();
+    // A persistent continuation stays in the space as long as the space: its body is
+    // borrowed, with no counting. A one-shot continuation's closure moves into the
+    // machine, which keeps it (and so its body) alive.
+    Machine* m = newMachine(e.persistentContinuation ? borrowed(body) : nullptr);
     m->frame.assign(c.captures.begin(), c.captures.end()); // into the pooled frame's storage
-    m->frame.resize(c.code->numSlots);
+    m->frame.resize(body->numSlots);
     for (Bindings& b : e.bindings)
         for (auto& [index, value] : b)
-            m->frame[c.code->numCaptures + index] = std::move(value);
+            m->frame[body->numCaptures + index] = std::move(value);
+    if (!e.persistentContinuation)
+        m->code = std::shared_ptr<const Code>(std::move(k.closure), body);
     start(m);
 }
 
@@ -283,6 +337,11 @@ void Vm::chargeSteps(unsigned w, Machine& m, int n) {
 }
 
 void Vm::retire(unsigned w, Machine* m) {
+    finish(w, m);
+    queue_->retire(w);
+}
+
+void Vm::finish(unsigned w, Machine* m) {
     m->usage->privateComms += m->channel->comms();
     resources_->retire(w, *m->usage, m->code.get());
     m->code.reset();
@@ -292,7 +351,6 @@ void Vm::retire(unsigned w, Machine* m) {
     m->calls.clear();
     if (!m->fault.ok())
         m->fault = {};
-    queue_->retire(w);
     pool_->release(w, m);
 }
 

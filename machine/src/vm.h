@@ -38,6 +38,15 @@ class Vm final : public primitives::ProcessorHost {
     // A machine for [code] (its frame empty, to be filled by the caller); start() queues it.
     Machine* newMachine(std::shared_ptr<const bytecode::Code> code);
     void start(Machine* m);
+    // Runs [m] now, nested in the caller's slice and spending its [budget]: for a
+    // sequence that only sends (it cannot block or spawn), so nesting stays one level.
+    // Queued like start() if the budget runs out first, or if one of its requests could
+    // be answered late (the caller's fiber would wait with it).
+    void runNow(Machine* m, int& budget);
+    // [m]'s sequence has ended and the object goes on with another (a SPAWN's last
+    // branch): the ended sequence is accounted like a retired machine, and [m] gets a
+    // new identity.
+    void handOff(Machine& m);
     // Starts every process branch of [v] (EXEC).
     void exec(const Value& v);
     // produce, with its COMM (and the re-issues of persistent data / peeks), on behalf of
@@ -61,6 +70,8 @@ class Vm final : public primitives::ProcessorHost {
     // [m] ended on worker [w]: its usage goes to the resource map and the object back
     // to the pool.
     void retire(unsigned w, Machine* m);
+    // [m] ended (queued or not): usage to the resource map, object back to the pool.
+    void finish(unsigned w, Machine* m);
     // [n] reductions spent by [m] on worker [w]; trips the step limit.
     void chargeSteps(unsigned w, Machine& m, int n);
 
@@ -89,7 +100,11 @@ class Vm final : public primitives::ProcessorHost {
     Space& space_;
     const primitives::Registry& registry_;
     primitives::Processor processor_;
+    // True when [code] makes a request the processor could answer late.
+    [[nodiscard]] bool mayWait(const bytecode::Code& code) const;
+
     std::array<uint32_t, 256> opHandlers_{};
+    bool anySlow_ = false; // the registry has a kSlow operator or method
     // The run in progress.
     ActiveQueue* queue_ = nullptr;
     ResourceMap* resources_ = nullptr;

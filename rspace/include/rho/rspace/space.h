@@ -356,11 +356,14 @@ class Space {
         std::vector<History::Del> dels;
         for (unsigned s = 0; s < kShards; ++s) {
             Shard& sh = shards_[s];
+            // A key is listed again when its entry was dropped and made anew.
+            std::sort(sh.dirty.begin(), sh.dirty.end());
+            sh.dirty.erase(std::unique(sh.dirty.begin(), sh.dirty.end()), sh.dirty.end());
             for (const ChannelKey& key : sh.dirty) {
                 std::string value;
                 if (encodeChannelRecord(key, value)) {
                     puts.push_back(History::Put{History::Db::kData, key.bytes(), std::move(value)});
-                } else {
+                } else if (sh.stored.contains(key)) { // a channel that held data nobody wrote needs no delete
                     dels.push_back(History::Del{History::Db::kData, key.bytes()});
                 }
             }
@@ -381,11 +384,18 @@ class Space {
         for (unsigned s = 0; s < kShards; ++s) {
             Shard& sh = shards_[s];
             for (const ChannelKey& key : sh.dirty) {
+                bool hasData = false;
                 auto it = sh.channels.find(key);
                 if (it != sh.channels.end()) {
                     for (ChannelEntry* e = &it->second; e != nullptr; e = e->next.get()) {
                         e->dirty = false;
+                        hasData = hasData || !e->data.empty();
                     }
+                }
+                if (hasData) {
+                    sh.stored.insert(key);
+                } else {
+                    sh.stored.erase(key);
                 }
             }
             sh.dirty.clear();
@@ -438,7 +448,7 @@ class Space {
         Channel channel;
         detail::FifoList<DataEntry, 1> data;
         detail::FifoList<Waiter, 1> waiting;
-        bool dirty = false;                 // its key is in its shard's dirty set
+        bool dirty = false;                 // its key is in its shard's dirty list
         std::unique_ptr<ChannelEntry> next; // another channel with the same key (a collision)
         [[nodiscard]] bool empty() const { return data.empty() && waiting.empty(); }
     };
@@ -453,7 +463,10 @@ class Space {
         uint64_t produces = 0;
         uint64_t consumes = 0;
         size_t conts = 0;                      // records whose home is this shard
-        absl::flat_hash_set<ChannelKey> dirty; // only tracked while attached
+        // Keys whose data changed since the last checkpoint (only tracked while attached;
+        // a list, not a set: appending is what the COMM path pays).
+        std::vector<ChannelKey> dirty;
+        absl::flat_hash_set<ChannelKey> stored; // keys with a data record in the history
         ContRecord* addedHead = nullptr;       // durable records added since the last checkpoint
         std::vector<uint64_t> removed;         // ids of persisted records fired since
         std::vector<ContRecord*> freeRecords;  // reused by later consumes homed here
@@ -880,7 +893,7 @@ class Space {
     void markDirty(ChannelEntry& entry, const ChannelKey& key) {
         if (history_ != nullptr && !entry.dirty) {
             entry.dirty = true;
-            shards_[shardOf(key)].dirty.insert(key);
+            shards_[shardOf(key)].dirty.push_back(key);
         }
     }
 
@@ -949,6 +962,7 @@ class Space {
             sh.nextSeq = 1;
             sh.nextContCounter = 1;
             sh.dirty.clear();
+            sh.stored.clear();
             sh.addedHead = nullptr;
             sh.removed.clear();
         }
@@ -970,6 +984,7 @@ class Space {
                     return corrupt();
                 }
                 Shard& sh = shards_[shardOf(*ck)];
+                sh.stored.insert(*ck);
                 for (uint32_t c = 0; c < count; ++c) {
                     Channel ch{};
                     uint32_t n = 0;
