@@ -7,6 +7,8 @@
 
 namespace rho::machine {
 
+static_assert(Space_kShardBits == Space::kShardBits, "SpaceTypes::key must put a name's shard where Space reads it");
+
 using bytecode::Pattern;
 using bytecode::ValueKind;
 

@@ -62,6 +62,9 @@ bool matchPattern(const bytecode::Pattern& p, const Value& v, const bytecode::Co
                   const std::vector<Value>* captures, Bindings& out);
 
 
+// The shard bits of a channel key (Space::kShardBits, checked in space_types.cpp).
+inline constexpr unsigned Space_kShardBits = 6;
+
 struct SpaceTypes {
     using Channel = Value;
     using Pattern = PatternRef;
@@ -72,10 +75,17 @@ struct SpaceTypes {
     using Request = primitives::Request;
     using Answer = primitives::Answer;
 
+    // The channel key: the value's hash, except that an unforgeable name keeps the top
+    // bits of its id in the key's top bits, which choose the space's shard (space.h). A
+    // worker mints names whose channels live in shards of its own (Vm::freshName), so
+    // the channels a process makes and uses stay in its core's cache.
     static rspace::ChannelKey key(const Value& v) {
         bytecode::Hash128 h = v.hash();
+        if (v.kind() == bytecode::ValueKind::kUnforgeable)
+            h.lo = (h.lo & ~kShardMask) | (v.unforgeableLo() & kShardMask);
         return {h.lo, h.hi};
     }
+    static constexpr uint64_t kShardMask = ~(~uint64_t{0} >> Space_kShardBits);
     static bool sameChannel(const Value& a, const Value& b) { return a == b; }
     static bool isDurable(const Continuation& k) { return k.native == Native::kNone; }
 

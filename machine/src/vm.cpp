@@ -112,9 +112,15 @@ Value Vm::freshName() {
         std::lock_guard lock(foreignNameMu_);
         c = nameCounters_[w].next++;
     }
-    // splitmix64 is a bijection, so distinct (worker, counter) pairs give distinct names.
-    uint64_t lo = splitmix64(nameKey_ + ((uint64_t{w} + 1) << 44 | c));
-    uint64_t hi = splitmix64(lo ^ 0x6e65776e616d6573ull); // "newnames"
+    // splitmix64 is a bijection, so distinct (worker, counter) pairs give distinct ids,
+    // and [hi] (a bijection of the whole id) keeps names distinct after the top bits of
+    // [lo] are replaced by a shard of this worker's share (SpaceTypes::key).
+    const uint64_t id = splitmix64(nameKey_ + ((uint64_t{w} + 1) << 44 | c));
+    const uint64_t hi = splitmix64(id ^ 0x6e65776e616d6573ull); // "newnames"
+    const uint64_t workers = nameCounters_.size() - 1;
+    const uint64_t share = std::max<uint64_t>(1, Space::kShards / workers);
+    const uint64_t shard = w < workers ? (w * share + c % share) % Space::kShards : id >> (64 - Space::kShardBits);
+    const uint64_t lo = (shard << (64 - Space::kShardBits)) | (id & (~uint64_t{0} >> Space::kShardBits));
     return Value::unforgeable(lo, hi);
 }
 

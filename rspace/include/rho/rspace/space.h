@@ -16,7 +16,17 @@
 // channels as (record, position of that channel in the join), so a produce reaches it
 // without searching and knows which pattern to try.
 //
-// Locking (no global lock): every operation locks the shards of the channels it
+// Contracts without locks: a produce that meets only persistent continuations changes
+// nothing in the space (the continuation stays, the datum is not stored), so it needs
+// no lock. Each shard publishes, lock-free, an immutable snapshot of every channel that
+// holds no data and whose waiters are all persistent single-channel receives (a
+// contract's channel); a produce looks there first and, when one of them matches,
+// fires it without locking or writing anything shared. The snapshots are kept under
+// the shard lock by every operation that changes such a channel; a channel that keeps
+// changing stops being published (each published snapshot is freed only with the
+// space, so their number is bounded).
+//
+// Locking (no global lock): every other operation locks the shards of the channels it
 // touches, in ascending shard order, and holds them to the end, so a join takes its
 // data from all its channels atomically. A consume knows its channels up front. A
 // produce locks its channel's shard; when a waiting join needs other shards it tries
@@ -140,6 +150,23 @@ class Space {
     template <class Sink>
     ProduceResult produce(const Channel& channel, Datum& datum, bool persistent, Sink&& sink) {
         const ChannelKey key = Types::key(channel);
+        if (const ContractSet* contracts = shards_[shardOf(key)].contracts.find(key)) {
+            if (Types::sameChannel(contracts->channel, channel)) {
+                for (ContRecord* rec : contracts->records) {
+                    Bindings own{};
+                    if (!matcher_.match(rec->patterns[0], datum, own)) {
+                        continue;
+                    }
+                    Shard& sh = shards_[shardOf(key)];
+                    sh.lockFree.produces.add(1);
+                    sh.lockFree.comms.add(1);
+                    const Datum* data[1] = {&datum};
+                    CommEvent<Types> event{rec->continuation, true, rec->peek, data, {&own, 1}, 0};
+                    sink(event);
+                    return persistent || rec->peek ? ProduceResult::kReissue : ProduceResult::kComm;
+                }
+            }
+        }
         LockSet locks(*this);
         locks.acquire(shardOf(key));
         ++shards_[shardOf(key)].produces;
@@ -232,7 +259,8 @@ class Space {
         for (size_t i = 0; i < arity; ++i) {
             Slot slot = findOrCreate(rec->keys[i], rec->channels[i]);
             rec->seqs[i] = slot.shard->nextSeq++;
-            slot.node->waiting.emplace(Waiter{rec, static_cast<uint32_t>(i)});
+            addWaiter(*slot.node, rec, static_cast<uint32_t>(i));
+            refreshContract(slot);
         }
         if (history_ != nullptr && Types::isDurable(rec->continuation)) {
             linkAdded(home, rec);
@@ -290,8 +318,10 @@ class Space {
     }
 
     // Counters since construction (attach does not count loaded records).
-    [[nodiscard]] uint64_t commCount() const { return sum(&Shard::comms); }
-    [[nodiscard]] uint64_t produceCount() const { return sum(&Shard::produces); }
+    [[nodiscard]] uint64_t commCount() const { return sum(&Shard::comms) + lockFreeSum(&LockFreeCounts::comms); }
+    [[nodiscard]] uint64_t produceCount() const {
+        return sum(&Shard::produces) + lockFreeSum(&LockFreeCounts::produces);
+    }
     [[nodiscard]] uint64_t consumeCount() const { return sum(&Shard::consumes); }
     // Channel entries in the hot store, empty ones included: with entries removed
     // when empty this equals the number of channels inspect() reports (a leak check).
@@ -449,10 +479,131 @@ class Space {
         detail::FifoList<DataEntry, 1> data;
         detail::FifoList<Waiter, 1> waiting;
         bool dirty = false;                 // its key is in its shard's dirty list
+        bool published = false;             // in its shard's contract snapshots
+        uint8_t publications = 0;           // times published; capped (kMaxPublications)
+        uint32_t oneShot = 0;               // waiters that are not persistent single-channel receives
         std::unique_ptr<ChannelEntry> next; // another channel with the same key (a collision)
         [[nodiscard]] bool empty() const { return data.empty() && waiting.empty(); }
     };
     using ChannelMap = absl::flat_hash_map<ChannelKey, ChannelEntry>;
+
+    // The persistent single-channel receives waiting on a channel that holds no data,
+    // oldest first: immutable once published.
+    struct ContractSet {
+        ChannelKey key;
+        Channel channel;
+        absl::InlinedVector<ContRecord*, 2> records;
+    };
+
+    // One shard's published contract channels: an open-addressed table of atomic
+    // pointers, read without locks, written under the shard lock.
+    class ContractCache {
+      public:
+        ContractCache() {
+            for (auto& slot : slots_) {
+                slot.store(nullptr, std::memory_order_relaxed);
+            }
+        }
+        const ContractSet* find(const ChannelKey& key) const {
+            size_t i = index(key);
+            for (size_t probe = 0; probe < kProbes; ++probe, i = (i + 1) & (kSlots - 1)) {
+                const ContractSet* set = slots_[i].load(std::memory_order_acquire);
+                if (set == nullptr) {
+                    return nullptr;
+                }
+                if (set != tombstone() && set->key == key) {
+                    return set;
+                }
+            }
+            return nullptr;
+        }
+        // Under the shard lock: [set] replaces the key's snapshot (false: no room; the
+        // channel is simply not published).
+        bool publish(const ContractSet* set) {
+            size_t i = index(set->key);
+            size_t free = kSlots;
+            for (size_t probe = 0; probe < kProbes; ++probe, i = (i + 1) & (kSlots - 1)) {
+                const ContractSet* old = slots_[i].load(std::memory_order_relaxed);
+                if (old != nullptr && old != tombstone() && old->key == set->key) {
+                    slots_[i].store(set, std::memory_order_release);
+                    return true;
+                }
+                if ((old == nullptr || old == tombstone()) && free == kSlots) {
+                    free = i;
+                }
+                if (old == nullptr) {
+                    break;
+                }
+            }
+            if (free == kSlots) {
+                return false;
+            }
+            slots_[free].store(set, std::memory_order_release);
+            return true;
+        }
+        // Under the shard lock.
+        void remove(const ChannelKey& key) {
+            size_t i = index(key);
+            for (size_t probe = 0; probe < kProbes; ++probe, i = (i + 1) & (kSlots - 1)) {
+                const ContractSet* old = slots_[i].load(std::memory_order_relaxed);
+                if (old == nullptr) {
+                    return;
+                }
+                if (old != tombstone() && old->key == key) {
+                    slots_[i].store(tombstone(), std::memory_order_release);
+                    return;
+                }
+            }
+        }
+        void clear() {
+            for (auto& slot : slots_) {
+                slot.store(nullptr, std::memory_order_relaxed);
+            }
+        }
+
+      private:
+        static constexpr size_t kSlots = 64;
+        static constexpr size_t kProbes = 8;
+        static const ContractSet* tombstone() { return reinterpret_cast<const ContractSet*>(uintptr_t{1}); }
+        static size_t index(const ChannelKey& key) { return static_cast<size_t>(key.hi) & (kSlots - 1); }
+        std::atomic<const ContractSet*> slots_[kSlots];
+    };
+
+    // Counters the lock-free path adds to: a few padded cells, one chosen per thread.
+    class StripedCounter {
+      public:
+        void add(uint64_t n) { cells_[cell()].n.fetch_add(n, std::memory_order_relaxed); }
+        [[nodiscard]] uint64_t sum() const {
+            uint64_t total = 0;
+            for (const Cell& c : cells_) {
+                total += c.n.load(std::memory_order_relaxed);
+            }
+            return total;
+        }
+
+      private:
+        static constexpr size_t kCells = 8;
+        struct alignas(64) Cell {
+            std::atomic<uint64_t> n{0};
+        };
+        static size_t cell() {
+            static std::atomic<size_t> next{0};
+            thread_local const size_t mine = next.fetch_add(1, std::memory_order_relaxed) % kCells;
+            return mine;
+        }
+        Cell cells_[kCells];
+    };
+    struct LockFreeCounts {
+        StripedCounter produces;
+        StripedCounter comms;
+    };
+    uint64_t lockFreeSum(StripedCounter LockFreeCounts::*field) const {
+        uint64_t total = 0;
+        for (unsigned s = 0; s < kShards; ++s) {
+            total += (shards_[s].lockFree.*field).sum();
+        }
+        return total;
+    }
 
     struct alignas(64) Shard {
         SpinLock mu;
@@ -470,6 +621,9 @@ class Space {
         ContRecord* addedHead = nullptr;       // durable records added since the last checkpoint
         std::vector<uint64_t> removed;         // ids of persisted records fired since
         std::vector<ContRecord*> freeRecords;  // reused by later consumes homed here
+        ContractCache contracts;               // published contract channels (lock-free reads)
+        std::vector<std::unique_ptr<ContractSet>> contractSets; // every snapshot published here
+        LockFreeCounts lockFree;               // COMMs of the lock-free path
     };
 
     static uint32_t shardOf(const ChannelKey& key) { return static_cast<uint32_t>(key.lo >> (64 - kShardBits)); }
@@ -612,6 +766,7 @@ class Space {
         Shard& sh = *slot.shard;
         entry.data.emplace(DataEntry{std::move(datum), sh.nextSeq++, persistent});
         markDirty(entry, key);
+        withdrawContract(slot);
         result = ProduceResult::kStored;
         return {};
     }
@@ -625,7 +780,8 @@ class Space {
         CommEvent<Types> event{rec->continuation, rec->persistent, rec->peek, data, {&bindings, 1}, 0};
         sink(event);
         if (!rec->persistent) {
-            slot.node->waiting.erase(w);
+            eraseWaiter(*slot.node, w);
+            refreshContract(slot);
             dropIfEmpty(slot);
             releaseRecord(rec);
         }
@@ -677,15 +833,16 @@ class Space {
             for (size_t j = 0; j < arity; ++j) {
                 ChannelEntry& e = *picks[j].slot.node;
                 if (j == self) {
-                    e.waiting.erase(w);
-                    continue;
-                }
-                for (size_t i = 0; i < e.waiting.size(); ++i) {
-                    if (e.waiting[i].rec == rec) {
-                        e.waiting.erase(i);
-                        break;
+                    eraseWaiter(e, w);
+                } else {
+                    for (size_t i = 0; i < e.waiting.size(); ++i) {
+                        if (e.waiting[i].rec == rec) {
+                            eraseWaiter(e, i);
+                            break;
+                        }
                     }
                 }
+                refreshContract(picks[j].slot);
             }
         }
         dropEmptyEntries(picks, rec->keys);
@@ -739,6 +896,9 @@ class Space {
             head->channel = ch;
             return {&sh, it, head};
         }
+        // A key shared by two channels is never published (snapshots are per key).
+        withdrawContract({&sh, it, head});
+        head->publications = kMaxPublications;
         tail->next = std::make_unique<ChannelEntry>(ch);
         return {&sh, it, tail->next.get()};
     }
@@ -827,6 +987,61 @@ class Space {
         entry.data[pick.pos].datum = Datum{};
         entry.data.erase(pick.pos);
         markDirty(entry, key);
+        refreshContract(pick.slot);
+    }
+
+    // Contract snapshots -------------------------------------------------------------
+
+    // A channel stops being published after this many publications: each snapshot is
+    // freed only with the space, so a channel that keeps changing must not make more.
+    static constexpr uint8_t kMaxPublications = 8;
+
+    static bool isContractWaiter(const ContRecord& rec) { return rec.persistent && rec.channels.size() == 1; }
+
+    static void addWaiter(ChannelEntry& e, ContRecord* rec, uint32_t index) {
+        e.waiting.emplace(Waiter{rec, index});
+        if (!isContractWaiter(*rec)) {
+            ++e.oneShot;
+        }
+    }
+
+    static void eraseWaiter(ChannelEntry& e, size_t w) {
+        if (!isContractWaiter(*e.waiting[w].rec)) {
+            --e.oneShot;
+        }
+        e.waiting.erase(w);
+    }
+
+    // After a change to [slot]'s entry (its shard locked): publishes a new snapshot if
+    // the channel is now a contract channel, else withdraws the old one.
+    void refreshContract(Slot slot) {
+        ChannelEntry& e = *slot.node;
+        const bool eligible = e.data.empty() && !e.waiting.empty() && e.oneShot == 0 && e.next == nullptr &&
+                              slot.node == &slot.it->second && e.publications < kMaxPublications;
+        if (!eligible) {
+            withdrawContract(slot);
+            return;
+        }
+        auto set = std::make_unique<ContractSet>();
+        set->key = slot.it->first;
+        set->channel = e.channel;
+        for (size_t i = 0; i < e.waiting.size(); ++i) {
+            set->records.push_back(e.waiting[i].rec);
+        }
+        if (slot.shard->contracts.publish(set.get())) {
+            e.published = true;
+            ++e.publications;
+            slot.shard->contractSets.push_back(std::move(set));
+        } else {
+            withdrawContract(slot);
+        }
+    }
+
+    static void withdrawContract(Slot slot) {
+        if (slot.node->published) {
+            slot.shard->contracts.remove(slot.it->first);
+            slot.node->published = false;
+        }
     }
 
     // Records -----------------------------------------------------------------------
@@ -963,6 +1178,7 @@ class Space {
             sh.nextContCounter = 1;
             sh.dirty.clear();
             sh.stored.clear();
+            sh.contracts.clear();
             sh.addedHead = nullptr;
             sh.removed.clear();
         }
@@ -1068,7 +1284,12 @@ class Space {
             }));
         std::sort(waiters.begin(), waiters.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
         for (const auto& [seq, w] : waiters) {
-            findOrCreate(w.rec->keys[w.index], w.rec->channels[w.index]).node->waiting.emplace(w);
+            addWaiter(*findOrCreate(w.rec->keys[w.index], w.rec->channels[w.index]).node, w.rec, w.index);
+        }
+        for (unsigned sh = 0; sh < kShards; ++sh) {
+            for (auto it = shards_[sh].channels.begin(); it != shards_[sh].channels.end(); ++it) {
+                refreshContract({&shards_[sh], it, &it->second});
+            }
         }
         return absl::OkStatus();
     }
