@@ -52,6 +52,14 @@ void captureFrame(const Code& child, const bytecode::ChildRef& ref, const std::v
     out.resize(child.numSlots);
 }
 
+Captures captureInline(const bytecode::ChildRef& ref, const std::vector<Value>& frame) {
+    Captures out;
+    out.reserve(ref.captureSlots.size());
+    for (uint32_t s : ref.captureSlots)
+        out.push_back(frame[s]);
+    return out;
+}
+
 std::vector<Value> captureList(const bytecode::ChildRef& ref, const std::vector<Value>& frame) {
     std::vector<Value> out;
     out.reserve(ref.captureSlots.size());
@@ -229,7 +237,7 @@ dispatch:
             RHO_FAULT(FaultCode::kUnsupported);
         }
         RHO_SYNC_STATE();
-        vm.receive(m, {stack.data() + stack.size() - k, k}, std::move(body), captureList(ref, m.frame), budget);
+        vm.receive(m, {stack.data() + stack.size() - k, k}, std::move(body), captureInline(ref, m.frame), budget);
         stack.resize(stack.size() - k);
         goto finished;
     }

@@ -40,7 +40,7 @@ struct Runtime::Impl {
                 continue;
             Value ch = primitives::systemChannel(id);
             PatternRef pat{nullptr, 0, e.arity, nullptr};
-            Continuation k{nullptr, Native::kSystem, id};
+            Continuation k{nullptr, {}, Native::kSystem, id};
             (void)space.consume({&ch, 1}, {&pat, 1}, std::move(k), true, false);
         }
     }
@@ -119,7 +119,7 @@ std::string Runtime::inspect() const {
             // A join is listed once, under its first channel.
             if (!(w.channels[0] == view.channel))
                 continue;
-            lines.push_back(bytecode::printReceive(*w.continuation.closure->code, w.continuation.closure->captures, w.channels));
+            lines.push_back(bytecode::printReceive(*w.continuation.body, w.continuation.captures, w.channels));
         }
         if (lines.empty())
             continue;

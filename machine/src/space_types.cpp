@@ -189,9 +189,9 @@ void SpaceTypes::encode(const PatternRef& p, std::string& out) {
 }
 
 void SpaceTypes::encode(const Continuation& k, std::string& out) {
-    bytecode::encodeCode(*k.closure->code, out);
-    putU32(static_cast<uint32_t>(k.closure->captures.size()), out);
-    for (const Value& v : k.closure->captures)
+    bytecode::encodeCode(*k.body, out);
+    putU32(static_cast<uint32_t>(k.captures.size()), out);
+    for (const Value& v : k.captures)
         bytecode::encodeValue(v, out);
 }
 
@@ -253,18 +253,17 @@ bool SpaceTypes::decode(std::string_view& in, Continuation& k) {
     auto r = bytecode::decodeCode(in);
     if (!r.ok() || !(*r)->join)
         return false;
-    auto closure = std::make_shared<bytecode::Closure>();
-    closure->code = std::move(r).value();
+    k.body = std::move(r).value();
     uint32_t n;
-    if (!getU32(in, n) || n != closure->code->numCaptures)
+    if (!getU32(in, n) || n != k.body->numCaptures)
         return false;
+    k.captures.clear();
     for (uint32_t i = 0; i < n; ++i) {
         Value v;
         if (!decode(in, v))
             return false;
-        closure->captures.push_back(std::move(v));
+        k.captures.push_back(std::move(v));
     }
-    k.closure = std::move(closure);
     k.native = Native::kNone;
     return true;
 }

@@ -45,10 +45,15 @@ struct PatternRef {
 // kSystem: the native listener of a system process, served by the primitive processor.
 enum class Native : uint8_t { kNone, kSystem };
 
+// A receive body's captured values: inline for the common few, so installing a
+// receive allocates nothing for them.
+using Captures = absl::InlinedVector<Value, 4>;
+
 struct Continuation {
-    // kNone: the receive body closed over its captured values. Shared, so the COMMs of
-    // a persistent receive copy one pointer, not the values.
-    std::shared_ptr<const bytecode::Closure> closure;
+    // kNone: the receive body (a borrowed reference when its root outlives the space's
+    // use of it, see machine.h) and the values it captured.
+    std::shared_ptr<const bytecode::Code> body;
+    Captures captures;
     Native native = Native::kNone;
     uint32_t handler = 0; // kSystem: the system process's registry id
 };

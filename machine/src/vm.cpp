@@ -218,22 +218,18 @@ void Vm::send(Machine* by, const Value& channel, Args args, bool persistent, int
 }
 
 void Vm::receive(Machine& by, std::span<const Value> channels, std::shared_ptr<const Code> body,
-                 std::vector<Value> captures, int& budget) {
+                 Captures captures, int& budget) {
     const bool persistent = body->join->persistent;
     const bool peek = body->join->peek;
-    const bool varRefs = body->join->usesVarRefs;
-    auto closure = std::make_shared<bytecode::Closure>();
-    closure->code = std::move(body);
-    closure->captures = std::move(captures);
     absl::InlinedVector<PatternRef, 2> patterns;
     patterns.reserve(channels.size());
-    // Variable references in the patterns read the captures, shared with the closure.
+    // Variable references in the patterns read the captures (a shared copy; rare).
     std::shared_ptr<const std::vector<Value>> refs;
-    if (varRefs)
-        refs = std::shared_ptr<const std::vector<Value>>(closure, &closure->captures);
+    if (body->join->usesVarRefs)
+        refs = std::make_shared<const std::vector<Value>>(captures.begin(), captures.end());
     for (uint32_t i = 0; i < channels.size(); ++i)
-        patterns.push_back({closure->code, i, 0, refs});
-    Continuation k{std::move(closure), Native::kNone, 0};
+        patterns.push_back({body, i, 0, refs});
+    Continuation k{std::move(body), std::move(captures), Native::kNone, 0};
     for (;;) {
         uint32_t system = kNoSystem;
         if (!space_.consume(channels, patterns, k, persistent, peek,
@@ -243,8 +239,8 @@ void Vm::receive(Machine& by, std::span<const Value> channels, std::shared_ptr<c
         if (!persistent)
             return;
         if (--budget <= 0) {
-            Machine* m = newMachine(rereceiveCode(channels, k.closure->code));
-            m->frame = k.closure->captures;
+            Machine* m = newMachine(rereceiveCode(channels, k.body));
+            m->frame.assign(k.captures.begin(), k.captures.end());
             m->frame.resize(m->code->numSlots);
             start(m);
             return;
@@ -258,19 +254,22 @@ void Vm::startFromComm(CommEvent& e, uint32_t& system) {
         system = k.handler; // served after the space's locks are released
         return;
     }
-    const bytecode::Closure& c = *k.closure;
-    const Code* body = c.code.get();
+    const Code* body = k.body.get();
     // A persistent continuation stays in the space as long as the space: its body is
-    // borrowed, with no counting. A one-shot continuation's closure moves into the
-    // machine, which keeps it (and so its body) alive.
-    Machine* m = newMachine(e.persistentContinuation ? borrowed(body) : nullptr);
-    m->frame.assign(c.captures.begin(), c.captures.end()); // into the pooled frame's storage
+    // borrowed, with no counting, and its captures copied. A one-shot continuation is
+    // the machine's to take: its body reference and captures move in.
+    Machine* m = nullptr;
+    if (e.persistentContinuation) {
+        m = newMachine(borrowed(body));
+        m->frame.assign(k.captures.begin(), k.captures.end()); // into the pooled frame's storage
+    } else {
+        m = newMachine(std::move(k.body));
+        m->frame.assign(std::make_move_iterator(k.captures.begin()), std::make_move_iterator(k.captures.end()));
+    }
     m->frame.resize(body->numSlots);
     for (Bindings& b : e.bindings)
         for (auto& [index, value] : b)
             m->frame[body->numCaptures + index] = std::move(value);
-    if (!e.persistentContinuation)
-        m->code = std::shared_ptr<const Code>(std::move(k.closure), body);
     start(m);
 }
 

@@ -54,7 +54,7 @@ class Vm final : public primitives::ProcessorHost {
     void send(Machine* by, const Value& channel, Args args, bool persistent, int& budget);
     // consume of a receive body, with its COMM (and re-issues of a persistent receive).
     void receive(Machine& by, std::span<const Value> channels, std::shared_ptr<const bytecode::Code> body,
-                 std::vector<Value> captures, int& budget);
+                 Captures captures, int& budget);
     // The channel trick: moves the top [n] operands of m's stack into a Request for
     // operation [handler] (a registry id) on m's private channel, where the primitive
     // processor consumes it; waits (suspending m's fiber) if the answer comes late;
