@@ -742,8 +742,9 @@ class Space {
                 continue;
             }
             if (rec.channels.size() == 1) {
-                fireProduceSingle(slot, w, datum, own, sink);
+                // (Read before firing: a one-shot record is released by the COMM.)
                 result = persistent || rec.peek ? ProduceResult::kReissue : ProduceResult::kComm;
+                fireProduceSingle(slot, w, datum, own, sink);
                 return {};
             }
             Needs missing;
