@@ -50,10 +50,10 @@ void ActiveQueue::pushOverflow(const Machine* const* machines, size_t n) {
         std::lock_guard lock(overflowMu_);
         for (size_t i = 0; i < n; ++i)
             overflow_.push_back(const_cast<Machine*>(machines[i]));
-        overflowSize_.store(overflow_.size(), std::memory_order_release);
+        // seq_cst, with the load below: a sleeper announces itself, then looks.
+        overflowSize_.store(overflow_.size(), std::memory_order_seq_cst);
     }
-    std::atomic_thread_fence(std::memory_order_seq_cst);
-    if (sleeping_.load(std::memory_order_relaxed) > 0 && spinning_.load(std::memory_order_relaxed) == 0)
+    if (sleeping_.load(std::memory_order_seq_cst) > 0 && spinning_.load(std::memory_order_relaxed) == 0)
         wakeOneSleeper();
 }
 

@@ -39,6 +39,10 @@ class RecordingHost final : public ProcessorHost {
         }
         cv.notify_all();
     }
+    int pendingNow() {
+        std::lock_guard lock(mu);
+        return pending;
+    }
     // Blocks until no slow work is pending.
     void drain() {
         std::unique_lock lock(mu);

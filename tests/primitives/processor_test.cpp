@@ -97,7 +97,7 @@ TEST_CASE("a slow handler answers later; its request stays visible in flight", "
         std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
     CHECK(seen == 1);
-    CHECK(f.host.pending == 1); // the slow work holds the run open
+    CHECK(f.host.pendingNow() == 1); // the slow work holds the run open
     gReleaseSlow = true;
     requester.join();
     CHECK(answer.value.asInt() == 42);
