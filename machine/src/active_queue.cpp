@@ -188,17 +188,17 @@ Machine* ActiveQueue::pop(unsigned w) {
                 return m;
         }
     }
+    // Newest first (`next`, then the bottom) while the backlog is small: a fork tree
+    // keeps only its depth here. Oldest first once it grows, even before `next`: a chain
+    // that leaves a machine behind at every step must not pile them up.
+    const int64_t backlog = lane.bottom.load(std::memory_order_relaxed) - lane.top.load(std::memory_order_relaxed);
+    if (backlog > kNewestFirstLimit && (m = stealTop(lane)) != nullptr)
+        return m;
     if (lane.next != nullptr) {
         m = lane.next;
         lane.next = nullptr;
         return m;
     }
-    // Newest first while the backlog is small (a fork tree keeps only its depth
-    // here); oldest first once it grows (a chain that leaves work behind at every
-    // step must not pile it up).
-    const int64_t backlog = lane.bottom.load(std::memory_order_relaxed) - lane.top.load(std::memory_order_relaxed);
-    if (backlog > kNewestFirstLimit && (m = stealTop(lane)) != nullptr)
-        return m;
     if ((m = takeBottom(lane)) != nullptr)
         return m;
     if ((m = popOverflow(lane)) == nullptr)

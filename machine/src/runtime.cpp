@@ -56,12 +56,12 @@ absl::StatusOr<std::unique_ptr<Runtime>> Runtime::open(const RuntimeOptions& opt
     if (o.threads == 0)
         o.threads = std::max(1u, std::thread::hardware_concurrency());
     auto impl = std::make_unique<Impl>(o);
-    if (options.dataDir.empty()) {
-        RHO_ASSIGN_OR_RETURN(impl->history, rspace::History::openTemporary(options.mapSizeBytes));
-    } else {
+    // Without a data directory the space lives in memory only: nobody would read a
+    // history, so none is written (no dirty tracking on the COMM path, no checkpoint).
+    if (!options.dataDir.empty()) {
         RHO_ASSIGN_OR_RETURN(impl->history, rspace::History::open(options.dataDir, options.mapSizeBytes));
+        RHO_RETURN_IF_ERROR(impl->space.attach(*impl->history));
     }
-    RHO_RETURN_IF_ERROR(impl->space.attach(*impl->history));
     impl->installSystemProcesses();
     return std::unique_ptr<Runtime>(new Runtime(std::move(impl)));
 }
@@ -84,7 +84,8 @@ absl::StatusOr<RunStats> Runtime::run(const bytecode::Program& program) {
     s.vm.endRun();
     std::fflush(s.options.out);
     std::fflush(s.options.err);
-    RHO_RETURN_IF_ERROR(s.space.checkpoint());
+    if (s.history)
+        RHO_RETURN_IF_ERROR(s.space.checkpoint());
     ResourceMap::Totals t = resources.totals();
     RunStats stats;
     stats.machines = t.machines;

@@ -47,7 +47,7 @@ enum class Native : uint8_t { kNone, kSystem };
 
 // A receive body's captured values: inline for the common few, so installing a
 // receive allocates nothing for them.
-using Captures = absl::InlinedVector<Value, 4>;
+using Captures = absl::InlinedVector<Value, 2>;
 
 struct Continuation {
     // kNone: the receive body (a borrowed reference when its root outlives the space's

@@ -3,7 +3,8 @@
 // It owns the RSpace (hot store + LMDB history), the scheduler (an active queue of
 // ready machines with work stealing, drained by Boost.Fiber runners on N threads)
 // and the primitive processor. One Runtime = one tuplespace; run() may be called
-// several times (each call runs one program to quiescence, then checkpoints).
+// several times (each call runs one program to quiescence, then checkpoints when the
+// space is durable).
 //
 //   RuntimeOptions o; o.dataDir = "space";           // durable between runs
 //   RHO_ASSIGN_OR_RETURN(auto rt, Runtime::open(o));
@@ -32,7 +33,7 @@ namespace rho::machine {
 struct RuntimeOptions {
     unsigned threads = 0;             // worker threads; 0 = the machine's cores
     std::optional<uint64_t> seed;     // deterministic: one thread, seeded names
-    std::string dataDir;              // LMDB directory; empty = a temporary one
+    std::string dataDir;              // LMDB directory; empty: the space lives in memory only
     size_t mapSizeBytes = size_t{1} << 32;
     std::FILE* out = stdout;          // rho:io:stdout
     std::FILE* err = stderr;          // rho:io:stderr and run-time error messages
@@ -85,7 +86,8 @@ class Runtime {
     static absl::StatusOr<std::unique_ptr<Runtime>> open(const RuntimeOptions& options);
     ~Runtime();
 
-    // Runs [program] until no machine is ready, then checkpoints the space to LMDB
+    // Runs [program] until no machine is ready, then (with a data directory) checkpoints
+    // the space to LMDB
     // in one write transaction. Run-time errors end only their process; they are
     // printed to options.err as `file:line:col: error: message` and counted.
     // Errors (Status): a failed checkpoint.

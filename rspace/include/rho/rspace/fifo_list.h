@@ -4,7 +4,9 @@
 #pragma once
 
 #include <cstddef>
+#include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "absl/container/inlined_vector.h"
 
@@ -13,7 +15,8 @@ namespace rho::rspace::detail {
 // A vector whose oldest elements are removed by advancing a head index, so taking
 // data oldest-first from a long queue is amortised O(1) instead of a shift per take.
 // Removal elsewhere shifts (the caller already scanned to find the element).
-// [N] elements live inline: most channels hold one datum or one waiter at a time.
+// [N] elements live inline (a channel mostly has one waiter at a time); N == 0: none,
+// the list is a plain vector (a datum is large, and most channels hold none).
 template <class T, size_t N>
 class FifoList {
   public:
@@ -47,7 +50,7 @@ class FifoList {
   private:
     // Below this a dead prefix is cheaper to keep than to compact.
     static constexpr size_t kCompactMin = 16;
-    absl::InlinedVector<T, N> items_;
+    std::conditional_t<N == 0, std::vector<T>, absl::InlinedVector<T, N == 0 ? 1 : N>> items_;
     size_t head_ = 0;
 };
 

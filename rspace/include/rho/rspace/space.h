@@ -154,7 +154,7 @@ class Space {
             if (Types::sameChannel(contracts->channel, channel)) {
                 for (ContRecord* rec : contracts->records) {
                     Bindings own{};
-                    if (!matcher_.match(rec->patterns[0], datum, own)) {
+                    if (!matcher_.match(rec->slots[0].pattern, datum, own)) {
                         continue;
                     }
                     Shard& sh = shards_[shardOf(key)];
@@ -246,19 +246,21 @@ class Space {
 
         const uint32_t homeIndex = shardOf(keys[0]);
         ContRecord* rec = newRecord(home);
-        rec->channels.assign(channels.begin(), channels.end());
-        rec->keys = std::move(keys);
-        rec->patterns.assign(patterns.begin(), patterns.end());
+        rec->slots.resize(arity);
+        for (size_t i = 0; i < arity; ++i) {
+            rec->slots[i].channel = channels[i];
+            rec->slots[i].key = keys[i];
+            rec->slots[i].pattern = patterns[i];
+        }
         rec->continuation = std::move(continuation);
         rec->persistent = persistent;
         rec->peek = peek;
         rec->home = homeIndex;
         rec->id = (home.nextContCounter++ << kShardBits) | homeIndex;
         rec->persisted = false;
-        rec->seqs.resize(arity);
         for (size_t i = 0; i < arity; ++i) {
-            Slot slot = findOrCreate(rec->keys[i], rec->channels[i]);
-            rec->seqs[i] = slot.shard->nextSeq++;
+            Slot slot = findOrCreate(rec->slots[i].key, rec->slots[i].channel);
+            rec->slots[i].seq = slot.shard->nextSeq++;
             addWaiter(*slot.node, rec, static_cast<uint32_t>(i));
             refreshContract(slot);
         }
@@ -309,8 +311,7 @@ class Space {
             for (size_t i = 0; i < e->waiting.size(); ++i) {
                 const ContRecord& rec = *e->waiting[i].rec;
                 view.continuations.push_back(typename ChannelView<Types>::Waiting{
-                    std::vector<Channel>(rec.channels.begin(), rec.channels.end()),
-                    std::vector<Pattern>(rec.patterns.begin(), rec.patterns.end()), rec.continuation,
+                    channelsOf(rec), patternsOf(rec), rec.continuation,
                     rec.persistent, rec.peek});
             }
         }
@@ -444,16 +445,18 @@ class Space {
     }
 
   private:
-    using ChannelList = absl::InlinedVector<Channel, 1>;
-    using PatternList = absl::InlinedVector<Pattern, 1>;
     using KeyList = absl::InlinedVector<ChannelKey, 1>;
     using Needs = absl::InlinedVector<uint32_t, 4>; // shard indexes
 
+    // One channel of a continuation's join.
+    struct ChannelSlot {
+        Channel channel;
+        ChannelKey key;   // Types::key(channel), cached
+        Pattern pattern;
+        uint64_t seq = 0; // its place in the channel's age order
+    };
     struct ContRecord {
-        ChannelList channels;
-        KeyList keys; // keys[i] == Types::key(channels[i]), cached
-        PatternList patterns;
-        absl::InlinedVector<uint64_t, 1> seqs; // its place in each channel's age order
+        absl::InlinedVector<ChannelSlot, 1> slots; // one per channel, in the join's order
         Continuation continuation{};
         bool persistent = false;
         bool peek = false;
@@ -464,6 +467,27 @@ class Space {
         ContRecord* addedPrev = nullptr;
         ContRecord* addedNext = nullptr;
     };
+    static std::vector<Channel> channelsOf(const ContRecord& rec) {
+        std::vector<Channel> out;
+        for (const ChannelSlot& cs : rec.slots) {
+            out.push_back(cs.channel);
+        }
+        return out;
+    }
+    static std::vector<Pattern> patternsOf(const ContRecord& rec) {
+        std::vector<Pattern> out;
+        for (const ChannelSlot& cs : rec.slots) {
+            out.push_back(cs.pattern);
+        }
+        return out;
+    }
+    static KeyList keysOf(const ContRecord& rec) {
+        KeyList out;
+        for (const ChannelSlot& cs : rec.slots) {
+            out.push_back(cs.key);
+        }
+        return out;
+    }
     struct DataEntry {
         Datum datum;
         uint64_t seq;
@@ -476,7 +500,7 @@ class Space {
     struct ChannelEntry {
         explicit ChannelEntry(const Channel& ch) : channel(ch) {}
         Channel channel;
-        detail::FifoList<DataEntry, 1> data;
+        detail::FifoList<DataEntry, 0> data;
         detail::FifoList<Waiter, 1> waiting;
         bool dirty = false;                 // its key is in its shard's dirty list
         bool published = false;             // in its shard's contract snapshots
@@ -738,18 +762,18 @@ class Space {
             const Waiter waiter = entry.waiting[w];
             ContRecord& rec = *waiter.rec;
             Bindings own{};
-            if (!matcher_.match(rec.patterns[waiter.index], datum, own)) {
+            if (!matcher_.match(rec.slots[waiter.index].pattern, datum, own)) {
                 continue;
             }
-            if (rec.channels.size() == 1) {
+            if (rec.slots.size() == 1) {
                 // (Read before firing: a one-shot record is released by the COMM.)
                 result = persistent || rec.peek ? ProduceResult::kReissue : ProduceResult::kComm;
                 fireProduceSingle(slot, w, datum, own, sink);
                 return {};
             }
             Needs missing;
-            for (const ChannelKey& k : rec.keys) {
-                const uint32_t s = shardOf(k);
+            for (const ChannelSlot& cs : rec.slots) {
+                const uint32_t s = shardOf(cs.key);
                 if (!locks.holds(s) && !locks.tryAdd(s)) {
                     missing.push_back(s);
                 }
@@ -795,7 +819,7 @@ class Space {
     template <class Sink>
     bool tryFireProduceJoin(Slot slot, size_t w, const Datum& datum, Bindings& own, Sink& sink) {
         ContRecord* rec = slot.node->waiting[w].rec;
-        const size_t arity = rec->channels.size();
+        const size_t arity = rec->slots.size();
         const size_t self = slot.node->waiting[w].index;
         absl::InlinedVector<Pick, 4> picks(arity);
         for (size_t j = 0; j < arity; ++j) {
@@ -803,9 +827,9 @@ class Space {
                 picks[j].slot = slot;
                 continue;
             }
-            picks[j].slot = find(rec->keys[j], rec->channels[j]);
+            picks[j].slot = find(rec->slots[j].key, rec->slots[j].channel);
             if (picks[j].slot.node == nullptr ||
-                !scanData(*picks[j].slot.node, rec->patterns[j], picks[j].pos, picks[j].bindings)) {
+                !scanData(*picks[j].slot.node, rec->slots[j].pattern, picks[j].pos, picks[j].bindings)) {
                 return false;
             }
         }
@@ -827,7 +851,7 @@ class Space {
         sink(event);
         for (size_t j = 0; j < arity; ++j) {
             if (j != self) {
-                removeTaken(picks[j], rec->keys[j], rec->peek);
+                removeTaken(picks[j], rec->slots[j].key, rec->peek);
             }
         }
         if (!rec->persistent) {
@@ -846,7 +870,7 @@ class Space {
                 refreshContract(picks[j].slot);
             }
         }
-        dropEmptyEntries(picks, rec->keys);
+        dropEmptyEntries(picks, keysOf(*rec));
         if (!rec->persistent) {
             releaseRecord(rec);
         }
@@ -997,7 +1021,7 @@ class Space {
     // freed only with the space, so a channel that keeps changing must not make more.
     static constexpr uint8_t kMaxPublications = 8;
 
-    static bool isContractWaiter(const ContRecord& rec) { return rec.persistent && rec.channels.size() == 1; }
+    static bool isContractWaiter(const ContRecord& rec) { return rec.persistent && rec.slots.size() == 1; }
 
     static void addWaiter(ChannelEntry& e, ContRecord* rec, uint32_t index) {
         e.waiting.emplace(Waiter{rec, index});
@@ -1070,10 +1094,7 @@ class Space {
         // Keep a few records for reuse; their storage (inline vectors) comes with them.
         constexpr size_t kKeptRecords = 256;
         if (home.freeRecords.size() < kKeptRecords) {
-            rec->channels.clear();
-            rec->keys.clear();
-            rec->patterns.clear();
-            rec->seqs.clear();
+            rec->slots.clear();
             rec->continuation = Continuation{};
             home.freeRecords.push_back(rec);
         } else {
@@ -1150,11 +1171,11 @@ class Space {
     static std::string encodeContRecord(const ContRecord& rec) {
         std::string out;
         detail::putU8(out, static_cast<uint8_t>((rec.persistent ? 1 : 0) | (rec.peek ? 2 : 0)));
-        detail::putU32(out, checkedU32(rec.channels.size()));
-        for (size_t i = 0; i < rec.channels.size(); ++i) {
-            Types::encode(rec.channels[i], out);
-            Types::encode(rec.patterns[i], out);
-            detail::putU64(out, rec.seqs[i]);
+        detail::putU32(out, checkedU32(rec.slots.size()));
+        for (const ChannelSlot& cs : rec.slots) {
+            Types::encode(cs.channel, out);
+            Types::encode(cs.pattern, out);
+            detail::putU64(out, cs.seq);
         }
         Types::encode(rec.continuation, out);
         return out;
@@ -1252,14 +1273,15 @@ class Space {
                 }
                 auto rec = std::make_unique<ContRecord>();
                 for (uint32_t i = 0; i < arity; ++i) {
-                    Channel& ch = rec->channels.emplace_back();
-                    Pattern& pat = rec->patterns.emplace_back();
+                    ChannelSlot& cs = rec->slots.emplace_back();
+                    Channel& ch = cs.channel;
+                    Pattern& pat = cs.pattern;
                     uint64_t seq = 0;
                     if (!Types::decode(value, ch) || !Types::decode(value, pat) || !detail::getU64(value, seq)) {
                         return corrupt();
                     }
-                    rec->keys.push_back(Types::key(ch));
-                    rec->seqs.push_back(seq);
+                    cs.key = Types::key(ch);
+                    cs.seq = seq;
                 }
                 if (!Types::decode(value, rec->continuation) || !value.empty()) {
                     return corrupt();
@@ -1268,7 +1290,7 @@ class Space {
                 rec->peek = (flags & 2) != 0;
                 rec->persisted = true;
                 rec->id = id;
-                rec->home = shardOf(rec->keys[0]);
+                rec->home = shardOf(rec->slots[0].key);
                 ++shards_[rec->home].conts;
                 // New ids must not meet any loaded one, whatever shard wrote it: every
                 // shard's counter starts above the largest loaded counter.
@@ -1276,16 +1298,16 @@ class Space {
                     shards_[sh].nextContCounter = std::max(shards_[sh].nextContCounter, (id >> kShardBits) + 1);
                 }
                 ContRecord* r = rec.release();
-                for (size_t i = 0; i < r->channels.size(); ++i) {
-                    Shard& sh = shards_[shardOf(r->keys[i])];
-                    sh.nextSeq = std::max(sh.nextSeq, r->seqs[i] + 1);
-                    waiters.push_back({r->seqs[i], Waiter{r, static_cast<uint32_t>(i)}});
+                for (size_t i = 0; i < r->slots.size(); ++i) {
+                    Shard& sh = shards_[shardOf(r->slots[i].key)];
+                    sh.nextSeq = std::max(sh.nextSeq, r->slots[i].seq + 1);
+                    waiters.push_back({r->slots[i].seq, Waiter{r, static_cast<uint32_t>(i)}});
                 }
                 return absl::OkStatus();
             }));
         std::sort(waiters.begin(), waiters.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
         for (const auto& [seq, w] : waiters) {
-            addWaiter(*findOrCreate(w.rec->keys[w.index], w.rec->channels[w.index]).node, w.rec, w.index);
+            addWaiter(*findOrCreate(w.rec->slots[w.index].key, w.rec->slots[w.index].channel).node, w.rec, w.index);
         }
         for (unsigned sh = 0; sh < kShards; ++sh) {
             for (auto it = shards_[sh].channels.begin(); it != shards_[sh].channels.end(); ++it) {
