@@ -45,6 +45,38 @@ void ActiveQueue::spawn(unsigned w, Machine* m) {
 
 void ActiveQueue::requeue(Machine* m) { pushOverflow(&m, 1); }
 
+void ActiveQueue::spawnOn(unsigned from, unsigned to, Machine* m) {
+    if (from == kNoWorker)
+        live_.fetch_add(1, std::memory_order_relaxed);
+    else
+        ++lanes_[from]->live;
+    Lane& lane = *lanes_[to];
+    {
+        std::lock_guard lock(lane.inboxMu);
+        lane.inbox.push_back(m);
+        lane.inboxSize.store(lane.inbox.size(), std::memory_order_seq_cst);
+    }
+    if (lane.parked.load(std::memory_order_seq_cst)) {
+        std::lock_guard lock(lane.mu);
+        lane.cv.notify_all();
+    }
+}
+
+Machine* ActiveQueue::takeInbox(Lane& lane) {
+    if (lane.inboxSize.load(std::memory_order_acquire) == 0)
+        return nullptr;
+    std::lock_guard lock(lane.inboxMu);
+    if (lane.inbox.empty())
+        return nullptr;
+    // The first (oldest) runs now; the rest wait in the deque, newest at the bottom.
+    Machine* m = lane.inbox.front();
+    for (size_t i = 1; i < lane.inbox.size(); ++i)
+        pushBottom(lane, lane.inbox[i]);
+    lane.inbox.clear();
+    lane.inboxSize.store(0, std::memory_order_release);
+    return m;
+}
+
 void ActiveQueue::pushOverflow(const Machine* const* machines, size_t n) {
     {
         std::lock_guard lock(overflowMu_);
@@ -162,6 +194,12 @@ Machine* ActiveQueue::stealFromOthers(unsigned w) {
 Machine* ActiveQueue::pop(unsigned w) {
     Lane& lane = *lanes_[w];
     Machine* m = nullptr;
+    if ((m = takeInbox(lane)) != nullptr) {
+        if (lane.next != nullptr) // it runs first; what was next waits at the bottom
+            pushBottom(lane, lane.next);
+        lane.next = nullptr;
+        return m;
+    }
     if (++lane.popCount >= kGlobalCheckInterval) {
         lane.popCount = 0;
         if ((m = popOverflow(lane)) != nullptr) {
@@ -210,7 +248,8 @@ Machine* ActiveQueue::pop(unsigned w) {
 
 bool ActiveQueue::hasWork(unsigned w) const {
     const Lane& own = *lanes_[w];
-    if (own.next != nullptr || overflowSize_.load(std::memory_order_acquire) > 0)
+    if (own.next != nullptr || overflowSize_.load(std::memory_order_acquire) > 0 ||
+        own.inboxSize.load(std::memory_order_acquire) > 0)
         return true;
     for (const auto& lane : lanes_) {
         if (lane->top.load(std::memory_order_acquire) < lane->bottom.load(std::memory_order_acquire))
@@ -244,6 +283,7 @@ void ActiveQueue::park(unsigned w, std::atomic<bool>& notified, std::chrono::ste
         lane.live = 0;
     }
     idle_.fetch_add(1, std::memory_order_acq_rel);
+    lane.parked.store(true, std::memory_order_seq_cst);
     checkFinished();
     auto ready = [&] {
         return notified.load(std::memory_order_acquire) || finished() || hasWork(w) ||
@@ -269,6 +309,7 @@ void ActiveQueue::park(unsigned w, std::atomic<bool>& notified, std::chrono::ste
         sleeping_.fetch_sub(1, std::memory_order_seq_cst);
         lane.sleeping = false;
     }
+    lane.parked.store(false, std::memory_order_relaxed);
     idle_.fetch_sub(1, std::memory_order_acq_rel);
 }
 

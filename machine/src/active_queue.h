@@ -25,6 +25,9 @@
 //     and the machines made ready outside any worker (the processor's slow lane).
 //     Workers look at it every kGlobalCheckInterval pops and when their lane is empty,
 //     taking a batch each time, so it drains as fast as it fills.
+//   - Affinity: a machine that continues the work of a receive another worker
+//     installed (a one-shot continuation woken by a send) goes to that worker's inbox,
+//     so a chain of receives stays on its core instead of following its senders around.
 //   - Idle workers spin a little, then sleep; a push that leaves stealable work wakes
 //     one sleeper, only when nobody is spinning.
 //
@@ -60,6 +63,11 @@ class ActiveQueue {
     // A new ready machine (counted live) from worker [w] (its `next` slot), or from
     // any other thread (w == kNoWorker: the overflow queue).
     void spawn(unsigned w, Machine* m);
+    // A new ready machine (counted live by worker [from], kNoWorker: another thread)
+    // for worker [to] to run: handed over through [to]'s inbox, which it empties before
+    // anything else. For a machine whose work belongs with [to]'s (the receiver of a
+    // one-shot receive that [to] installed).
+    void spawnOn(unsigned from, unsigned to, Machine* m);
     // A machine that spent its budget, to the back of everything (still live).
     void requeue(Machine* m);
     // The next machine for worker [w] to run, or null when it finds none anywhere.
@@ -109,10 +117,15 @@ class ActiveQueue {
         unsigned agedSlices = 0; // ...and for how many of them it has not moved
         unsigned popCount = 0; // pops since the overflow queue was last looked at
         int64_t live = 0;      // machines started minus ended here, not yet added to live_
+        // Machines handed to this worker by others (spawnOn).
+        std::mutex inboxMu;
+        std::vector<Machine*> inbox;
+        std::atomic<size_t> inboxSize{0};
         // The sleeping place of this worker.
         std::mutex mu;
         std::condition_variable cv;
         bool sleeping = false;
+        std::atomic<bool> parked{false}; // in park(): a handover must wake it
     };
 
     // Owner side of the deque.
@@ -120,6 +133,8 @@ class ActiveQueue {
     Machine* takeBottom(Lane& lane);
     // Any thread: the oldest machine of [lane], or null (empty, or lost a race).
     Machine* stealTop(Lane& lane);
+    // The inbox's oldest machine (the rest go to the deque), or null.
+    Machine* takeInbox(Lane& lane);
     // The overflow queue's oldest machine, and a batch of the next ones into [lane].
     Machine* popOverflow(Lane& lane);
     void pushOverflow(const Machine* const* machines, size_t n);

@@ -56,6 +56,9 @@ struct Continuation {
     Captures captures;
     Native native = Native::kNone;
     uint32_t handler = 0; // kSystem: the system process's registry id
+    // The worker that installed it, where the machine its COMM starts runs (affinity,
+    // active_queue.h); ~0u: any (persistent continuations, loaded ones).
+    uint32_t worker = ~0u;
 };
 
 // (binding index, value); inline for the common few, so a match allocates nothing.

@@ -197,17 +197,19 @@ void Vm::exec(const Value& v) {
 void Vm::send(Machine* by, const Value& channel, Args args, bool persistent, int& budget) {
     Message msg{std::move(args)};
     for (;;) {
-        uint32_t system = kNoSystem;
+        Taken taken;
         rspace::ProduceResult r =
-            space_.produce(channel, msg, persistent, [this, &system](CommEvent& e) { startFromComm(e, system); });
+            space_.produce(channel, msg, persistent, [this, &taken](CommEvent& e) { take(e, taken); });
         if (r == rspace::ProduceResult::kStored)
             return;
         if (by)
             ++by->usage->comms;
         else
             resources_->addUnowned(Usage{0, 1, 0, 0, 0});
-        if (system != kNoSystem) // a system process's message: the processor serves it, unlocked
-            processor_.serveSystem(system, msg.args);
+        if (taken.system != kNoSystem) // a system process's message: the processor serves it
+            processor_.serveSystem(taken.system, msg.args);
+        else if (!taken.started)
+            startTaken(taken);
         if (r == rspace::ProduceResult::kComm)
             return;
         if (--budget <= 0) {
@@ -229,12 +231,13 @@ void Vm::receive(Machine& by, std::span<const Value> channels, std::shared_ptr<c
         refs = std::make_shared<const std::vector<Value>>(captures.begin(), captures.end());
     for (uint32_t i = 0; i < channels.size(); ++i)
         patterns.push_back({body, i, 0, refs});
-    Continuation k{std::move(body), std::move(captures), Native::kNone, 0};
+    Continuation k{std::move(body), std::move(captures), Native::kNone, 0,
+                   persistent ? ~0u : Scheduler::currentWorker()};
     for (;;) {
-        uint32_t system = kNoSystem;
-        if (!space_.consume(channels, patterns, k, persistent, peek,
-                            [this, &system](CommEvent& e) { startFromComm(e, system); }))
+        Taken taken;
+        if (!space_.consume(channels, patterns, k, persistent, peek, [this, &taken](CommEvent& e) { take(e, taken); }))
             return; // stored: k is the space's now
+        startTaken(taken);
         ++by.usage->comms;
         if (!persistent)
             return;
@@ -248,29 +251,53 @@ void Vm::receive(Machine& by, std::span<const Value> channels, std::shared_ptr<c
     }
 }
 
-void Vm::startFromComm(CommEvent& e, uint32_t& system) {
+void Vm::take(CommEvent& e, Taken& t) {
     Continuation& k = e.continuation;
+    t.fired = true;
     if (k.native == Native::kSystem) {
-        system = k.handler; // served after the space's locks are released
+        t.system = k.handler; // served once the space's locks are released
         return;
     }
-    const Code* body = k.body.get();
+    if (!e.locked) { // no lock held (a contract's COMM): the machine is made right here
+        const Code* body = k.body.get();
+        Machine* m = newMachine(borrowed(body));
+        m->frame.assign(k.captures.begin(), k.captures.end());
+        m->frame.resize(body->numSlots);
+        for (Bindings& b : e.bindings)
+            for (auto& [index, value] : b)
+                m->frame[body->numCaptures + index] = std::move(value);
+        start(m);
+        t.started = true;
+        return;
+    }
     // A persistent continuation stays in the space as long as the space: its body is
     // borrowed, with no counting, and its captures copied. A one-shot continuation is
-    // the machine's to take: its body reference and captures move in.
-    Machine* m = nullptr;
+    // the machine's to take: its body reference and captures move out.
     if (e.persistentContinuation) {
-        m = newMachine(borrowed(body));
-        m->frame.assign(k.captures.begin(), k.captures.end()); // into the pooled frame's storage
+        t.body = borrowed(k.body.get());
+        t.captures = k.captures;
     } else {
-        m = newMachine(std::move(k.body));
-        m->frame.assign(std::make_move_iterator(k.captures.begin()), std::make_move_iterator(k.captures.end()));
+        t.body = std::move(k.body);
+        t.captures = std::move(k.captures);
     }
-    m->frame.resize(body->numSlots);
     for (Bindings& b : e.bindings)
-        for (auto& [index, value] : b)
-            m->frame[body->numCaptures + index] = std::move(value);
-    start(m);
+        for (auto& binding : b)
+            t.bound.push_back(std::move(binding));
+    t.worker = k.worker;
+}
+
+void Vm::startTaken(Taken& t) {
+    const Code* body = t.body.get();
+    Machine* m = newMachine(std::move(t.body));
+    m->frame.assign(std::make_move_iterator(t.captures.begin()), std::make_move_iterator(t.captures.end()));
+    m->frame.resize(body->numSlots);
+    for (auto& [index, value] : t.bound)
+        m->frame[body->numCaptures + index] = std::move(value);
+    const unsigned here = Scheduler::currentWorker();
+    if (t.worker != ~0u && t.worker != here && t.worker < queue_->workers())
+        queue_->spawnOn(here, t.worker, m); // it continues its installer's work there
+    else
+        start(m);
 }
 
 bool Vm::primitive(Machine& m, uint32_t handler, uint32_t n) {

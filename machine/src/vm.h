@@ -91,10 +91,21 @@ class Vm final : public primitives::ProcessorHost {
 
   private:
     static constexpr uint32_t kNoSystem = ~0u;
-    // The receiver of every COMM (called under the space's locks): starts a machine on
-    // the continuation's body with the bindings; for a system process's listener it
-    // only records the handler in [system], to be served once the locks are released.
-    void startFromComm(CommEvent& e, uint32_t& system);
+    // What a COMM hands over: taken under the space's locks, made into a machine after
+    // they are released (so the locks are held for the COMM only).
+    struct Taken {
+        bool fired = false;
+        bool started = false; // made into a machine already (no lock was held)
+        uint32_t system = kNoSystem; // a system process's listener: its handler
+        std::shared_ptr<const bytecode::Code> body; // borrowed for a persistent continuation
+        Captures captures;
+        Bindings bound; // every bind's bindings (their indexes number the body's bindings)
+        uint32_t worker = ~0u;
+    };
+    // The receiver of every COMM (called under the space's locks).
+    void take(CommEvent& e, Taken& t);
+    // Starts the machine of a taken COMM (not for a system process's message).
+    void startTaken(Taken& t);
 
     RuntimeOptions options_;
     Space& space_;

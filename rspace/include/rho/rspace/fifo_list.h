@@ -6,6 +6,8 @@
 #include <cstddef>
 #include <type_traits>
 #include <utility>
+#include <deque>
+#include <memory>
 #include <vector>
 
 #include "absl/container/inlined_vector.h"
@@ -52,6 +54,96 @@ class FifoList {
     static constexpr size_t kCompactMin = 16;
     std::conditional_t<N == 0, std::vector<T>, absl::InlinedVector<T, N == 0 ? 1 : N>> items_;
     size_t head_ = 0;
+};
+
+// BlockFifo: the data stored on a channel, oldest first. Short queues (the usual
+// case) are one vector; a queue that grows long moves into fixed blocks, so that
+// appending never copies the whole queue (a million stored messages would otherwise
+// be moved at every doubling, inside the channel's lock). Empty: no allocation.
+template <class T>
+class BlockFifo {
+  public:
+    [[nodiscard]] size_t size() const { return blocks_.empty() ? small_.size() - head_ : count_; }
+    [[nodiscard]] bool empty() const { return size() == 0; }
+    T& operator[](size_t i) { return blocks_.empty() ? small_[head_ + i] : at(i); }
+    const T& operator[](size_t i) const {
+        return blocks_.empty() ? small_[head_ + i] : const_cast<BlockFifo*>(this)->at(i);
+    }
+
+    template <class... Args>
+    void emplace(Args&&... args) {
+        if (blocks_.empty()) {
+            if (small_.size() - head_ < kSmallMax) {
+                if (head_ != 0 && small_.size() == small_.capacity()) { // reuse the taken prefix
+                    small_.erase(small_.begin(), small_.begin() + static_cast<std::ptrdiff_t>(head_));
+                    head_ = 0;
+                }
+                small_.emplace_back(std::forward<Args>(args)...);
+                return;
+            }
+            toBlocks();
+        }
+        if (first_ + count_ == blocks_.size() * kBlock)
+            blocks_.push_back(std::make_unique<T[]>(kBlock));
+        at(count_) = T(std::forward<Args>(args)...);
+        ++count_;
+    }
+
+    // Removes element [i]; the oldest (i == 0) in O(1).
+    void erase(size_t i) {
+        if (blocks_.empty()) {
+            if (i != 0) {
+                small_.erase(small_.begin() + static_cast<std::ptrdiff_t>(head_ + i));
+            } else if (++head_ == small_.size()) {
+                small_.clear();
+                head_ = 0;
+            }
+            return;
+        }
+        if (i == 0) {
+            at(0) = T();
+            ++first_;
+            if (first_ == kBlock) {
+                blocks_.pop_front();
+                first_ = 0;
+            }
+        } else {
+            for (size_t j = i; j + 1 < count_; ++j) // shift the younger ones (rare)
+                at(j) = std::move(at(j + 1));
+            at(count_ - 1) = T();
+        }
+        if (--count_ == 0) {
+            blocks_.clear();
+            first_ = 0;
+        }
+    }
+
+  private:
+    static constexpr size_t kSmallMax = 256;
+    static constexpr size_t kBlock = 256;
+
+    T& at(size_t i) {
+        const size_t slot = first_ + i;
+        return blocks_[slot / kBlock][slot % kBlock];
+    }
+    void toBlocks() {
+        for (size_t i = head_; i < small_.size(); ++i) {
+            if (count_ == blocks_.size() * kBlock)
+                blocks_.push_back(std::make_unique<T[]>(kBlock));
+            blocks_[count_ / kBlock][count_ % kBlock] = std::move(small_[i]);
+            ++count_;
+        }
+        small_.clear();
+        small_.shrink_to_fit();
+        head_ = 0;
+        first_ = 0;
+    }
+
+    std::vector<T> small_;
+    size_t head_ = 0;
+    std::deque<std::unique_ptr<T[]>> blocks_;
+    size_t first_ = 0; // index of the oldest element within blocks_[0]
+    size_t count_ = 0;
 };
 
 } // namespace rho::rspace::detail

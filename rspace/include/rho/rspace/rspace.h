@@ -104,6 +104,9 @@ struct CommEvent {
     std::span<const typename Types::Datum* const> data;
     std::span<typename Types::Bindings> bindings;
     uint32_t producedIndex = 0; // produce: the produced datum's position; consume: 0
+    // False when the space holds no lock during this call (a produce meeting a
+    // contract on the lock-free path): the sink may then do more work in place.
+    bool locked = true;
 };
 
 // What produce() did with its datum.

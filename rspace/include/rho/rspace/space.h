@@ -161,7 +161,7 @@ class Space {
                     sh.lockFree.produces.add(1);
                     sh.lockFree.comms.add(1);
                     const Datum* data[1] = {&datum};
-                    CommEvent<Types> event{rec->continuation, true, rec->peek, data, {&own, 1}, 0};
+                    CommEvent<Types> event{rec->continuation, true, rec->peek, data, {&own, 1}, 0, false};
                     sink(event);
                     return persistent || rec->peek ? ProduceResult::kReissue : ProduceResult::kComm;
                 }
@@ -500,7 +500,7 @@ class Space {
     struct ChannelEntry {
         explicit ChannelEntry(const Channel& ch) : channel(ch) {}
         Channel channel;
-        detail::FifoList<DataEntry, 0> data;
+        detail::BlockFifo<DataEntry> data;
         detail::FifoList<Waiter, 1> waiting;
         bool dirty = false;                 // its key is in its shard's dirty list
         bool published = false;             // in its shard's contract snapshots

@@ -1,0 +1,46 @@
+// The hot store's queues: FifoList (waiting continuations) and BlockFifo (stored
+// data), against std::deque under random appends and removals (oldest first, and
+// from the middle), across BlockFifo's move from one vector into blocks.
+#include <catch2/catch.hpp>
+
+#include <deque>
+#include <random>
+
+#include "rho/rspace/fifo_list.h"
+
+namespace rho::rspace::test {
+
+TEMPLATE_TEST_CASE("queues agree with std::deque", "[rspace][fifo]", (detail::BlockFifo<int>),
+                   (detail::FifoList<int, 1>)) {
+    const uint32_t seed = GENERATE(take(20, random(1u, 1000000u)));
+    std::mt19937 rng(seed);
+    TestType q;
+    std::deque<int> ref;
+    int next = 0;
+    const int bias = static_cast<int>(rng() % 3); // 0: mostly drain, 2: mostly grow
+    for (int step = 0; step < 4000; ++step) {
+        const int r = static_cast<int>(rng() % 10);
+        if (r < 5 + bias || ref.empty()) {
+            q.emplace(next);
+            ref.push_back(next++);
+        } else if (r < 9) {
+            q.erase(0);
+            ref.pop_front();
+        } else {
+            size_t i = rng() % ref.size();
+            q.erase(i);
+            ref.erase(ref.begin() + static_cast<std::ptrdiff_t>(i));
+        }
+        REQUIRE(q.size() == ref.size());
+        if (!ref.empty()) {
+            REQUIRE(q[0] == ref.front());
+            REQUIRE(q[ref.size() - 1] == ref.back());
+            size_t mid = ref.size() / 2;
+            REQUIRE(q[mid] == ref[mid]);
+        }
+    }
+    for (size_t i = 0; i < ref.size(); ++i)
+        REQUIRE(q[i] == ref[i]);
+}
+
+} // namespace rho::rspace::test
