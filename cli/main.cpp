@@ -65,6 +65,24 @@ std::optional<rho::bytecode::Program> load(const std::string& path, int& status)
     return std::move(*r.program);
 }
 
+// `run --stats`: the run's totals, then the sequences that used the most (the resource
+// map's top consumers, by source position).
+void printStats(const rho::machine::RunStats& s) {
+    auto u = [](uint64_t v) { return static_cast<unsigned long long>(v); };
+    std::fprintf(stderr,
+                 "seconds %.6f, steps %llu, machines %llu, comms %llu, primitive requests %llu, "
+                 "private-channel comms %llu, late answers %llu, bytes allocated %llu\n",
+                 s.seconds, u(s.steps), u(s.machines), u(s.comms), u(s.primitiveRequests), u(s.privateComms),
+                 u(s.lateAnswers), u(s.bytesAllocated));
+    if (s.top.empty())
+        return;
+    std::fprintf(stderr, "top sequences by reductions:\n  %-28s %10s %10s %10s %10s %12s\n", "source", "machines",
+                 "steps", "comms", "requests", "bytes");
+    for (const auto& c : s.top)
+        std::fprintf(stderr, "  %-28s %10llu %10llu %10llu %10llu %12llu\n", c.where.c_str(), u(c.machines),
+                     u(c.steps), u(c.comms), u(c.primitiveRequests), u(c.bytesAllocated));
+}
+
 // The whole command, run on a big stack (see main).
 int runCommand(int argc, char** argv) {
     CLI::App app{"rhovm: a Rholang virtual machine on a tuplespace"};
@@ -117,6 +135,7 @@ int runCommand(int argc, char** argv) {
         o.seed = seed;
         o.dataDir = dataDir;
         o.maxSteps = maxSteps;
+        o.profile = stats;
         auto rt = rho::machine::Runtime::open(o);
         if (!rt.ok()) {
             std::fprintf(stderr, "rhovm: %s\n", std::string(rt.status().message()).c_str());
@@ -128,14 +147,7 @@ int runCommand(int argc, char** argv) {
             return 2;
         }
         if (stats)
-            std::fprintf(stderr,
-                         "seconds %.6f, steps %llu, machines %llu, comms %llu, primitive requests %llu, "
-                         "private-channel comms %llu\n",
-                         result->seconds, static_cast<unsigned long long>(result->steps),
-                         static_cast<unsigned long long>(result->machines),
-                         static_cast<unsigned long long>(result->comms),
-                         static_cast<unsigned long long>(result->primitiveRequests),
-                         static_cast<unsigned long long>(result->privateComms));
+            printStats(*result);
         if (result->stepLimitReached)
             std::fprintf(stderr, "rhovm: the step limit of %llu reductions was reached; the run was stopped\n",
                          static_cast<unsigned long long>(maxSteps));

@@ -15,6 +15,7 @@
 //     every case keeps its locals in an inner block that closes before RHO_NEXT().
 
 #include "rho/base/assert.h"
+#include "resource_map.h"
 #include "rho/primitives/system.h"
 #include "vm.h"
 
@@ -141,6 +142,7 @@ dispatch:
             stack.resize(stack.size() - a);
             bool list = bytecode::decodeOp(insn) == Op::MAKE_LIST;
             stack.push_back(list ? Value::list(std::move(items)) : Value::tuple(std::move(items)));
+            m.usage->bytesAllocated += shallowBytes(stack.back());
         }
         RHO_NEXT();
     }
@@ -157,6 +159,7 @@ dispatch:
             for (const bytecode::ChildRef& ref : members)
                 parts.push_back(Value::closure(code->children[ref.child], captureList(ref, m.frame)));
             stack.push_back(Value::par(std::move(parts)));
+            m.usage->bytesAllocated += shallowBytes(stack.back());
         }
         RHO_NEXT();
     }
@@ -296,6 +299,7 @@ dispatch:
             m.frame.swap(m.scratch);
             vm.handOff(m);
             m.code = within(std::move(m.code), next);
+            m.origin = next;
         }
         code = m.code.get();
         words = code->words.data();
@@ -321,6 +325,7 @@ dispatch:
             std::vector<Value> items(std::make_move_iterator(stack.end() - a), std::make_move_iterator(stack.end()));
             stack.resize(stack.size() - a);
             stack.push_back(Value::set(std::move(items)));
+            m.usage->bytesAllocated += shallowBytes(stack.back());
         }
         RHO_NEXT();
     }
@@ -331,6 +336,7 @@ dispatch:
                                      std::make_move_iterator(stack.end()));
             stack.resize(stack.size() - n);
             stack.push_back(Value::map(std::move(pairs)));
+            m.usage->bytesAllocated += shallowBytes(stack.back());
         }
         RHO_NEXT();
     }

@@ -49,6 +49,9 @@ struct Machine {
     // The sequence it runs: owning when it came from a one-shot continuation or a
     // process value, borrowed (see above) when its root outlives the machine.
     std::shared_ptr<const bytecode::Code> code;
+    // The sequence this machine was started on (its code may since have become an `if`
+    // branch or a match case): what the resource map charges its usage to.
+    const bytecode::Code* origin = nullptr;
     uint32_t pc = 0;
     std::vector<bytecode::Value> stack;
     std::vector<bytecode::Value> frame;

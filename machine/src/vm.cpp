@@ -127,6 +127,7 @@ Value Vm::freshName() {
 Machine* Vm::newMachine(std::shared_ptr<const Code> code) {
     Machine* m = pool_->acquire(Scheduler::currentWorker());
     m->code = std::move(code);
+    m->origin = m->code.get();
     m->pc = 0;
     return m;
 }
@@ -172,7 +173,7 @@ void Vm::runNow(Machine* m, int& budget) {
 void Vm::handOff(Machine& m) {
     const unsigned w = Scheduler::currentWorker();
     m.usage->privateComms += m.channel->comms();
-    resources_->retire(w, *m.usage, m.code.get());
+    resources_->retire(w, *m.usage, m.origin);
     space_.privateChannels().reopen(*m.channel);
 }
 
@@ -375,7 +376,7 @@ void Vm::retire(unsigned w, Machine* m) {
 
 void Vm::finish(unsigned w, Machine* m) {
     m->usage->privateComms += m->channel->comms();
-    resources_->retire(w, *m->usage, m->code.get());
+    resources_->retire(w, *m->usage, m->origin);
     m->code.reset();
     m->stack.clear();
     m->frame.clear();
