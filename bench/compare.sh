@@ -69,9 +69,11 @@ fmt() { awk -v x="$1" 'BEGIN { if (x == "") print "-"; else if (x >= 1e6) printf
                                 else if (x >= 1e3) printf "%.1f k", x / 1e3; else printf "%.0f", x }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) print "-"; else printf "%.3f", a / b }'; }
 
+SUMMARY="$work/summary.tsv" # for bench/plot_compare.sh
+echo -e "workload\trhovm_1\trhovm_2\tgo\terlang\tcpp" >"$SUMMARY"
 echo
-echo "| workload | rhovm 1 thread | rhovm 2 threads | Go (best) | Erlang (best) | C++ floor | rhovm/Go | rhovm/Erlang | unit |"
-echo "|---|---:|---:|---:|---:|---:|---:|---:|---|"
+echo "| workload | rhovm 1 thread | rhovm 2 threads | 2 / 1 thread | Go (best) | Erlang (best) | C++ floor | rhovm/Go | rhovm/Erlang | unit |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"
 for w in pingpong ring spawn fanin pfib; do
     r1=$(awk -F'|' -v w="$w" '$1 == w && $2 == 1 { print $3 }' "$RAW" | median)
     r2=$(awk -F'|' -v w="$w" '$1 == w && $2 == 2 { print $3 }' "$RAW" | median)
@@ -81,7 +83,8 @@ for w in pingpong ring spawn fanin pfib; do
     go=$(peer_rate "$w" "Go")
     erl=$(peer_rate "$w" "Erlang")
     cpp=$(peer_rate "$w" "C++")
-    echo "| $w | $(fmt "$rate1") | $(fmt "$rate2") | $(fmt "$go") | $(fmt "$erl") | $(fmt "$cpp") | $(ratio "$best" "$go") | $(ratio "$best" "$erl") | ${UNIT[$w]} |"
+    echo "| $w | $(fmt "$rate1") | $(fmt "$rate2") | $(ratio "$rate2" "$rate1") | $(fmt "$go") | $(fmt "$erl") | $(fmt "$cpp") | $(ratio "$best" "$go") | $(ratio "$best" "$erl") | ${UNIT[$w]} |"
+    echo -e "$w\t$rate1\t$rate2\t${go:-0}\t${erl:-0}\t${cpp:-0}" >>"$SUMMARY"
 done
 echo
 echo "(rhovm: median of $REPS runs, wall time inside the run; peers: ../shared/peers/run.sh in this session)"
