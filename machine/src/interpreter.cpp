@@ -44,8 +44,8 @@ bool unwrapChannel(Value& channel, bool write) {
 }
 
 // Fills [out] with the frame of child [child] referenced by [ref], captured from [frame].
-void captureFrame(const Code& child, const bytecode::ChildRef& ref, const std::vector<Value>& frame,
-                  std::vector<Value>& out) {
+void captureFrame(const Code& child, const bytecode::ChildRef& ref, const ValueStack& frame,
+                  ValueStack& out) {
     out.clear();
     out.reserve(child.numSlots);
     for (uint32_t s : ref.captureSlots)
@@ -53,7 +53,7 @@ void captureFrame(const Code& child, const bytecode::ChildRef& ref, const std::v
     out.resize(child.numSlots);
 }
 
-Captures captureInline(const bytecode::ChildRef& ref, const std::vector<Value>& frame) {
+Captures captureInline(const bytecode::ChildRef& ref, const ValueStack& frame) {
     Captures out;
     out.reserve(ref.captureSlots.size());
     for (uint32_t s : ref.captureSlots)
@@ -61,7 +61,7 @@ Captures captureInline(const bytecode::ChildRef& ref, const std::vector<Value>& 
     return out;
 }
 
-std::vector<Value> captureList(const bytecode::ChildRef& ref, const std::vector<Value>& frame) {
+std::vector<Value> captureList(const bytecode::ChildRef& ref, const ValueStack& frame) {
     std::vector<Value> out;
     out.reserve(ref.captureSlots.size());
     for (uint32_t s : ref.captureSlots)
@@ -81,7 +81,7 @@ SliceResult runSlice(Machine& m, Vm& vm, int& budget) {
     const Code* code = m.code.get();
     const uint32_t* words = code->words.data();
     uint32_t pc = m.pc;
-    std::vector<Value>& stack = m.stack;
+    ValueStack& stack = m.stack;
     uint32_t insn = 0;
     uint32_t a = 0;
 
@@ -139,7 +139,7 @@ dispatch:
     RHO_CASE(MAKE_TUPLE) {
         {
             std::vector<Value> items(std::make_move_iterator(stack.end() - a), std::make_move_iterator(stack.end()));
-            stack.resize(stack.size() - a);
+            stack.truncate(stack.size() - a);
             bool list = bytecode::decodeOp(insn) == Op::MAKE_LIST;
             stack.push_back(list ? Value::list(std::move(items)) : Value::tuple(std::move(items)));
             m.usage->bytesAllocated += shallowBytes(stack.back());
@@ -155,7 +155,7 @@ dispatch:
             RHO_NEXT();
         {
             std::vector<Value> parts(std::make_move_iterator(stack.end() - n), std::make_move_iterator(stack.end()));
-            stack.resize(stack.size() - n);
+            stack.truncate(stack.size() - n);
             for (const bytecode::ChildRef& ref : members)
                 parts.push_back(Value::closure(code->children[ref.child], captureList(ref, m.frame)));
             stack.push_back(Value::par(std::move(parts)));
@@ -220,7 +220,7 @@ dispatch:
             RHO_FAULT(FaultCode::kNotWritable);
         {
             Args args(std::make_move_iterator(stack.end() - a), std::make_move_iterator(stack.end()));
-            stack.resize(stack.size() - a);
+            stack.truncate(stack.size() - a);
             Value channel = std::move(stack.back());
             stack.pop_back();
             vm.send(&m, channel, std::move(args), bytecode::decodeOp(insn) == Op::SEND_PERSIST, budget);
@@ -241,7 +241,7 @@ dispatch:
         }
         RHO_SYNC_STATE();
         vm.receive(m, {stack.data() + stack.size() - k, k}, std::move(body), captureInline(ref, m.frame), budget);
-        stack.resize(stack.size() - k);
+        stack.truncate(stack.size() - k);
         goto finished;
     }
     RHO_CASE(NEW) {
@@ -323,7 +323,7 @@ dispatch:
     RHO_CASE(MAKE_SET) {
         {
             std::vector<Value> items(std::make_move_iterator(stack.end() - a), std::make_move_iterator(stack.end()));
-            stack.resize(stack.size() - a);
+            stack.truncate(stack.size() - a);
             stack.push_back(Value::set(std::move(items)));
             m.usage->bytesAllocated += shallowBytes(stack.back());
         }
@@ -334,7 +334,7 @@ dispatch:
             size_t n = 2 * size_t{a};
             std::vector<Value> pairs(std::make_move_iterator(stack.end() - static_cast<ptrdiff_t>(n)),
                                      std::make_move_iterator(stack.end()));
-            stack.resize(stack.size() - n);
+            stack.truncate(stack.size() - n);
             stack.push_back(Value::map(std::move(pairs)));
             m.usage->bytesAllocated += shallowBytes(stack.back());
         }
@@ -356,12 +356,12 @@ dispatch:
                     m.fault.op = Op::MATCH;
                     RHO_FAULT(FaultCode::kUnsupported);
                 }
-                std::vector<Value>& caps = m.scratch; // keeps its storage from case to case
+                ValueStack& caps = m.scratch; // keeps its storage from case to case
                 caps.clear();
                 for (uint32_t slot : ref.captureSlots)
                     caps.push_back(m.frame[slot]);
                 Bindings b;
-                if (!matchPattern(cs->join->binds[0].args[0], target, *cs, &caps, b))
+                if (!matchPattern(cs->join->binds[0].args[0], target, *cs, {caps.data(), caps.size()}, b))
                     continue;
                 caps.resize(cs->numSlots);
                 for (auto& [index, value] : b)
@@ -390,7 +390,7 @@ dispatch:
             }
             std::vector<Value> caps = captureList(ref, m.frame);
             Bindings b;
-            bool matched = matchPattern(cs.join->binds[0].args[0], stack.back(), cs, &caps, b);
+            bool matched = matchPattern(cs.join->binds[0].args[0], stack.back(), cs, caps, b);
             stack.back() = Value::boolean(matched);
         }
         RHO_NEXT();
@@ -408,7 +408,7 @@ dispatch:
         {
             const bytecode::ChildRef& ref = code->multisets[a].members[0];
             const Code* rhs = code->children[ref.child].get();
-            std::vector<Value> frame;
+            ValueStack frame;
             captureFrame(*rhs, ref, m.frame, frame);
             std::shared_ptr<const Code> caller = std::move(m.code);
             m.code = within(caller, rhs);

@@ -15,6 +15,7 @@
 
 #include "rho/bytecode/code.h"
 #include "rho/primitives/fault.h"
+#include "value_stack.h"
 #include "space_types.h"
 
 namespace rho::machine {
@@ -53,16 +54,16 @@ struct Machine {
     // branch or a match case): what the resource map charges its usage to.
     const bytecode::Code* origin = nullptr;
     uint32_t pc = 0;
-    std::vector<bytecode::Value> stack;
-    std::vector<bytecode::Value> frame;
+    ValueStack stack;
+    ValueStack frame;
     // Where IF and MATCH build the frame of the sequence they continue in before it
     // replaces [frame]; kept, like the others, so no step allocates once warm.
-    std::vector<bytecode::Value> scratch;
+    ValueStack scratch;
     // Where to return when an expression sequence (the right side of && or ||) RETs.
     struct Return {
         std::shared_ptr<const bytecode::Code> code;
         uint32_t pc = 0;
-        std::vector<bytecode::Value> frame;
+        ValueStack frame;
     };
     std::vector<Return> calls;
     // The machine's private channel, its identity: requests to the primitive processor

@@ -32,7 +32,7 @@ bool isSimpleType(uint8_t type, const Value& v) {
 
 struct Matcher {
     const bytecode::Code& owner;
-    const std::vector<Value>* captures;
+    std::span<const Value> captures;
 
     bool match(const Pattern& p, const Value& v, Bindings& out) const {
         switch (p.kind) {
@@ -40,7 +40,7 @@ struct Matcher {
         case Pattern::Kind::kWildcard: return true;
         case Pattern::Kind::kLiteral: return p.literal == v;
         case Pattern::Kind::kType: return isSimpleType(p.simpleType, v);
-        case Pattern::Kind::kVarRef: return captures && p.slot < captures->size() && (*captures)[p.slot] == v;
+        case Pattern::Kind::kVarRef: return p.slot < captures.size() && captures[p.slot] == v;
         case Pattern::Kind::kList:
         case Pattern::Kind::kTuple: {
             ValueKind want = p.kind == Pattern::Kind::kList ? ValueKind::kList : ValueKind::kTuple;
@@ -141,7 +141,7 @@ struct Matcher {
 
 } // namespace
 
-bool matchPattern(const Pattern& p, const Value& v, const bytecode::Code& owner, const std::vector<Value>* captures,
+bool matchPattern(const Pattern& p, const Value& v, const bytecode::Code& owner, std::span<const Value> captures,
                   Bindings& out) {
     return Matcher{owner, captures}.match(p, v, out);
 }
@@ -154,7 +154,7 @@ bool RhoMatcher::match(const PatternRef& pattern, const Message& message, Bindin
     if (message.args.size() < args.size() ||
         (bind.remainder == Pattern::kNoRemainder && args.size() != message.args.size()))
         return false;
-    Matcher m{*pattern.body, pattern.captures.get()};
+    Matcher m{*pattern.body, pattern.captures ? std::span<const Value>(*pattern.captures) : std::span<const Value>()};
     size_t mark = out.size();
     for (size_t i = 0; i < args.size(); ++i) {
         if (!m.match(args[i], message.args[i], out)) {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -67,7 +68,7 @@ using Bindings = absl::InlinedVector<std::pair<uint32_t, Value>, 4>;
 // Matches [v] against pattern [p] of [owner] (a receive body or match case), adding
 // the bindings to [out]. [captures]: owner's captured values (for =x), may be null.
 bool matchPattern(const bytecode::Pattern& p, const Value& v, const bytecode::Code& owner,
-                  const std::vector<Value>* captures, Bindings& out);
+                  std::span<const Value> captures, Bindings& out);
 
 
 // The shard bits of a channel key (Space::kShardBits, checked in space_types.cpp).

@@ -305,7 +305,7 @@ bool Vm::primitive(Machine& m, uint32_t handler, uint32_t n) {
     ++m.usage->primitiveRequests;
     PrivateChannel& ch = *m.channel;
     primitives::Request& req = ch.request;
-    std::vector<Value>& stack = m.stack;
+    ValueStack& stack = m.stack;
     const size_t base = stack.size() - n;
     req.handler = handler;
     req.count = n;
@@ -316,7 +316,7 @@ bool Vm::primitive(Machine& m, uint32_t handler, uint32_t n) {
         req.spilledOperands.assign(std::make_move_iterator(stack.begin() + static_cast<ptrdiff_t>(base)),
                                    std::make_move_iterator(stack.end()));
     }
-    stack.resize(base);
+    stack.truncate(base);
     auto& privates = space_.privateChannels();
     primitives::Answer* answer = &ch.answer;
     if (options_.directPrimitives) [[unlikely]] {
