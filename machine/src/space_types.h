@@ -12,11 +12,11 @@
 #include <utility>
 #include <vector>
 
-#include "absl/container/inlined_vector.h"
 #include "rho/bytecode/code.h"
 #include "rho/bytecode/rbc.h"
 #include "rho/primitives/request.h"
 #include "rho/rspace/rspace.h"
+#include "small_vec.h"
 
 namespace rho::machine {
 
@@ -24,7 +24,7 @@ using bytecode::Value;
 
 // A message's values: inline up to two (most sends carry one or two), so a send
 // allocates nothing for them.
-using Args = absl::InlinedVector<Value, 2>;
+using Args = SmallVec<Value, 2>;
 
 struct Message {
     Args args;
@@ -48,7 +48,7 @@ enum class Native : uint8_t { kNone, kSystem };
 
 // A receive body's captured values: inline for the common few, so installing a
 // receive allocates nothing for them.
-using Captures = absl::InlinedVector<Value, 2>;
+using Captures = SmallVec<Value, 2>;
 
 struct Continuation {
     // kNone: the receive body (a borrowed reference when its root outlives the space's
@@ -63,7 +63,7 @@ struct Continuation {
 };
 
 // (binding index, value); inline for the common few, so a match allocates nothing.
-using Bindings = absl::InlinedVector<std::pair<uint32_t, Value>, 4>;
+using Bindings = SmallVec<std::pair<uint32_t, Value>, 4>;
 
 // Matches [v] against pattern [p] of [owner] (a receive body or match case), adding
 // the bindings to [out]. [captures]: owner's captured values (for =x), may be null.
