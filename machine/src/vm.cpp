@@ -224,14 +224,20 @@ void Vm::receive(Machine& by, std::span<const Value> channels, std::shared_ptr<c
                  Captures captures, int& budget) {
     const bool persistent = body->join->persistent;
     const bool peek = body->join->peek;
-    absl::InlinedVector<PatternRef, 2> patterns;
-    patterns.reserve(channels.size());
     // Variable references in the patterns read the captures (a shared copy; rare).
     std::shared_ptr<const std::vector<Value>> refs;
     if (body->join->usesVarRefs)
         refs = std::make_shared<const std::vector<Value>>(captures.begin(), captures.end());
-    for (uint32_t i = 0; i < channels.size(); ++i)
-        patterns.push_back({body, i, 0, refs});
+    PatternRef first{body, 0, 0, refs};
+    absl::InlinedVector<PatternRef, 1> more; // a join's other channels
+    std::span<const PatternRef> patterns(&first, 1);
+    if (channels.size() > 1) {
+        more.reserve(channels.size());
+        more.push_back(std::move(first));
+        for (uint32_t i = 1; i < channels.size(); ++i)
+            more.push_back({body, i, 0, refs});
+        patterns = more;
+    }
     Continuation k{std::move(body), std::move(captures), Native::kNone, 0,
                    persistent ? ~0u : Scheduler::currentWorker()};
     for (;;) {

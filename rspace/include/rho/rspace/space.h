@@ -205,6 +205,9 @@ class Space {
         RHO_CHECK(!channels.empty() && channels.size() == patterns.size(),
                   "consume: channels and patterns must be non-empty and of equal length");
         const size_t arity = channels.size();
+        if (arity == 1) {
+            return consumeOne(channels[0], patterns[0], continuation, persistent, peek, sink);
+        }
         KeyList keys(arity);
         Needs needs;
         for (size_t i = 0; i < arity; ++i) {
@@ -747,6 +750,52 @@ class Space {
         size_t pos = 0;
         Bindings bindings{};
     };
+
+    // Consume ----------------------------------------------------------------------
+
+    // consume() on one channel (most receives): one shard lock, no per-call vectors.
+    template <class Sink>
+    bool consumeOne(const Channel& channel, const Pattern& pattern, Continuation& continuation, bool persistent,
+                    bool peek, Sink& sink) {
+        const ChannelKey key = Types::key(channel);
+        const uint32_t shard = shardOf(key);
+        Shard& home = shards_[shard];
+        std::lock_guard<SpinLock> lock(home.mu);
+        ++home.consumes;
+
+        Pick pick;
+        pick.slot = find(key, channel);
+        if (pick.slot.node != nullptr && scanData(*pick.slot.node, pattern, pick.pos, pick.bindings)) {
+            ++home.comms;
+            const Datum* datum = &pick.slot.node->data[pick.pos].datum;
+            CommEvent<Types> event{continuation, persistent, peek, {&datum, 1}, {&pick.bindings, 1}, 0};
+            sink(event);
+            removeTaken(pick, key, peek);
+            dropIfEmpty(pick.slot);
+            return true;
+        }
+
+        ContRecord* rec = newRecord(home);
+        rec->slots.resize(1);
+        ChannelSlot& cs = rec->slots[0];
+        cs.channel = channel;
+        cs.key = key;
+        cs.pattern = pattern;
+        rec->continuation = std::move(continuation);
+        rec->persistent = persistent;
+        rec->peek = peek;
+        rec->home = shard;
+        rec->id = (home.nextContCounter++ << kShardBits) | shard;
+        rec->persisted = false;
+        Slot slot = findOrCreate(cs.key, cs.channel);
+        cs.seq = slot.shard->nextSeq++;
+        addWaiter(*slot.node, rec, 0);
+        refreshContract(slot);
+        if (history_ != nullptr && Types::isDurable(rec->continuation)) {
+            linkAdded(home, rec);
+        }
+        return false;
+    }
 
     // Produce ----------------------------------------------------------------------
 
