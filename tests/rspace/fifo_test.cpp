@@ -43,4 +43,32 @@ TEMPLATE_TEST_CASE("queues agree with std::deque", "[rspace][fifo]", (detail::Bl
         REQUIRE(q[i] == ref[i]);
 }
 
+// A long queue in blocks, drained while it grows: many spent blocks are dropped from
+// the front (and the block list compacted) with the order kept throughout.
+TEST_CASE("a long block queue drains in order while it grows", "[rspace][fifo]") {
+    detail::BlockFifo<int> q;
+    std::deque<int> ref;
+    int next = 0;
+    for (; next < 10000; ++next) {
+        q.emplace(next);
+        ref.push_back(next);
+    }
+    for (int step = 0; step < 60000 && !ref.empty(); ++step) {
+        if (step % 3 == 2) {
+            q.emplace(next);
+            ref.push_back(next++);
+        } else {
+            REQUIRE(q[0] == ref.front());
+            q.erase(0);
+            ref.pop_front();
+        }
+        REQUIRE(q.size() == ref.size());
+    }
+    REQUIRE(ref.empty());
+    REQUIRE(q.empty());
+    q.emplace(7); // usable again after draining
+    REQUIRE(q.size() == 1);
+    REQUIRE(q[0] == 7);
+}
+
 } // namespace rho::rspace::test

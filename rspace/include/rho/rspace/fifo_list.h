@@ -6,7 +6,6 @@
 #include <cstddef>
 #include <type_traits>
 #include <utility>
-#include <deque>
 #include <memory>
 #include <vector>
 
@@ -83,7 +82,7 @@ class BlockFifo {
             }
             toBlocks();
         }
-        if (first_ + count_ == blocks_.size() * kBlock)
+        if (first_ + count_ == liveBlocks() * kBlock)
             blocks_.push_back(std::make_unique<T[]>(kBlock));
         at(count_) = T(std::forward<Args>(args)...);
         ++count_;
@@ -103,9 +102,13 @@ class BlockFifo {
         if (i == 0) {
             at(0) = T();
             ++first_;
-            if (first_ == kBlock) {
-                blocks_.pop_front();
+            if (first_ == kBlock) { // the oldest block is spent
+                blocks_[blockHead_++].reset();
                 first_ = 0;
+                if (blockHead_ >= kCompactBlocks && 2 * blockHead_ >= blocks_.size()) {
+                    blocks_.erase(blocks_.begin(), blocks_.begin() + static_cast<std::ptrdiff_t>(blockHead_));
+                    blockHead_ = 0;
+                }
             }
         } else {
             for (size_t j = i; j + 1 < count_; ++j) // shift the younger ones (rare)
@@ -114,6 +117,7 @@ class BlockFifo {
         }
         if (--count_ == 0) {
             blocks_.clear();
+            blockHead_ = 0;
             first_ = 0;
         }
     }
@@ -121,10 +125,14 @@ class BlockFifo {
   private:
     static constexpr size_t kSmallMax = 256;
     static constexpr size_t kBlock = 256;
+    // Spent blocks at the front are dropped from the vector once there are this many
+    // and they are at least half of it (amortised O(1) per block).
+    static constexpr size_t kCompactBlocks = 16;
 
+    [[nodiscard]] size_t liveBlocks() const { return blocks_.size() - blockHead_; }
     T& at(size_t i) {
         const size_t slot = first_ + i;
-        return blocks_[slot / kBlock][slot % kBlock];
+        return blocks_[blockHead_ + slot / kBlock][slot % kBlock];
     }
     void toBlocks() {
         for (size_t i = head_; i < small_.size(); ++i) {
@@ -139,10 +147,13 @@ class BlockFifo {
         first_ = 0;
     }
 
+    // Not a std::deque: libstdc++'s allocates ~600 bytes even when empty, and every
+    // channel entry holds one of these.
     std::vector<T> small_;
     size_t head_ = 0;
-    std::deque<std::unique_ptr<T[]>> blocks_;
-    size_t first_ = 0; // index of the oldest element within blocks_[0]
+    std::vector<std::unique_ptr<T[]>> blocks_; // from blockHead_ on, oldest first
+    size_t blockHead_ = 0;
+    size_t first_ = 0; // index of the oldest element within blocks_[blockHead_]
     size_t count_ = 0;
 };
 
