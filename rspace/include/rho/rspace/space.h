@@ -52,6 +52,7 @@
 #pragma once
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/node_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
@@ -512,7 +513,9 @@ class Space {
         std::unique_ptr<ChannelEntry> next; // another channel with the same key (a collision)
         [[nodiscard]] bool empty() const { return data.empty() && waiting.empty(); }
     };
-    using ChannelMap = absl::flat_hash_map<ChannelKey, ChannelEntry>;
+    // Nodes, not inline slots: an entry (160 bytes) then costs its own size, not its
+    // size over the table's load factor, and stays where it is when the table grows.
+    using ChannelMap = absl::node_hash_map<ChannelKey, ChannelEntry>;
 
     // The persistent single-channel receives waiting on a channel that holds no data,
     // oldest first: immutable once published.
@@ -737,8 +740,9 @@ class Space {
         return total;
     }
 
-    // A channel entry and its map slot. Valid until the next insertion into its shard's
-    // map (a rehash moves slots) or the removal of that entry; erasing other entries keeps it.
+    // A channel entry and its map slot. The iterator is valid until the next insertion
+    // into its shard's map (a rehash) or the removal of that entry; the entry itself
+    // (a node) until its removal.
     struct Slot {
         Shard* shard = nullptr;
         typename ChannelMap::iterator it{};
