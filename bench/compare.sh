@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 REPS=${REPS:-3}
 bash scripts/setup.sh
 cmake --preset release >/dev/null
-cmake --build --preset release --target rhovm >/dev/null
+cmake --build --preset release --target rhovm core_latency >/dev/null
 RHOVM=$PWD/build/release/cli/rhovm
 # Results stay in build/compare/ (peers.raw, rhovm.raw) for a later look.
 work=$PWD/build/compare
@@ -88,3 +88,5 @@ for w in pingpong ring spawn fanin pfib; do
 done
 echo
 echo "(rhovm: median of $REPS runs, wall time inside the run; peers: ../shared/peers/run.sh in this session)"
+# What two threads can gain on one shared channel depends on this (bench/core_latency.cpp).
+echo "($("$PWD/build/release/bench/core_latency" 2>&1 || echo "cross-core round trip: not measured"))"

@@ -9,6 +9,9 @@ out=${1:-docs/performance.png}
 summary=build/compare/summary.tsv
 [ -f "$summary" ] || { echo "no $summary: run bench/compare.sh first" >&2; exit 2; }
 bash scripts/setup.sh gnuplot-nox
+data=$(mktemp)
+trap 'rm -f "$data"' EXIT
+tail -n +2 "$summary" >"$data" # rows only: gnuplot would draw the header as an empty group
 gnuplot <<GNUPLOT
 set terminal pngcairo size 1000,520 font "DejaVu Sans,11"
 set output "$out"
@@ -25,7 +28,7 @@ set ylabel "operations per second"
 set grid ytics
 set key outside right top
 set xtics nomirror
-plot "$summary" using 2:xtic(1) title "rhovm, 1 thread" lc rgb "#1f77b4", \
+plot "$data" using 2:xtic(1) title "rhovm, 1 thread" lc rgb "#1f77b4", \
      "" using 3 title "rhovm, 2 threads" lc rgb "#6baed6", \
      "" using 4 title "Go (best)" lc rgb "#2ca02c", \
      "" using 5 title "Erlang (best)" lc rgb "#d62728", \
