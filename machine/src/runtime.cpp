@@ -40,7 +40,7 @@ struct Runtime::Impl {
                 continue;
             Value ch = primitives::systemChannel(id);
             PatternRef pat{nullptr, 0, e.arity, nullptr};
-            Continuation k{nullptr, {}, Native::kSystem, id};
+            Continuation k{nullptr, {}, Native::kSystem, Continuation::kAnyWorker, id};
             (void)space.consume({&ch, 1}, {&pat, 1}, std::move(k), true, false);
         }
     }

@@ -56,11 +56,16 @@ struct Continuation {
     std::shared_ptr<const bytecode::Code> body;
     Captures captures;
     Native native = Native::kNone;
-    uint32_t handler = 0; // kSystem: the system process's registry id
     // The worker that installed it, where the machine its COMM starts runs (affinity,
-    // active_queue.h); ~0u: any (persistent continuations, loaded ones).
-    uint32_t worker = ~0u;
+    // active_queue.h); kAnyWorker: any (persistent continuations, loaded ones, workers
+    // past the 16-bit range). 16 bits keep a parked receive's record at 232 bytes.
+    uint16_t worker = kAnyWorker;
+    uint32_t handler = 0; // kSystem: the system process's registry id
+
+    static constexpr uint16_t kAnyWorker = 0xffff;
+    static uint16_t affinity(unsigned w) { return w < kAnyWorker ? static_cast<uint16_t>(w) : kAnyWorker; }
 };
+static_assert(sizeof(Continuation) <= 96, "a parked receive's record grows with its continuation");
 
 // (binding index, value); inline for the common few, so a match allocates nothing.
 using Bindings = SmallVec<std::pair<uint32_t, Value>, 4>;

@@ -238,8 +238,8 @@ void Vm::receive(Machine& by, std::span<const Value> channels, std::shared_ptr<c
             more.push_back({body, i, 0, refs});
         patterns = more;
     }
-    Continuation k{std::move(body), std::move(captures), Native::kNone, 0,
-                   persistent ? ~0u : Scheduler::currentWorker()};
+    Continuation k{std::move(body), std::move(captures), Native::kNone,
+                   persistent ? Continuation::kAnyWorker : Continuation::affinity(Scheduler::currentWorker()), 0};
     for (;;) {
         Taken taken;
         if (!space_.consume(channels, patterns, k, persistent, peek, [this, &taken](CommEvent& e) { take(e, taken); }))
@@ -290,7 +290,7 @@ void Vm::take(CommEvent& e, Taken& t) {
     for (Bindings& b : e.bindings)
         for (auto& binding : b)
             t.bound.push_back(std::move(binding));
-    t.worker = k.worker;
+    t.worker = k.worker == Continuation::kAnyWorker ? ~0u : k.worker;
 }
 
 void Vm::startTaken(Taken& t) {
