@@ -144,6 +144,30 @@ TEST_CASE("persistent continuation stays after COMM", "[rspace][persist]") {
     }
 }
 
+// A contract (a persistent receive alone on its channel) is published for sends that
+// take no lock; however many there are, every one is (the table of each shard grows),
+// and one that stops being a contract is no longer met on that path.
+TEST_CASE("every contract is met without a lock, however many", "[rspace][persist][contract]") {
+    TestMatcher m;
+    TestSpace space(m);
+    constexpr int kContracts = 20000; // ~310 per shard
+    for (int i = 0; i < kContracts; ++i)
+        CHECK_FALSE(consume1(space, "c" + std::to_string(i), {kAny}, i, /*persistent=*/true));
+    for (int i = 0; i < kContracts; ++i) {
+        auto comm = space.produce("c" + std::to_string(i), V{i}, false);
+        REQUIRE(comm);
+        REQUIRE(comm->continuation == i);
+        REQUIRE(comm->data[0] == V{i});
+    }
+    CHECK(space.lockFreeCommCount() == kContracts);
+    // A one-shot receive beside the contract: sends take the locked path (oldest first).
+    CHECK_FALSE(consume1(space, "c7", {kAny}, -1, /*persistent=*/false));
+    auto comm = space.produce("c7", V{1}, false);
+    REQUIRE(comm);
+    CHECK(comm->continuation == 7);
+    CHECK(space.lockFreeCommCount() == kContracts);
+}
+
 TEST_CASE("peek leaves the data", "[rspace][peek]") {
     TestMatcher m;
     TestSpace space(m);

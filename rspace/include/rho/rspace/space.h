@@ -328,6 +328,8 @@ class Space {
         return sum(&Shard::produces) + lockFreeSum(&LockFreeCounts::produces);
     }
     [[nodiscard]] uint64_t consumeCount() const { return sum(&Shard::consumes); }
+    // Of commCount(), the COMMs of sends that met a published contract without a lock.
+    [[nodiscard]] uint64_t lockFreeCommCount() const { return lockFreeSum(&LockFreeCounts::comms); }
     // Channel entries in the hot store, empty ones included: with entries removed
     // when empty this equals the number of channels inspect() reports (a leak check).
     [[nodiscard]] size_t channelEntryCount() const {
@@ -527,17 +529,18 @@ class Space {
 
     // One shard's published contract channels: an open-addressed table of atomic
     // pointers, read without locks, written under the shard lock.
+    // The published contract channels of one shard: an open-addressing table read
+    // without locks. Written under the shard lock only; it grows by publishing a
+    // larger copy (kept, like the snapshots, until the space goes), so a reader holds a
+    // table that stays valid. At most half full (tombstones included), so a probe
+    // always ends at an empty slot.
     class ContractCache {
       public:
-        ContractCache() {
-            for (auto& slot : slots_) {
-                slot.store(nullptr, std::memory_order_relaxed);
-            }
-        }
+        ContractCache() { table_.store(install(kInitialSlots), std::memory_order_relaxed); }
         const ContractSet* find(const ChannelKey& key) const {
-            size_t i = index(key);
-            for (size_t probe = 0; probe < kProbes; ++probe, i = (i + 1) & (kSlots - 1)) {
-                const ContractSet* set = slots_[i].load(std::memory_order_acquire);
+            const Table* t = table_.load(std::memory_order_acquire);
+            for (size_t i = index(key) & t->mask;; i = (i + 1) & t->mask) {
+                const ContractSet* set = t->slots[i].load(std::memory_order_acquire);
                 if (set == nullptr) {
                     return nullptr;
                 }
@@ -545,58 +548,114 @@ class Space {
                     return set;
                 }
             }
-            return nullptr;
         }
-        // Under the shard lock: [set] replaces the key's snapshot (false: no room; the
-        // channel is simply not published).
+        // Under the shard lock: [set] replaces the key's snapshot. Always room.
         bool publish(const ContractSet* set) {
-            size_t i = index(set->key);
-            size_t free = kSlots;
-            for (size_t probe = 0; probe < kProbes; ++probe, i = (i + 1) & (kSlots - 1)) {
-                const ContractSet* old = slots_[i].load(std::memory_order_relaxed);
-                if (old != nullptr && old != tombstone() && old->key == set->key) {
-                    slots_[i].store(set, std::memory_order_release);
-                    return true;
-                }
-                if ((old == nullptr || old == tombstone()) && free == kSlots) {
-                    free = i;
-                }
+            Table* t = table_.load(std::memory_order_relaxed);
+            size_t free = kNone;
+            for (size_t i = index(set->key) & t->mask;; i = (i + 1) & t->mask) {
+                const ContractSet* old = t->slots[i].load(std::memory_order_relaxed);
                 if (old == nullptr) {
+                    if (free == kNone) {
+                        free = i;
+                    }
                     break;
                 }
+                if (old == tombstone()) {
+                    if (free == kNone) {
+                        free = i;
+                    }
+                } else if (old->key == set->key) {
+                    t->slots[i].store(set, std::memory_order_release);
+                    return true;
+                }
             }
-            if (free == kSlots) {
-                return false;
+            if (t->slots[free].load(std::memory_order_relaxed) == nullptr) { // a fresh slot
+                if (2 * (t->used + 1) > t->mask + 1) {
+                    t = grow(*t);
+                    free = freeSlot(*t, set->key);
+                }
+                ++t->used;
             }
-            slots_[free].store(set, std::memory_order_release);
+            t->slots[free].store(set, std::memory_order_release);
             return true;
         }
         // Under the shard lock.
         void remove(const ChannelKey& key) {
-            size_t i = index(key);
-            for (size_t probe = 0; probe < kProbes; ++probe, i = (i + 1) & (kSlots - 1)) {
-                const ContractSet* old = slots_[i].load(std::memory_order_relaxed);
+            Table* t = table_.load(std::memory_order_relaxed);
+            for (size_t i = index(key) & t->mask;; i = (i + 1) & t->mask) {
+                const ContractSet* old = t->slots[i].load(std::memory_order_relaxed);
                 if (old == nullptr) {
                     return;
                 }
                 if (old != tombstone() && old->key == key) {
-                    slots_[i].store(tombstone(), std::memory_order_release);
+                    t->slots[i].store(tombstone(), std::memory_order_release);
                     return;
                 }
             }
         }
+        // With every lock of the space held and no reader running.
         void clear() {
-            for (auto& slot : slots_) {
-                slot.store(nullptr, std::memory_order_relaxed);
+            Table* t = table_.load(std::memory_order_relaxed);
+            for (size_t i = 0; i <= t->mask; ++i) {
+                t->slots[i].store(nullptr, std::memory_order_relaxed);
             }
+            t->used = 0;
         }
 
       private:
-        static constexpr size_t kSlots = 64;
-        static constexpr size_t kProbes = 8;
+        static constexpr size_t kInitialSlots = 64; // a power of two
+        static constexpr size_t kNone = ~size_t{0};
+        struct Table {
+            explicit Table(size_t n) : mask(n - 1), slots(new std::atomic<const ContractSet*>[n]) {
+                for (size_t i = 0; i < n; ++i) {
+                    slots[i].store(nullptr, std::memory_order_relaxed);
+                }
+            }
+            size_t mask;
+            size_t used = 0; // slots not empty (tombstones too)
+            std::unique_ptr<std::atomic<const ContractSet*>[]> slots;
+        };
         static const ContractSet* tombstone() { return reinterpret_cast<const ContractSet*>(uintptr_t{1}); }
-        static size_t index(const ChannelKey& key) { return static_cast<size_t>(key.hi) & (kSlots - 1); }
-        std::atomic<const ContractSet*> slots_[kSlots];
+        static size_t index(const ChannelKey& key) { return static_cast<size_t>(key.hi); }
+        static size_t freeSlot(const Table& t, const ChannelKey& key) {
+            size_t i = index(key) & t.mask;
+            while (t.slots[i].load(std::memory_order_relaxed) != nullptr) {
+                i = (i + 1) & t.mask;
+            }
+            return i;
+        }
+        Table* install(size_t n) {
+            tables_.push_back(std::make_unique<Table>(n));
+            return tables_.back().get();
+        }
+        // A copy with room for twice the live entries (tombstones dropped), published.
+        Table* grow(const Table& old) {
+            size_t live = 0;
+            for (size_t i = 0; i <= old.mask; ++i) {
+                const ContractSet* set = old.slots[i].load(std::memory_order_relaxed);
+                if (set != nullptr && set != tombstone()) {
+                    ++live;
+                }
+            }
+            size_t n = old.mask + 1;
+            while (4 * (live + 1) > n) {
+                n *= 2;
+            }
+            Table* t = install(n);
+            for (size_t i = 0; i <= old.mask; ++i) {
+                const ContractSet* set = old.slots[i].load(std::memory_order_relaxed);
+                if (set != nullptr && set != tombstone()) {
+                    t->slots[freeSlot(*t, set->key)].store(set, std::memory_order_relaxed);
+                    ++t->used;
+                }
+            }
+            table_.store(t, std::memory_order_release);
+            return t;
+        }
+
+        std::atomic<Table*> table_{nullptr};
+        std::vector<std::unique_ptr<Table>> tables_; // every table published (readers may hold old ones)
     };
 
     // Counters the lock-free path adds to: a few padded cells, one chosen per thread.
