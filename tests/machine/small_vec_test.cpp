@@ -9,20 +9,14 @@
 
 #include "rho/bytecode/value.h"
 #include "small_vec.h"
+#include "sole_owner.h"
 
 using rho::bytecode::Value;
+using rho::machine::test::soleOwner;
 using Vec = rho::machine::SmallVec<Value, 2>;
 
 namespace {
 
-// Whether [v] is the only owner of its heap part (v is left as it was).
-bool soleOwner(Value& v) {
-    rho::bytecode::HeapRef h = v.releaseHeapIfLast();
-    if (!h)
-        return false;
-    v = Value::fromHeap(v.kind(), std::move(h));
-    return true;
-}
 
 std::vector<int64_t> ints(const Vec& v) {
     std::vector<int64_t> out;

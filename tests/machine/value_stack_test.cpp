@@ -3,22 +3,11 @@
 #include <catch2/catch.hpp>
 
 #include "value_stack.h"
+#include "sole_owner.h"
 
 using rho::bytecode::Value;
+using rho::machine::test::soleOwner;
 using rho::machine::ValueStack;
-
-namespace {
-
-// Whether [v] is the only owner of its heap part (v is left as it was).
-bool soleOwner(Value& v) {
-    rho::bytecode::HeapRef h = v.releaseHeapIfLast();
-    if (!h)
-        return false;
-    v = Value::fromHeap(v.kind(), std::move(h));
-    return true;
-}
-
-} // namespace
 
 TEST_CASE("value stack: pushes past its capacity keep every value in order", "[value_stack]") {
     ValueStack s;
