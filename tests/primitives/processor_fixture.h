@@ -97,12 +97,16 @@ class ProcessorFixture {
         } else {
             r.spilledOperands = std::move(operands);
         }
+        // Answered late: served by the slow lane. (Not "not answered when send()
+        // returned": the slow lane may finish before this thread looks.)
+        const uint64_t slowBefore = processor.slowServed();
         table.send(*channel);
         if (channel->state() != rspace::PrivateChannel<Request, Answer>::State::kAnswered) {
-            ++lateAnswers;
             if (channel->waitFor(&waiter))
                 waiter.wait();
         }
+        if (processor.slowServed() != slowBefore)
+            ++lateAnswers;
         Answer& a = table.take(*channel);
         Answer copy{a.value, a.fault};
         a.fault = Fault{};
