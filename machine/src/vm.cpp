@@ -229,7 +229,7 @@ void Vm::receive(Machine& by, std::span<const Value> channels, std::shared_ptr<c
     if (body->join->usesVarRefs)
         refs = std::make_shared<const std::vector<Value>>(captures.begin(), captures.end());
     PatternRef first{body, 0, 0, refs};
-    absl::InlinedVector<PatternRef, 1> more; // a join's other channels
+    absl::InlinedVector<PatternRef, 1> more; // a join: one pattern per channel
     std::span<const PatternRef> patterns(&first, 1);
     if (channels.size() > 1) {
         more.reserve(channels.size());

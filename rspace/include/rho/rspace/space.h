@@ -527,8 +527,6 @@ class Space {
         absl::InlinedVector<ContRecord*, 2> records;
     };
 
-    // One shard's published contract channels: an open-addressed table of atomic
-    // pointers, read without locks, written under the shard lock.
     // The published contract channels of one shard: an open-addressing table read
     // without locks. Written under the shard lock only; it grows by publishing a
     // larger copy (kept, like the snapshots, until the space goes), so a reader holds a
