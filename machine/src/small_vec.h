@@ -79,7 +79,7 @@ class SmallVec {
     template <class... Args>
     T& emplace_back(Args&&... args) {
         if (size_ == capacity()) [[unlikely]]
-            grow(size_ + 1);
+            return emplaceGrowing(std::forward<Args>(args)...);
         T* slot = data() + size_;
         new (slot) T(std::forward<Args>(args)...);
         ++size_;
@@ -154,6 +154,16 @@ class SmallVec {
             ::operator delete(store_.heap);
             capacity_ = 0;
         }
+    }
+    // The element is made before the storage moves: [args] may refer to an element.
+    template <class... Args>
+    [[gnu::noinline]] T& emplaceGrowing(Args&&... args) {
+        T made(std::forward<Args>(args)...);
+        grow(size_ + 1);
+        T* slot = data() + size_;
+        new (slot) T(std::move(made));
+        ++size_;
+        return *slot;
     }
     [[gnu::noinline]] void grow(size_t atLeast) {
         size_t cap = 2 * capacity();

@@ -61,14 +61,18 @@ class ValueStack {
     }
 
     void push_back(const Value& v) {
-        if (size_ == capacity_) [[unlikely]]
-            grow(size_ + 1);
+        if (size_ == capacity_) [[unlikely]] {
+            pushGrowing(Value(v)); // copied before the storage moves: [v] may be ours
+            return;
+        }
         new (data_ + size_) Value(v);
         ++size_;
     }
     void push_back(Value&& v) {
-        if (size_ == capacity_) [[unlikely]]
-            grow(size_ + 1);
+        if (size_ == capacity_) [[unlikely]] {
+            pushGrowing(Value(std::move(v)));
+            return;
+        }
         new (data_ + size_) Value(std::move(v));
         ++size_;
     }
@@ -120,6 +124,11 @@ class ValueStack {
     }
 
   private:
+    [[gnu::noinline]] void pushGrowing(Value made) {
+        grow(size_ + 1);
+        new (data_ + size_) Value(std::move(made));
+        ++size_;
+    }
     // Out of line: the hot path only tests the capacity.
     [[gnu::noinline]] void grow(size_t atLeast) {
         size_t cap = capacity_ ? 2 * size_t{capacity_} : 8;

@@ -96,3 +96,13 @@ TEST_CASE("small vector: built from a range, moving its elements", "[small_vec]"
     REQUIRE(bindings.back().first == 3u);
     REQUIRE(bindings.back().second.asInt() == 7);
 }
+
+TEST_CASE("small vector: pushing its own element while it grows", "[small_vec]") {
+    Vec v{Value::string("first"), Value::string("second")};
+    REQUIRE(v.capacity() == 2);
+    v.push_back(v[0]); // full: the storage moves while the argument points into it
+    v.push_back(v.back());
+    REQUIRE(v.size() == 4);
+    REQUIRE(v[2] == Value::string("first"));
+    REQUIRE(v[3] == Value::string("first"));
+}

@@ -72,3 +72,13 @@ TEST_CASE("value stack: copies are independent, moves and swaps hand the storage
     REQUIRE(c.size() == 1);
     REQUIRE(c.back().asInt() == 1);
 }
+
+TEST_CASE("value stack: pushing its own value while it grows", "[value_stack]") {
+    ValueStack s;
+    s.push_back(Value::string("top"));
+    while (s.size() < 8) // fill to the first capacity
+        s.push_back(Value::integer(static_cast<int64_t>(s.size())));
+    s.push_back(s[0]); // full: the storage moves while the argument points into it
+    REQUIRE(s.size() == 9);
+    REQUIRE(s.back() == Value::string("top"));
+}
