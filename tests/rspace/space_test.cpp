@@ -168,6 +168,41 @@ TEST_CASE("every contract is met without a lock, however many", "[rspace][persis
     CHECK(space.lockFreeCommCount() == kContracts);
 }
 
+// Contracts withdrawn (a one-shot receive joins them) and published again, over and
+// over: the tables reuse and clean up their tombstones, and no lookup goes astray.
+// The contracts take only 1; the one-shots anything.
+TEST_CASE("contracts withdrawn and published again stay findable", "[rspace][persist][contract]") {
+    TestMatcher m;
+    TestSpace space(m);
+    constexpr int kContracts = 3000;
+    auto name = [](int i) { return "k" + std::to_string(i); };
+    for (int i = 0; i < kContracts; ++i)
+        CHECK_FALSE(consume1(space, name(i), {1}, i, /*persistent=*/true));
+    uint64_t lockFree = 0;
+    for (int round = 0; round < 3; ++round) {
+        for (int i = 0; i < kContracts; ++i) // withdrawn: a one-shot waits beside it
+            CHECK_FALSE(consume1(space, name(i), {kAny}, -1 - i, /*persistent=*/false));
+        for (int i = 0; i < kContracts; ++i) { // the contract is older: it takes the 1
+            auto comm = space.produce(name(i), V{1}, false);
+            REQUIRE(comm);
+            REQUIRE(comm->continuation == i);
+        }
+        CHECK(space.lockFreeCommCount() == lockFree); // none of those went lock-free
+        for (int i = 0; i < kContracts; ++i) { // only the one-shot takes a 2
+            auto comm = space.produce(name(i), V{2}, false);
+            REQUIRE(comm);
+            REQUIRE(comm->continuation == -1 - i);
+        }
+        for (int i = 0; i < kContracts; ++i) { // alone again: published, met lock-free
+            auto comm = space.produce(name(i), V{1}, false);
+            REQUIRE(comm);
+            REQUIRE(comm->continuation == i);
+        }
+        lockFree += kContracts;
+        CHECK(space.lockFreeCommCount() == lockFree);
+    }
+}
+
 TEST_CASE("peek leaves the data", "[rspace][peek]") {
     TestMatcher m;
     TestSpace space(m);
