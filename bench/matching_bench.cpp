@@ -25,12 +25,24 @@ std::string joinProgram(int n, int rounds) {
            sends + "feed!(k - 1) } } | feed!(" + std::to_string(rounds) + ") }";
 }
 
-void BM_JoinThroughRholang(benchmark::State& state) {
+// [src] on one worker thread.
+void runOnOneThread(benchmark::State& state, const std::string& src) {
     rho::machine::RuntimeOptions o;
     o.threads = 1;
-    rho::bench::runProgram(state, joinProgram(static_cast<int>(state.range(0)), 20000), o);
+    rho::bench::runProgram(state, src, o);
+}
+
+void BM_JoinThroughRholang(benchmark::State& state) {
+    runOnOneThread(state, joinProgram(static_cast<int>(state.range(0)), 20000));
 }
 BENCHMARK(BM_JoinThroughRholang)->UseRealTime()->Arg(1)->Arg(2)->Arg(4)->Arg(8)->Arg(16)->Unit(benchmark::kMillisecond);
+
+// [rounds] sends of [value] (in which k is the round) to a persistent receive whose
+// pattern is [pattern].
+std::string matchProgram(const std::string& pattern, const std::string& value, int rounds) {
+    return "new ch, feed in { for (@" + pattern + " <= ch) { Nil } | contract feed(@k) = { if (k > 0) { ch!(" +
+           value + ") | feed!(k - 1) } } | feed!(" + std::to_string(rounds) + ") }";
+}
 
 // A value and a pattern nested [depth] lists deep: [[[...[k]...]]] against
 // [[[...[x]...]]], through a persistent receive.
@@ -40,14 +52,11 @@ std::string deepProgram(int depth, int rounds) {
         value = "[" + value + "]";
         pattern = "[" + pattern + "]";
     }
-    return "new ch, feed in { for (@" + pattern + " <= ch) { Nil } | contract feed(@k) = { if (k > 0) { ch!(" +
-           value + ") | feed!(k - 1) } } | feed!(" + std::to_string(rounds) + ") }";
+    return matchProgram(pattern, value, rounds);
 }
 
 void BM_MatchDeepPattern(benchmark::State& state) {
-    rho::machine::RuntimeOptions o;
-    o.threads = 1;
-    rho::bench::runProgram(state, deepProgram(static_cast<int>(state.range(0)), 20000), o);
+    runOnOneThread(state, deepProgram(static_cast<int>(state.range(0)), 20000));
 }
 BENCHMARK(BM_MatchDeepPattern)->UseRealTime()->Arg(1)->Arg(8)->Arg(32)->Unit(benchmark::kMillisecond);
 
@@ -61,14 +70,11 @@ std::string wideProgram(int width, int rounds) {
     }
     value += "}";
     pattern += "}";
-    return "new ch, feed in { for (@" + pattern + " <= ch) { Nil } | contract feed(@k) = { if (k > 0) { ch!(" +
-           value + ") | feed!(k - 1) } } | feed!(" + std::to_string(rounds) + ") }";
+    return matchProgram(pattern, value, rounds);
 }
 
 void BM_MatchWidePattern(benchmark::State& state) {
-    rho::machine::RuntimeOptions o;
-    o.threads = 1;
-    rho::bench::runProgram(state, wideProgram(static_cast<int>(state.range(0)), 20000), o);
+    runOnOneThread(state, wideProgram(static_cast<int>(state.range(0)), 20000));
 }
 BENCHMARK(BM_MatchWidePattern)->UseRealTime()->Arg(1)->Arg(8)->Arg(32)->Unit(benchmark::kMillisecond);
 

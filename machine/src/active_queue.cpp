@@ -18,16 +18,10 @@ namespace rho::machine {
 namespace {
 
 // How long an idle worker looks for work before it sleeps: long enough to catch the
-// next spawn of a busy neighbour, short enough not to burn a core for nothing. A
-// worker whose looking keeps finding nothing looks for less, down to kMinSpin (on a
-// VM a spinning vCPU takes cycles from the busy one: ring on two threads ran 4.5 %
-// slower than on one with a fixed spin).
+// next spawn of a busy neighbour, short enough not to burn a core for nothing.
 constexpr auto kSpinTime = std::chrono::microseconds(50);
-constexpr auto kMinSpin = std::chrono::microseconds(3);
-// A sleeper also wakes on its own (a safety net; wakes are explicit): after
-// kMinSleep, and twice as late each time it wakes to find nothing, up to kMaxSleep.
-constexpr auto kMinSleep = std::chrono::milliseconds(2);
-constexpr auto kMaxSleep = std::chrono::milliseconds(64);
+// A sleeper also wakes this often on its own (a safety net; wakes are explicit).
+constexpr auto kMaxSleep = std::chrono::milliseconds(2);
 
 } // namespace
 
@@ -297,7 +291,7 @@ void ActiveQueue::park(unsigned w, std::atomic<bool>& notified, std::chrono::ste
     };
     spinning_.fetch_add(1, std::memory_order_seq_cst);
     bool found = false;
-    for (auto until = std::chrono::steady_clock::now() + lane.spin; !found;) {
+    for (auto until = std::chrono::steady_clock::now() + kSpinTime; !found;) {
         for (int i = 0; i < 64 && !found; ++i) {
             RHO_CPU_RELAX();
             found = notified.load(std::memory_order_acquire) || hasWork(w) || finished();
@@ -306,24 +300,14 @@ void ActiveQueue::park(unsigned w, std::atomic<bool>& notified, std::chrono::ste
             break;
     }
     spinning_.fetch_sub(1, std::memory_order_seq_cst);
-    if (found) {
-        lane.spin = kSpinTime;
-        lane.sleep = kMinSleep;
-    } else {
-        lane.spin = std::max<std::chrono::nanoseconds>(lane.spin / 2, kMinSpin);
+    if (!found) {
         std::unique_lock lock(lane.mu);
         lane.sleeping = true;
         sleeping_.fetch_add(1, std::memory_order_seq_cst);
-        auto until = std::min(deadline, std::chrono::steady_clock::now() + lane.sleep);
-        const bool woken = lane.cv.wait_until(lock, until, ready);
+        auto until = std::min(deadline, std::chrono::steady_clock::now() + kMaxSleep);
+        lane.cv.wait_until(lock, until, ready);
         sleeping_.fetch_sub(1, std::memory_order_seq_cst);
         lane.sleeping = false;
-        if (woken && (hasWork(w) || notified.load(std::memory_order_acquire))) {
-            lane.spin = kSpinTime;
-            lane.sleep = kMinSleep;
-        } else {
-            lane.sleep = std::min<std::chrono::nanoseconds>(2 * lane.sleep, kMaxSleep);
-        }
     }
     lane.parked.store(false, std::memory_order_relaxed);
     idle_.fetch_sub(1, std::memory_order_acq_rel);

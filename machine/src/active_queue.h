@@ -126,10 +126,6 @@ class ActiveQueue {
         std::condition_variable cv;
         bool sleeping = false;
         std::atomic<bool> parked{false}; // in park(): a handover must wake it
-        // How long park() spins, and sleeps before it looks again on its own: shorter
-        // and longer while parking keeps finding nothing (owner only).
-        std::chrono::nanoseconds spin{std::chrono::microseconds(50)};
-        std::chrono::nanoseconds sleep{std::chrono::milliseconds(2)};
     };
 
     // Owner side of the deque.

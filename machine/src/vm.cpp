@@ -228,16 +228,10 @@ void Vm::receive(Machine& by, std::span<const Value> channels, std::shared_ptr<c
     std::shared_ptr<const std::vector<Value>> refs;
     if (body->join->usesVarRefs)
         refs = std::make_shared<const std::vector<Value>>(captures.begin(), captures.end());
-    PatternRef first{body, 0, 0, refs};
-    absl::InlinedVector<PatternRef, 1> more; // a join: one pattern per channel
-    std::span<const PatternRef> patterns(&first, 1);
-    if (channels.size() > 1) {
-        more.reserve(channels.size());
-        more.push_back(std::move(first));
-        for (uint32_t i = 1; i < channels.size(); ++i)
-            more.push_back({body, i, 0, refs});
-        patterns = more;
-    }
+    absl::InlinedVector<PatternRef, 1> patterns; // one per channel; most receives have one
+    patterns.reserve(channels.size());
+    for (uint32_t i = 0; i < channels.size(); ++i)
+        patterns.push_back({body, i, 0, refs});
     Continuation k{std::move(body), std::move(captures), Native::kNone,
                    persistent ? Continuation::kAnyWorker : Continuation::affinity(Scheduler::currentWorker()), 0};
     for (;;) {

@@ -248,29 +248,7 @@ class Space {
             return true;
         }
 
-        const uint32_t homeIndex = shardOf(keys[0]);
-        ContRecord* rec = newRecord(home);
-        rec->slots.resize(arity);
-        for (size_t i = 0; i < arity; ++i) {
-            rec->slots[i].channel = channels[i];
-            rec->slots[i].key = keys[i];
-            rec->slots[i].pattern = patterns[i];
-        }
-        rec->continuation = std::move(continuation);
-        rec->persistent = persistent;
-        rec->peek = peek;
-        rec->home = homeIndex;
-        rec->id = (home.nextContCounter++ << kShardBits) | homeIndex;
-        rec->persisted = false;
-        for (size_t i = 0; i < arity; ++i) {
-            Slot slot = findOrCreate(rec->slots[i].key, rec->slots[i].channel);
-            rec->slots[i].seq = slot.shard->nextSeq++;
-            addWaiter(*slot.node, rec, static_cast<uint32_t>(i));
-            refreshContract(slot);
-        }
-        if (history_ != nullptr && Types::isDurable(rec->continuation)) {
-            linkAdded(home, rec);
-        }
+        storeWaiting(shardOf(keys[0]), channels, keys, patterns, continuation, persistent, peek);
         return false;
     }
 
@@ -836,26 +814,38 @@ class Space {
             return true;
         }
 
+        storeWaiting(shard, {&channel, 1}, {&key, 1}, {&pattern, 1}, continuation, persistent, peek);
+        return false;
+    }
+
+    // A consume that found no data: its record (homed in shard [homeIndex]) waits on
+    // each of its channels, whose shards are locked.
+    void storeWaiting(uint32_t homeIndex, std::span<const Channel> channels, std::span<const ChannelKey> keys,
+                      std::span<const Pattern> patterns, Continuation& continuation, bool persistent, bool peek) {
+        Shard& home = shards_[homeIndex];
+        const size_t arity = channels.size();
         ContRecord* rec = newRecord(home);
-        rec->slots.resize(1);
-        ChannelSlot& cs = rec->slots[0];
-        cs.channel = channel;
-        cs.key = key;
-        cs.pattern = pattern;
+        rec->slots.resize(arity);
+        for (size_t i = 0; i < arity; ++i) {
+            rec->slots[i].channel = channels[i];
+            rec->slots[i].key = keys[i];
+            rec->slots[i].pattern = patterns[i];
+        }
         rec->continuation = std::move(continuation);
         rec->persistent = persistent;
         rec->peek = peek;
-        rec->home = shard;
-        rec->id = (home.nextContCounter++ << kShardBits) | shard;
+        rec->home = homeIndex;
+        rec->id = (home.nextContCounter++ << kShardBits) | homeIndex;
         rec->persisted = false;
-        Slot slot = findOrCreate(cs.key, cs.channel);
-        cs.seq = slot.shard->nextSeq++;
-        addWaiter(*slot.node, rec, 0);
-        refreshContract(slot);
+        for (size_t i = 0; i < arity; ++i) {
+            Slot slot = findOrCreate(rec->slots[i].key, rec->slots[i].channel);
+            rec->slots[i].seq = slot.shard->nextSeq++;
+            addWaiter(*slot.node, rec, static_cast<uint32_t>(i));
+            refreshContract(slot);
+        }
         if (history_ != nullptr && Types::isDurable(rec->continuation)) {
             linkAdded(home, rec);
         }
-        return false;
     }
 
     // Produce ----------------------------------------------------------------------
