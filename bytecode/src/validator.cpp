@@ -4,6 +4,7 @@
 #include "rho/bytecode/validator.h"
 
 #include "absl/strings/str_cat.h"
+#include "walk.h"
 
 namespace rho::bytecode {
 
@@ -40,30 +41,115 @@ absl::Status checkPattern(const Code& owner, const Pattern& p, uint32_t numBindi
 
 bool isCase(const Code& c) { return c.kind == SequenceKind::kCase && c.join && c.join->binds.size() == 1; }
 
-} // namespace
+// The walker's visitor that checks one sequence: each instruction's operands
+// (admit), and, through the walk, that the stack never underflows and the sequence
+// ends where the instruction table says it does.
+struct StackCheck {
+    struct Item {};
+    struct Slot {};
+    struct Seq {};
+    using Scope = Walker<StackCheck>::Scope;
 
-namespace {
+    absl::Status status;
 
-bool anyPattern(const Pattern& p, Pattern::Kind kind) {
-    if (p.kind == kind)
-        return true;
-    for (const Pattern& q : p.items)
-        if (anyPattern(q, kind))
-            return true;
-    return false;
-}
-
-} // namespace
-
-void Join::analyze() {
-    usesVarRefs = usesProcessPatterns = false;
-    for (const BindPatterns& b : binds) {
-        for (const Pattern& p : b.args) {
-            usesVarRefs = usesVarRefs || anyPattern(p, Pattern::Kind::kVarRef);
-            usesProcessPatterns = usesProcessPatterns || anyPattern(p, Pattern::Kind::kProcess);
-        }
+    Slot bound(uint32_t) { return {}; }
+    void begin(Seq&, Scope&) {}
+    Item value(Seq&, const Insn&, std::span<Item>, Scope&) { return {}; }
+    void effect(Seq&, const Insn&, std::span<Item>, Scope&) {}
+    Item end(Seq&, Scope&) { return {}; }
+    void fail(size_t pc, const char* what) {
+        status = pc == codeSize ? absl::InvalidArgumentError(what) : bytecode::fail(pc, what);
     }
-}
+    bool reject(size_t pc, const char* what) {
+        fail(pc, what);
+        return false;
+    }
+
+    bool admit(const Insn& i, Scope& s) {
+        const Code& c = s.code;
+        const size_t pc = i.pc;
+        const uint32_t a = i.a;
+        const uint32_t aux = i.aux;
+        switch (opInfo(i.op).format) {
+        case OperandFormat::kConst:
+            if (a >= c.constants.size())
+                return reject(pc, "constant index out of range");
+            break;
+        case OperandFormat::kSlot:
+            if (a >= c.numSlots)
+                return reject(pc, "slot out of range");
+            break;
+        case OperandFormat::kMultiset:
+        case OperandFormat::kMultisetValues:
+            if (a >= c.multisets.size())
+                return reject(pc, "multiset index out of range");
+            break;
+        case OperandFormat::kSlotCount:
+            if (uint64_t{a} + aux > c.numSlots)
+                return reject(pc, "slots out of range");
+            break;
+        case OperandFormat::kSlotConst:
+            if (a >= c.numSlots || aux >= c.constants.size() || c.constants[aux].kind() != ValueKind::kUri)
+                return reject(pc, "bad NEW_URN operands");
+            break;
+        case OperandFormat::kConstCount:
+            if (a >= c.constants.size() || c.constants[a].kind() != ValueKind::kString)
+                return reject(pc, "METHOD name is not a String constant");
+            break;
+        case OperandFormat::kPattern:
+            if (a >= c.patterns.size())
+                return reject(pc, "pattern index out of range");
+            break;
+        default: break;
+        }
+        switch (i.op) {
+        case Op::MAKE_TUPLE:
+            if (a == 0)
+                return reject(pc, "bad collection size");
+            break;
+        case Op::RECEIVE: {
+            const Multiset& m = c.multisets[a];
+            if (m.members.size() != 1 || !c.children[m.members[0].child]->join)
+                return reject(pc, "RECEIVE target is not a receive body");
+            break;
+        }
+        case Op::IF:
+            if (c.multisets[a].members.empty() || c.multisets[a].members.size() > 2)
+                return reject(pc, "IF needs one or two branches");
+            break;
+        case Op::BUNDLE:
+            if (a > 3)
+                return reject(pc, "bad BUNDLE");
+            break;
+        case Op::MATCH:
+            if (c.multisets[a].members.empty())
+                return reject(pc, "bad MATCH");
+            for (const ChildRef& r : c.multisets[a].members)
+                if (!isCase(*c.children[r.child]))
+                    return reject(pc, "MATCH member is not a case");
+            break;
+        case Op::MATCHES: {
+            const auto& ms = c.multisets[a].members;
+            if (ms.size() != 1 || !isCase(*c.children[ms[0].child]))
+                return reject(pc, "bad MATCHES");
+            break;
+        }
+        case Op::AND_ALSO:
+        case Op::OR_ELSE: {
+            const auto& ms = c.multisets[a].members;
+            if (ms.size() != 1 || c.children[ms[0].child]->kind != SequenceKind::kExpression)
+                return reject(pc, "bad short-circuit operand");
+            break;
+        }
+        default: break;
+        }
+        return true;
+    }
+
+    size_t codeSize = 0; // a failure here is the sequence's, not an instruction's
+};
+
+} // namespace
 
 absl::Status validate(const Code& c) {
     if (c.numCaptures > c.numSlots)
@@ -99,171 +185,11 @@ absl::Status validate(const Code& c) {
                     return absl::InvalidArgumentError("capture slot out of range");
         }
     }
-    size_t depth = 0;
-    bool ended = false;
-    for (size_t pc = 0; pc < c.words.size(); ++pc) {
-        if (ended)
-            return fail(pc, "instruction after the end of the sequence");
-        uint32_t w = c.words[pc];
-        if ((w & 0xFFu) >= kOpCount)
-            return fail(pc, "unknown opcode");
-        Op op = decodeOp(w);
-        uint32_t a = decodeA(w);
-        const OpInfo& info = opInfo(op);
-        uint32_t aux = 0;
-        if (hasAux(info.format)) {
-            if (pc + 1 >= c.words.size())
-                return fail(pc, "missing AUX word");
-            aux = c.words[pc + 1];
-        }
-        auto need = [&](size_t n) { return depth >= n; };
-        switch (info.format) {
-        case OperandFormat::kConst:
-            if (a >= c.constants.size())
-                return fail(pc, "constant index out of range");
-            break;
-        case OperandFormat::kSlot:
-            if (a >= c.numSlots)
-                return fail(pc, "slot out of range");
-            break;
-        case OperandFormat::kMultiset:
-        case OperandFormat::kMultisetValues:
-            if (a >= c.multisets.size())
-                return fail(pc, "multiset index out of range");
-            break;
-        case OperandFormat::kSlotCount:
-            if (uint64_t{a} + aux > c.numSlots)
-                return fail(pc, "slots out of range");
-            break;
-        case OperandFormat::kSlotConst:
-            if (a >= c.numSlots || aux >= c.constants.size() || c.constants[aux].kind() != ValueKind::kUri)
-                return fail(pc, "bad NEW_URN operands");
-            break;
-        case OperandFormat::kConstCount:
-            if (a >= c.constants.size() || c.constants[a].kind() != ValueKind::kString)
-                return fail(pc, "METHOD name is not a String constant");
-            break;
-        case OperandFormat::kPattern:
-            if (a >= c.patterns.size())
-                return fail(pc, "pattern index out of range");
-            break;
-        default: break;
-        }
-        switch (op) {
-        case Op::MAKE_LIST:
-        case Op::MAKE_TUPLE:
-            if (!need(a) || (op == Op::MAKE_TUPLE && a == 0))
-                return fail(pc, "bad collection size");
-            depth = depth - a + 1;
-            break;
-        case Op::QUOTE:
-        case Op::PAR:
-            if (!need(aux))
-                return fail(pc, "stack underflow");
-            depth = depth - aux + 1;
-            break;
-        case Op::SEND:
-        case Op::SEND_PERSIST:
-            if (!need(size_t{a} + 1))
-                return fail(pc, "stack underflow");
-            depth -= a + 1;
-            break;
-        case Op::RECEIVE: {
-            const Multiset& m = c.multisets[a];
-            if (m.members.size() != 1 || !c.children[m.members[0].child]->join)
-                return fail(pc, "RECEIVE target is not a receive body");
-            size_t k = c.children[m.members[0].child]->join->binds.size();
-            if (!need(k))
-                return fail(pc, "stack underflow");
-            depth -= k;
-            ended = true;
-            break;
-        }
-        case Op::IF: {
-            size_t n = c.multisets[a].members.size();
-            if (n < 1 || n > 2)
-                return fail(pc, "IF needs one or two branches");
-            if (!need(1))
-                return fail(pc, "stack underflow");
-            depth -= 1;
-            ended = true;
-            break;
-        }
-        case Op::RET:
-            if (!need(1))
-                return fail(pc, "stack underflow");
-            ended = true;
-            break;
-        case Op::MAKE_SET:
-            if (!need(a))
-                return fail(pc, "stack underflow");
-            depth = depth - a + 1;
-            break;
-        case Op::MAKE_MAP:
-            if (!need(2 * size_t{a}))
-                return fail(pc, "stack underflow");
-            depth = depth - 2 * size_t{a} + 1;
-            break;
-        case Op::METHOD:
-            if (!need(size_t{aux} + 1))
-                return fail(pc, "stack underflow");
-            depth -= aux;
-            break;
-        case Op::BUNDLE:
-            if (a > 3 || !need(1))
-                return fail(pc, "bad BUNDLE");
-            break;
-        case Op::MATCH: {
-            const auto& ms = c.multisets[a].members;
-            if (ms.empty() || !need(1))
-                return fail(pc, "bad MATCH");
-            for (const ChildRef& r : ms)
-                if (!isCase(*c.children[r.child]))
-                    return fail(pc, "MATCH member is not a case");
-            depth -= 1;
-            ended = true;
-            break;
-        }
-        case Op::MATCHES: {
-            const auto& ms = c.multisets[a].members;
-            if (ms.size() != 1 || !isCase(*c.children[ms[0].child]) || !need(1))
-                return fail(pc, "bad MATCHES");
-            break;
-        }
-        case Op::AND_ALSO:
-        case Op::OR_ELSE: {
-            const auto& ms = c.multisets[a].members;
-            if (ms.size() != 1 || c.children[ms[0].child]->kind != SequenceKind::kExpression || !need(1))
-                return fail(pc, "bad short-circuit operand");
-            break;
-        }
-        case Op::ADD: case Op::SUB: case Op::MUL: case Op::DIV: case Op::MOD: case Op::EQ: case Op::NEQ: case Op::LT:
-        case Op::LE: case Op::GT: case Op::GE: case Op::AND: case Op::OR: case Op::CONCAT: case Op::DIFF:
-        case Op::INTERPOLATE:
-            if (!need(2))
-                return fail(pc, "stack underflow");
-            depth -= 1;
-            break;
-        case Op::HALT: ended = true; break;
-        default: {
-            int effect = info.stackEffect;
-            if (effect < 0 && !need(static_cast<size_t>(-effect)))
-                return fail(pc, "stack underflow");
-            if (effect < 0 && (op != Op::NEG && op != Op::NOT))
-                depth -= static_cast<size_t>(-effect);
-            else if (effect > 0)
-                depth += static_cast<size_t>(effect);
-            if ((op == Op::NEG || op == Op::NOT) && !need(1))
-                return fail(pc, "stack underflow");
-            break;
-        }
-        }
-        if (hasAux(info.format))
-            ++pc;
-    }
-    if (!ended)
-        return absl::InvalidArgumentError("sequence does not end in HALT, RET, RECEIVE or IF");
-    return absl::OkStatus();
+    StackCheck check;
+    check.codeSize = c.words.size();
+    Walker<StackCheck> walker(check);
+    walker.sequence(c, std::vector<StackCheck::Slot>(c.numSlots), 0);
+    return check.status;
 }
 
 } // namespace rho::bytecode

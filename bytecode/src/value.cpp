@@ -1,80 +1,19 @@
 // File: value.cpp
-// Construction, hashing, equality, canonical order and printing of Values.
-// Closures are hashed by term_hash.cpp and printed by decompile.cpp.
+// Values: construction (canonical forms), access, equality and canonical order.
+// Hashing is in hash.cpp, printing in print.cpp, destruction in lifetime.cpp.
 
 #include "rho/bytecode/value.h"
 
 #include <algorithm>
-#include <cstring>
-#define XXH_STATIC_LINKING_ONLY // XXH3_state_t on the stack
-#include <xxhash.h>
 
+#include "hash.h"
 #include "hash_tags.h"
 #include "rho/base/assert.h"
 #include "rho/bytecode/code.h"
-#include "term_hash.h"
-#include "decompile.h"
 
 namespace rho::bytecode {
 
 using namespace detail; // NOLINT(google-build-using-namespace): the hash tags
-
-namespace {
-
-// 128 bits from two 64-bit words: a cheap bijective mix (splitmix64's finalizer on
-// each half, cross-coupled), used for scalars whose hashing is on every hot path.
-inline uint64_t mix64(uint64_t x) {
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-    return x ^ (x >> 31);
-}
-
-inline Hash128 mix128(uint8_t tag, uint64_t a, uint64_t b) {
-    uint64_t t = 0x9e3779b97f4a7c15ull * (uint64_t{tag} + 1);
-    uint64_t lo = mix64(a ^ t);
-    uint64_t hi = mix64(b ^ lo ^ (t << 1));
-    return {lo ^ mix64(hi), hi};
-}
-
-} // namespace
-
-Hash128 hashBytes(uint8_t tag, std::string_view bytes) {
-    // One-shot XXH3 over [tag][bytes]; a stack buffer for the common small case.
-    char small[256];
-    if (bytes.size() < sizeof small) {
-        small[0] = static_cast<char>(tag);
-        std::memcpy(small + 1, bytes.data(), bytes.size());
-        XXH128_hash_t h = XXH3_128bits(small, bytes.size() + 1);
-        return {h.low64, h.high64};
-    }
-    XXH3_state_t state;
-    XXH3_128bits_reset(&state);
-    XXH3_128bits_update(&state, &tag, 1);
-    XXH3_128bits_update(&state, bytes.data(), bytes.size());
-    XXH128_hash_t h = XXH3_128bits_digest(&state);
-    return {h.low64, h.high64};
-}
-
-Hash128 hashNode(uint8_t tag, std::span<const Hash128> children, uint64_t extra) {
-    if (children.empty())
-        return mix128(tag, extra, 0);
-    constexpr size_t kInline = 16;
-    if (children.size() <= kInline) {
-        uint64_t buf[2 + 2 * kInline];
-        buf[0] = tag;
-        buf[1] = extra;
-        std::memcpy(buf + 2, children.data(), children.size() * sizeof(Hash128));
-        XXH128_hash_t h = XXH3_128bits(buf, (2 + 2 * children.size()) * sizeof(uint64_t));
-        return {h.low64, h.high64};
-    }
-    XXH3_state_t state;
-    XXH3_128bits_reset(&state);
-    uint64_t head[2] = {tag, extra};
-    XXH3_128bits_update(&state, head, sizeof head);
-    XXH3_128bits_update(&state, children.data(), children.size() * sizeof(Hash128));
-    XXH128_hash_t h = XXH3_128bits_digest(&state);
-    return {h.low64, h.high64};
-}
 
 const char* valueKindName(ValueKind kind) {
     switch (kind) {
@@ -162,70 +101,6 @@ Value Value::set(std::vector<Value> items) {
     return setFromSorted(std::move(items));
 }
 
-// Sets and maps hash as a wrapping 128-bit sum of their (mixed) element or entry
-// hashes: independent of order, linear to compute, and no sort is needed.
-namespace {
-
-struct Sum128 {
-    uint64_t lo = 0;
-    uint64_t hi = 0;
-    void add(Hash128 h) {
-        Hash128 m = mix128(kTagSet, h.lo, h.hi);
-        uint64_t before = lo;
-        lo += m.lo;
-        hi += m.hi + (lo < before ? 1 : 0);
-    }
-};
-
-Hash128 finishSum(uint8_t tag, const Sum128& s, size_t count) {
-    Hash128 h{s.lo, s.hi};
-    return hashNode(tag, {&h, 1}, count);
-}
-
-Hash128 entryHash(Hash128 k, Hash128 v) {
-    Hash128 kv[2] = {k, v};
-    return hashNode(kTagMap, kv, 2);
-}
-
-Hash128 uniqueSetHash(std::span<const Value> items) {
-    Sum128 s;
-    for (const Value& v : items)
-        s.add(v.hash());
-    return finishSum(kTagSet, s, items.size());
-}
-
-Hash128 uniqueMapHash(std::span<const Value> pairs) {
-    Sum128 s;
-    for (size_t i = 0; i < pairs.size(); i += 2)
-        s.add(entryHash(pairs[i].hash(), pairs[i + 1].hash()));
-    return finishSum(kTagMap, s, pairs.size() / 2);
-}
-
-} // namespace
-
-Hash128 setHash(std::vector<Hash128> hashes) {
-    std::sort(hashes.begin(), hashes.end());
-    hashes.erase(std::unique(hashes.begin(), hashes.end()), hashes.end());
-    Sum128 s;
-    for (Hash128 h : hashes)
-        s.add(h);
-    return finishSum(kTagSet, s, hashes.size());
-}
-
-Hash128 mapHash(std::vector<std::pair<Hash128, Hash128>> pairs) {
-    // A later entry wins over an earlier one with the same key.
-    std::stable_sort(pairs.begin(), pairs.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-    Sum128 s;
-    size_t n = 0;
-    for (size_t i = 0; i < pairs.size(); ++i) {
-        if (i + 1 < pairs.size() && pairs[i].first == pairs[i + 1].first)
-            continue;
-        s.add(entryHash(pairs[i].first, pairs[i].second));
-        ++n;
-    }
-    return finishSum(kTagMap, s, n);
-}
-
 Value Value::setFromSorted(std::vector<Value> items) {
     auto h = std::make_unique<HeapValue>();
     h->hash = uniqueSetHash(items);
@@ -296,16 +171,6 @@ Value Value::closure(std::shared_ptr<const Code> code, std::vector<Value> captur
     return fromHeap(ValueKind::kProc, HeapRef(h.release()));
 }
 
-Hash128 parHash(std::span<const Hash128> componentHashes) {
-    if (componentHashes.empty())
-        return hashNode(kTagNil, {});
-    if (componentHashes.size() == 1)
-        return componentHashes[0];
-    std::vector<Hash128> sorted(componentHashes.begin(), componentHashes.end());
-    std::sort(sorted.begin(), sorted.end());
-    return hashNode(kTagPar, sorted, sorted.size());
-}
-
 Value Value::par(std::vector<Value> parts) {
     std::vector<Value> flat;
     flat.reserve(parts.size());
@@ -334,92 +199,6 @@ Value Value::par(std::vector<Value> parts) {
     return fromHeap(ValueKind::kPar, HeapRef(h.release()));
 }
 
-// Iterative destruction --------------------------------------------------------------
-
-HeapRef Value::releaseHeapIfLast() {
-    if (heap_ && heap_.useCount() == 1)
-        return std::move(heap_);
-    return HeapRef();
-}
-
-namespace {
-
-// Work lists of nested parts whose last owner is going away: drained in a loop.
-struct Reaper {
-    std::vector<HeapRef> values;
-    std::vector<std::shared_ptr<const Code>> codes;
-
-    void takeValues(std::vector<Value>& items) {
-        for (Value& v : items)
-            if (auto h = v.releaseHeapIfLast())
-                values.push_back(std::move(h));
-    }
-    void takeCode(std::shared_ptr<const Code>& c) {
-        if (c && c.use_count() == 1)
-            codes.push_back(std::move(c));
-    }
-    void drain() {
-        while (!values.empty() || !codes.empty()) {
-            if (!values.empty()) {
-                HeapRef h = std::move(values.back());
-                values.pop_back();
-                auto& m = const_cast<HeapValue&>(*h); // last owner: safe to empty
-                takeValues(m.items);
-                takeValues(m.closure.captures);
-                takeCode(m.closure.code);
-                continue; // h dies here with nothing nested left in it
-            }
-            std::shared_ptr<const Code> c = std::move(codes.back());
-            codes.pop_back();
-            auto& m = const_cast<Code&>(*c);
-            for (auto& child : m.children)
-                takeCode(child);
-            takeValues(m.constants);
-        }
-    }
-};
-
-thread_local bool tlsReaping = false;
-
-template <class Fill>
-void reap(Fill fill) {
-    if (tlsReaping) { // an outer destructor's loop will take what we leave behind
-        Reaper r;
-        fill(r);
-        // Nested parts still owned by r are freed here one level down; the outer
-        // loop keeps recursion at one level.
-        r.drain();
-        return;
-    }
-    tlsReaping = true;
-    Reaper r;
-    fill(r);
-    r.drain();
-    tlsReaping = false;
-}
-
-} // namespace
-
-HeapValue::~HeapValue() {
-    if (items.empty() && closure.captures.empty() && !closure.code)
-        return;
-    reap([this](Reaper& r) {
-        r.takeValues(items);
-        r.takeValues(closure.captures);
-        r.takeCode(closure.code);
-    });
-}
-
-Code::~Code() {
-    if (children.empty() && constants.empty())
-        return;
-    reap([this](Reaper& r) {
-        for (auto& child : children)
-            r.takeCode(child);
-        r.takeValues(constants);
-    });
-}
-
 // Access ------------------------------------------------------------------------
 
 const std::string& Value::asString() const {
@@ -445,16 +224,6 @@ std::span<const Value> Value::parts() const {
 const Closure& Value::closure() const {
     RHO_ASSERT(kind_ == ValueKind::kProc);
     return heap_->closure;
-}
-
-Hash128 Value::hash() const {
-    switch (kind_) {
-    case ValueKind::kNil: return hashNode(kTagNil, {});
-    case ValueKind::kBool: return hashNode(kTagBool, {}, a_);
-    case ValueKind::kInt: return hashNode(kTagInt, {}, a_);
-    case ValueKind::kUnforgeable: return mix128(kTagUnforgeable, a_, b_);
-    default: return heap_->hash;
-    }
 }
 
 // Equality and order ------------------------------------------------------------
@@ -557,135 +326,6 @@ int compare(const Value& x, const Value& y) {
     }
     }
     return 0;
-}
-
-// Printing --------------------------------------------------------------------------
-
-static void printHex(uint64_t v, std::string& out) {
-    static const char* kDigits = "0123456789abcdef";
-    for (int shift = 60; shift >= 0; shift -= 4)
-        out += kDigits[(v >> shift) & 0xF];
-}
-
-void print(const Value& v, std::string& out) {
-    switch (v.kind()) {
-    case ValueKind::kNil: out += "Nil"; return;
-    case ValueKind::kBool: out += v.asBool() ? "true" : "false"; return;
-    case ValueKind::kInt: out += std::to_string(v.asInt()); return;
-    case ValueKind::kString:
-        out += '"';
-        out += v.asString();
-        out += '"';
-        return;
-    case ValueKind::kUri:
-        out += '`';
-        out += v.asString();
-        out += '`';
-        return;
-    case ValueKind::kUnforgeable:
-        out += "Unforgeable(0x";
-        printHex(v.unforgeableHi(), out);
-        printHex(v.unforgeableLo(), out);
-        out += ')';
-        return;
-    case ValueKind::kList:
-    case ValueKind::kTuple: {
-        bool list = v.kind() == ValueKind::kList;
-        out += list ? '[' : '(';
-        bool first = true;
-        for (const Value& item : v.items()) {
-            if (!first)
-                out += ", ";
-            first = false;
-            print(item, out);
-        }
-        out += list ? ']' : ')';
-        return;
-    }
-    case ValueKind::kSet:
-    case ValueKind::kMap: {
-        bool set = v.kind() == ValueKind::kSet;
-        out += set ? "Set(" : "{";
-        auto items = v.items();
-        for (size_t i = 0; i < items.size(); i += set ? 1 : 2) {
-            if (i)
-                out += ", ";
-            print(items[i], out);
-            if (!set) {
-                out += " : ";
-                print(items[i + 1], out);
-            }
-        }
-        out += set ? ")" : "}";
-        return;
-    }
-    case ValueKind::kBigInt:
-        out += "BigInt(";
-        out += v.asString();
-        out += ')';
-        return;
-    case ValueKind::kByteArray:
-        for (unsigned char ch : v.asString()) {
-            static const char* kDigits = "0123456789abcdef";
-            out += kDigits[ch >> 4];
-            out += kDigits[ch & 0xF];
-        }
-        return;
-    case ValueKind::kBundle: {
-        static const char* kNames[] = {"bundle", "bundle+", "bundle-", "bundle0"};
-        out += kNames[static_cast<int>(v.bundleMode()) & 3];
-        out += " { ";
-        print(v.items()[0], out);
-        out += " }";
-        return;
-    }
-    case ValueKind::kProc: decompileClosure(v.closure(), out); return;
-    case ValueKind::kPar: {
-        // The reference prints a par's parts grouped: sends, receives, news,
-        // expressions, matches, unforgeables, each group in canonical order.
-        auto group = [](const Value& p) -> int {
-            if (p.kind() == ValueKind::kProc) {
-                switch (p.closure().code->kind) {
-                case SequenceKind::kSend: return 0;
-                case SequenceKind::kReceive: return 1;
-                case SequenceKind::kNew: return 2;
-                case SequenceKind::kIf: return 4;
-                default: return 5;
-                }
-            }
-            if (p.kind() == ValueKind::kBundle)
-                return -1; // bundles print first
-            return p.kind() == ValueKind::kUnforgeable ? 6 : 3;
-        };
-        struct Part {
-            int group;
-            std::string text;
-        };
-        std::vector<Part> order;
-        for (const Value& p : v.items())
-            order.push_back({group(p), print(p)});
-        // Expressions are already in canonical order; processes sort by their text.
-        std::stable_sort(order.begin(), order.end(), [](const Part& a, const Part& b) {
-            if (a.group != b.group)
-                return a.group < b.group;
-            return a.group != 3 && a.text < b.text;
-        });
-        bool first = true;
-        for (const Part& p : order) {
-            if (!first)
-                out += " |\n";
-            first = false;
-            out += p.text;
-        }
-        return;
-    }
-    }
-}
-
-std::string print(const Value& v) {
-    std::string out;
-    print(v, out);
-    return out;
 }
 
 } // namespace rho::bytecode

@@ -39,6 +39,18 @@ using grammar::Node;
 using grammar::NodeKind;
 using grammar::UnaryOp;
 
+// Every operator of the grammar has the instruction opcodes.def spells that way.
+static_assert([] {
+    for (uint8_t i = 0; i <= static_cast<uint8_t>(BinaryOp::kPercentPercent); ++i) {
+        const auto op = static_cast<BinaryOp>(i);
+        const size_t operands = op == BinaryOp::kAndAlso || op == BinaryOp::kOrElse ? 1 : 2;
+        if (op != BinaryOp::kMatches && bytecode::operatorOp(symbol(op), operands) == Op::HALT)
+            return false;
+    }
+    return bytecode::operatorOp(symbol(UnaryOp::kNeg), 1) == Op::NEG &&
+           bytecode::operatorOp(symbol(UnaryOp::kNot), 1) == Op::NOT;
+}());
+
 namespace {
 
 constexpr uint32_t kCapTag = 0x800000;
@@ -1048,7 +1060,7 @@ class Compiler {
         case NodeKind::kBinary: binary(fs, e); return;
         case NodeKind::kUnary:
             value(fs, e->kids[0]);
-            emit(fs, static_cast<UnaryOp>(e->op) == UnaryOp::kNeg ? Op::NEG : Op::NOT, 0, e->pos);
+            emit(fs, bytecode::operatorOp(symbol(static_cast<UnaryOp>(e->op)), 1), 0, e->pos);
             return;
         case NodeKind::kMethod: {
             // t.m(a1..ak)  =>  <t> <a1> .. <ak> METHOD "m", k
@@ -1106,33 +1118,17 @@ class Compiler {
         emitAux(fs, op, addMultiset(fs, std::move(members), false), values, p->pos);
     }
 
+    // The instruction of every operator is the one opcodes.def spells that way.
     void binary(FuncState& fs, const Node* e) {
-        Op op = Op::ADD;
-        switch (static_cast<BinaryOp>(e->op)) {
-        case BinaryOp::kOr: op = Op::OR; break;
-        case BinaryOp::kAnd: op = Op::AND; break;
-        case BinaryOp::kEq: op = Op::EQ; break;
-        case BinaryOp::kNeq: op = Op::NEQ; break;
-        case BinaryOp::kLt: op = Op::LT; break;
-        case BinaryOp::kLe: op = Op::LE; break;
-        case BinaryOp::kGt: op = Op::GT; break;
-        case BinaryOp::kGe: op = Op::GE; break;
-        case BinaryOp::kAdd: op = Op::ADD; break;
-        case BinaryOp::kSub: op = Op::SUB; break;
-        case BinaryOp::kMul: op = Op::MUL; break;
-        case BinaryOp::kDiv: op = Op::DIV; break;
-        case BinaryOp::kMod: op = Op::MOD; break;
-        case BinaryOp::kConcat: op = Op::CONCAT; break;
-        case BinaryOp::kDiff: op = Op::DIFF; break;
-        case BinaryOp::kPercentPercent: op = Op::INTERPOLATE; break;
+        const auto op = static_cast<BinaryOp>(e->op);
+        switch (op) {
         case BinaryOp::kAndAlso:
         case BinaryOp::kOrElse: {
             // a && b  =>  <a> AND_ALSO {b}: b is its own sequence, run only when needed.
             value(fs, e->kids[0]);
             std::vector<Finished> rhs;
             rhs.push_back(expressionSequence(fs, e->kids[1]));
-            Op sc = static_cast<BinaryOp>(e->op) == BinaryOp::kAndAlso ? Op::AND_ALSO : Op::OR_ELSE;
-            emit(fs, sc, addMultiset(fs, std::move(rhs), true), e->pos);
+            emit(fs, bytecode::operatorOp(symbol(op), 1), addMultiset(fs, std::move(rhs), true), e->pos);
             return;
         }
         case BinaryOp::kMatches: {
@@ -1147,10 +1143,11 @@ class Compiler {
             emit(fs, Op::MATCHES, addMultiset(fs, std::move(one), true), e->pos);
             return;
         }
+        default: break;
         }
         value(fs, e->kids[0]);
         value(fs, e->kids[1]);
-        emit(fs, op, 0, e->pos);
+        emit(fs, bytecode::operatorOp(symbol(op), 2), 0, e->pos);
     }
 
     // name  =>  code that pushes the name's value (x, @P; _ only in patterns).

@@ -30,7 +30,6 @@ constexpr int kLevelNegation = 15;
 constexpr int kLevelAtom = 16;
 
 struct BinaryInfo {
-    std::string_view token;
     int level;
     int lhs;
     int rhs;
@@ -39,45 +38,26 @@ struct BinaryInfo {
 BinaryInfo binaryInfo(BinaryOp op) {
     switch (op) {
     case BinaryOp::kOr:
-        return {" or ", 4, 4, 5};
-    case BinaryOp::kOrElse:
-        return {" || ", 4, 4, 5};
+    case BinaryOp::kOrElse: return {4, 4, 5};
     case BinaryOp::kAnd:
-        return {" and ", 5, 5, 6};
-    case BinaryOp::kAndAlso:
-        return {" && ", 5, 5, 6};
+    case BinaryOp::kAndAlso: return {5, 5, 6};
     case BinaryOp::kEq:
-        return {" == ", 6, 6, 7};
-    case BinaryOp::kNeq:
-        return {" != ", 6, 6, 7};
-    case BinaryOp::kMatches:
-        return {" matches ", 6, 7, 7};
+    case BinaryOp::kNeq: return {6, 6, 7};
+    case BinaryOp::kMatches: return {6, 7, 7};
     case BinaryOp::kLt:
-        return {" < ", 7, 7, 8};
     case BinaryOp::kLe:
-        return {" <= ", 7, 7, 8};
     case BinaryOp::kGt:
-        return {" > ", 7, 7, 8};
-    case BinaryOp::kGe:
-        return {" >= ", 7, 7, 8};
+    case BinaryOp::kGe: return {7, 7, 8};
     case BinaryOp::kAdd:
-        return {" + ", 8, 8, 9};
     case BinaryOp::kSub:
-        return {" - ", 8, 8, 9};
     case BinaryOp::kConcat:
-        return {" ++ ", 8, 8, 9};
-    case BinaryOp::kDiff:
-        return {" -- ", 8, 8, 9};
+    case BinaryOp::kDiff: return {8, 8, 9};
     case BinaryOp::kMul:
-        return {" * ", 9, 9, 10};
     case BinaryOp::kDiv:
-        return {" / ", 9, 9, 10};
     case BinaryOp::kMod:
-        return {" % ", 9, 9, 10};
-    case BinaryOp::kPercentPercent:
-        return {" %% ", 9, 9, 10};
+    case BinaryOp::kPercentPercent: return {9, 9, 10};
     }
-    return {" ? ", kLevelOr, kLevelAtom, kLevelAtom};
+    return {kLevelOr, kLevelAtom, kLevelAtom};
 }
 
 int levelOf(const Node* n) {
@@ -451,12 +431,16 @@ class Printer {
         case NodeKind::kBinary: {
             BinaryInfo info = binaryInfo(static_cast<BinaryOp>(n->op));
             proc(k[0], info.lhs);
-            text(info.token);
+            text(" ");
+            text(symbol(static_cast<BinaryOp>(n->op)));
+            text(" ");
             proc(k[1], info.rhs);
             break;
         }
         case NodeKind::kUnary:
-            text(static_cast<UnaryOp>(n->op) == UnaryOp::kNot ? "not " : "-");
+            text(symbol(static_cast<UnaryOp>(n->op)));
+            if (static_cast<UnaryOp>(n->op) == UnaryOp::kNot)
+                text(" ");
             proc(k[0], kLevelUnary);
             break;
         case NodeKind::kMethod:

@@ -9,13 +9,16 @@
 //     primitive request is answered before the request call returns.
 //  4. A fault stores a Fault on the machine and jumps to the one exit; no string is
 //     built here (Vm::reportFault formats it once).
-//  5. Operands were checked by the validator when the code was loaded; debug builds
-//     assert stack bounds at dispatch.
+//  5. Operands were checked by the validator when the code was loaded. RHO_DEBUG
+//     builds (every build without NDEBUG) also check, at each dispatch, that the
+//     instruction before left the operand stack as opcodes.def says it does, and
+//     that the stack holds what the next one pops (stack_check.h).
 //  6. A computed goto does not run destructors of the scope it leaves (a GCC rule), so
 //     every case keeps its locals in an inner block that closes before RHO_NEXT().
 
 #include "rho/base/assert.h"
 #include "resource_map.h"
+#include "stack_check.h"
 #include "rho/primitives/system.h"
 #include "vm.h"
 
@@ -84,6 +87,12 @@ SliceResult runSlice(Machine& m, Vm& vm, int& budget) {
     ValueStack& stack = m.stack;
     uint32_t insn = 0;
     uint32_t a = 0;
+#ifdef RHO_DEBUG
+    StackCheck stackCheck;
+#define RHO_STACK_CHECK() stackCheck.step(words, pc, insn, stack.size())
+#else
+#define RHO_STACK_CHECK() ((void)0)
+#endif
 
 #define RHO_SYNC_STATE() (m.pc = pc)
 #define RHO_FAULT(kind)                                                                                                \
@@ -102,7 +111,7 @@ SliceResult runSlice(Machine& m, Vm& vm, int& budget) {
 
 #if RHO_DISPATCH_GOTO
     static const void* const kLabels[] = {
-#define RHO_OP(name, fmt, effect) &&op_##name,
+#define RHO_OP(name, fmt, pops, pushes, flow, prim, symbol, effect) &&op_##name,
 #include "rho/bytecode/opcodes.def"
 #undef RHO_OP
     };
@@ -111,6 +120,7 @@ SliceResult runSlice(Machine& m, Vm& vm, int& budget) {
     do {                                                                                                               \
         insn = words[pc++];                                                                                            \
         a = bytecode::decodeA(insn);                                                                                   \
+        RHO_STACK_CHECK();                                                                                             \
         goto* kLabels[insn & 0xFFu];                                                                                   \
     } while (0)
     RHO_NEXT();
@@ -120,6 +130,7 @@ SliceResult runSlice(Machine& m, Vm& vm, int& budget) {
 dispatch:
     insn = words[pc++];
     a = bytecode::decodeA(insn);
+    RHO_STACK_CHECK();
     switch (bytecode::decodeOp(insn)) {
 #endif
 
@@ -467,6 +478,7 @@ faulted:
 #undef RHO_SAFEPOINT
 #undef RHO_CASE
 #undef RHO_NEXT
+#undef RHO_STACK_CHECK
 }
 
 } // namespace rho::machine

@@ -157,22 +157,30 @@ bool checkOperand(const Value& v, Op op, Answer& out) {
     return true;
 }
 
+namespace {
+
+// The handler of operator [kOp], chosen by its primitive class in opcodes.def.
+template <Op kOp, bytecode::PrimitiveClass kClass>
+void addByClass(Registry& r) {
+    using bytecode::PrimitiveClass;
+    if constexpr (kClass == PrimitiveClass::kUnary)
+        r.addOperator(kOp, kOp == Op::NEG ? neg : notOp);
+    else if constexpr (kClass == PrimitiveClass::kArithmetic)
+        r.addOperator(kOp, intBinary<kOp>);
+    else if constexpr (kClass == PrimitiveClass::kEquality)
+        r.addOperator(kOp, equality<kOp == Op::EQ>);
+    else if constexpr (kClass == PrimitiveClass::kOrder)
+        r.addOperator(kOp, ordering<kOp>);
+    else if constexpr (kClass == PrimitiveClass::kLogic)
+        r.addOperator(kOp, logic<kOp>);
+}
+
+} // namespace
+
 void addArithmeticHandlers(Registry& r) {
-    r.addOperator(Op::NEG, neg);
-    r.addOperator(Op::NOT, notOp);
-    r.addOperator(Op::ADD, intBinary<Op::ADD>);
-    r.addOperator(Op::SUB, intBinary<Op::SUB>);
-    r.addOperator(Op::MUL, intBinary<Op::MUL>);
-    r.addOperator(Op::DIV, intBinary<Op::DIV>);
-    r.addOperator(Op::MOD, intBinary<Op::MOD>);
-    r.addOperator(Op::EQ, equality<true>);
-    r.addOperator(Op::NEQ, equality<false>);
-    r.addOperator(Op::LT, ordering<Op::LT>);
-    r.addOperator(Op::LE, ordering<Op::LE>);
-    r.addOperator(Op::GT, ordering<Op::GT>);
-    r.addOperator(Op::GE, ordering<Op::GE>);
-    r.addOperator(Op::AND, logic<Op::AND>);
-    r.addOperator(Op::OR, logic<Op::OR>);
+#define RHO_OP(name, fmt, pops, pushes, flow, prim, symbol, effect) addByClass<Op::name, bytecode::PrimitiveClass::prim>(r);
+#include "rho/bytecode/opcodes.def"
+#undef RHO_OP
 }
 
 } // namespace rho::primitives

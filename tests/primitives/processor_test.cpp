@@ -60,6 +60,25 @@ TEST_CASE("methods are registered and found by name", "[primitives][processor][r
     CHECK(r.methodId(internSymbol("noSuchMethod")) == Registry::kNoHandler);
 }
 
+TEST_CASE("every operator the instruction table marks as a request has its handler", "[primitives][registry]") {
+    const Registry& r = Registry::standard();
+    for (uint32_t i = 0; i < rho::bytecode::kOpCount; ++i) {
+        const auto op = static_cast<Op>(i);
+        const auto cls = rho::bytecode::opInfo(op).primitive;
+        INFO(rho::bytecode::opInfo(op).name);
+        if (cls == rho::bytecode::PrimitiveClass::kNone || cls == rho::bytecode::PrimitiveClass::kMethod)
+            CHECK(r.operatorId(op) == Registry::kNoHandler);
+        else
+            CHECK(r.operatorId(op) != Registry::kNoHandler);
+    }
+    // The class chooses the handler family: 7 - 2 and 7 < 2 and 7 == 2 each answer as such.
+    ProcessorFixture f;
+    CHECK(f.request(r.operatorId(Op::SUB), {Value::integer(7), Value::integer(2)}).value.asInt() == 5);
+    CHECK(!f.request(r.operatorId(Op::LT), {Value::integer(7), Value::integer(2)}).value.asBool());
+    CHECK(f.request(r.operatorId(Op::NEQ), {Value::integer(7), Value::integer(2)}).value.asBool());
+    CHECK(f.request(r.operatorId(Op::NEG), {Value::integer(7)}).value.asInt() == -7);
+}
+
 TEST_CASE("an operation no handler serves is answered with a fault", "[primitives][processor][registry]") {
     ProcessorFixture f;
     Answer a = f.request(Registry::kNoHandler, {Value::integer(1)});

@@ -19,9 +19,13 @@ namespace rho::base::detail {
             ::rho::base::detail::checkFailed(#cond, msg, __FILE__, __LINE__);                      \
     } while (0)
 
+// RHO_DEBUG: defined in every build without NDEBUG (the debug, ASan and TSan builds);
+// it turns on checks too costly for a release build (the interpreter's operand-stack
+// check against opcodes.def).
 #ifdef NDEBUG
 #define RHO_ASSERT(cond) ((void)0)
 #else
+#define RHO_DEBUG 1
 #define RHO_ASSERT(cond) RHO_CHECK(cond, "assertion")
 #endif
 

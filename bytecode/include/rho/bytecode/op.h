@@ -1,5 +1,6 @@
 // File: op.h
-// The instruction encoding and the Op enum generated from opcodes.def.
+// The instruction encoding, and the facts of every instruction generated from
+// opcodes.def (the Op enum, OpInfo, pop counts, flow, operator symbols).
 //
 // One instruction is one 32-bit word, sometimes followed by one AUX word:
 //
@@ -22,7 +23,9 @@
 // Limits follow from the 24-bit A: 16,777,215 constants, slots or instructions per sequence.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <string_view>
 
 namespace rho::bytecode {
 
@@ -30,16 +33,29 @@ enum class OperandFormat : uint8_t {
     kNone, kConst, kSlot, kCount, kMultiset, kMultisetValues, kSlotCount, kSlotConst, kConstCount, kPattern
 };
 
+// How many values an instruction takes from the operand stack (opcodes.def).
+enum class StackCount : uint8_t { k0, k1, k2, kA, kA1, k2A, kAux, kAux1, kBinds };
+
+// Where control goes after an instruction (opcodes.def).
+enum class Flow : uint8_t {
+    kNext,   // the next instruction
+    kEnd,    // the sequence ends
+    kBranch, // the sequence ends by continuing in a member of its multiset
+    kCall,   // may run member 0 of its multiset, then the next instruction
+};
+
+// The family of handlers the primitive processor serves an instruction's request
+// with; kNone for instructions that are not primitive requests.
+enum class PrimitiveClass : uint8_t { kNone, kUnary, kArithmetic, kEquality, kOrder, kLogic, kCollection, kMethod };
+
 enum class Op : uint8_t {
-#define RHO_OP(name, fmt, effect) name,
+#define RHO_OP(name, fmt, pops, pushes, flow, prim, symbol, effect) name,
 #include "rho/bytecode/opcodes.def"
 #undef RHO_OP
 };
 
-inline constexpr int kVar = 1000; // "stack effect depends on the operand"
-
 inline constexpr uint32_t kOpCount = 0
-#define RHO_OP(name, fmt, effect) +1
+#define RHO_OP(name, fmt, pops, pushes, flow, prim, symbol, effect) +1
 #include "rho/bytecode/opcodes.def"
 #undef RHO_OP
     ;
@@ -50,11 +66,17 @@ inline constexpr uint32_t kMaxOperand = (1u << 24) - 1;
 struct OpInfo {
     const char* name;
     OperandFormat format;
-    int stackEffect;
+    StackCount pops;
+    uint8_t pushes;
+    Flow flow;
+    PrimitiveClass primitive;
+    const char* symbol; // "" when the instruction is no operator
+    const char* effect;
 };
 
 inline constexpr OpInfo kOpInfo[] = {
-#define RHO_OP(name, fmt, effect) {#name, OperandFormat::fmt, effect},
+#define RHO_OP(name, fmt, pops, pushes, flow, prim, symbol, effect)                                                   \
+    {#name, OperandFormat::fmt, StackCount::pops, pushes, Flow::flow, PrimitiveClass::prim, symbol, effect},
 #include "rho/bytecode/opcodes.def"
 #undef RHO_OP
 };
@@ -65,32 +87,41 @@ constexpr bool hasAux(OperandFormat f) {
            f == OperandFormat::kConstCount;
 }
 
+// The number of values [info]'s instruction pops, given its operand [a], its AUX
+// word [aux] and, for kBinds, the number of binds of its receive body.
+constexpr size_t popCount(const OpInfo& info, uint32_t a, uint32_t aux, size_t binds) {
+    switch (info.pops) {
+    case StackCount::k0: return 0;
+    case StackCount::k1: return 1;
+    case StackCount::k2: return 2;
+    case StackCount::kA: return a;
+    case StackCount::kA1: return size_t{a} + 1;
+    case StackCount::k2A: return 2 * size_t{a};
+    case StackCount::kAux: return aux;
+    case StackCount::kAux1: return size_t{aux} + 1;
+    case StackCount::kBinds: return binds;
+    }
+    return 0;
+}
+
+// True when the instruction ends its sequence (nothing may follow it).
+constexpr bool endsSequence(Op op) { return opInfo(op).flow == Flow::kEnd || opInfo(op).flow == Flow::kBranch; }
+
 // The Rholang spelling of an operator opcode ("+", "==", "and", ...); the opcode's
 // name for anything else.
 constexpr const char* operatorSymbol(Op op) {
-    switch (op) {
-    case Op::NEG: return "-";
-    case Op::NOT: return "not";
-    case Op::ADD: return "+";
-    case Op::SUB: return "-";
-    case Op::MUL: return "*";
-    case Op::DIV: return "/";
-    case Op::MOD: return "%";
-    case Op::EQ: return "==";
-    case Op::NEQ: return "!=";
-    case Op::LT: return "<";
-    case Op::LE: return "<=";
-    case Op::GT: return ">";
-    case Op::GE: return ">=";
-    case Op::AND: return "and";
-    case Op::OR: return "or";
-    case Op::CONCAT: return "++";
-    case Op::DIFF: return "--";
-    case Op::INTERPOLATE: return "%%";
-    case Op::AND_ALSO: return "&&";
-    case Op::OR_ELSE: return "||";
-    default: return opInfo(op).name;
+    return opInfo(op).symbol[0] != '\0' ? opInfo(op).symbol : opInfo(op).name;
+}
+
+// The operator instruction spelled [symbol] taking [operands] values ("-" with 1 is
+// NEG, with 2 SUB); HALT when there is none.
+constexpr Op operatorOp(std::string_view symbol, size_t operands) {
+    for (uint32_t i = 0; i < kOpCount; ++i) {
+        const OpInfo& info = kOpInfo[i];
+        if (info.symbol == symbol && popCount(info, 0, 0, 0) == operands && info.pushes == 1)
+            return static_cast<Op>(i);
     }
+    return Op::HALT;
 }
 
 constexpr uint32_t encode(Op op, uint32_t a = 0) { return static_cast<uint32_t>(op) | (a << 8); }

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <deque>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "rho/base/source_pos.h"
@@ -73,6 +74,15 @@ enum class BinaryOp : uint8_t {
     kMul, kDiv, kMod, kPercentPercent /* %% */,
 };
 enum class UnaryOp : uint8_t { kNot, kNeg };
+
+// The Rholang spelling of an operator ("or", "||", "==", "matches", "%%", ...): what
+// the printer writes and how the compiler finds the operator's instruction.
+constexpr std::string_view symbol(BinaryOp op) {
+    constexpr std::string_view kSymbols[] = {"or", "and", "||", "&&", "==", "!=", "matches", "<", "<=", ">",
+                                             ">=", "+",   "-",  "++", "--", "*",  "/",       "%", "%%"};
+    return kSymbols[static_cast<uint8_t>(op)];
+}
+constexpr std::string_view symbol(UnaryOp op) { return op == UnaryOp::kNot ? "not" : "-"; }
 enum class BundleKind : uint8_t { kReadWrite /* bundle */, kWrite /* bundle+ */, kRead /* bundle- */, kNone /* bundle0 */ };
 enum class SimpleType : uint8_t { kBool, kInt, kBigInt, kString, kUri, kByteArray };
 
