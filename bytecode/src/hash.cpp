@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <string>
 #include <vector>
 #define XXH_STATIC_LINKING_ONLY // XXH3_state_t on the stack
 #include <xxhash.h>
@@ -163,156 +164,303 @@ Hash128 Value::hash() const {
 }
 
 // Terms ---------------------------------------------------------------------------
+//
+// A closure's term is built by one visitor of the walker over one of two builders:
+// HashBuilder makes its 128-bit hash (every value's hash, at construction), and
+// ExactBuilder its full canonical form, the preimage of that hash: equal forms are
+// equal terms, so closures whose hashes agree are compared by their forms (a hash
+// collision is then no false equality). Both builders are given the same tree of
+// nodes, so the two cannot drift apart.
 
 namespace {
 
-// The walker's visitor that hashes a term (hash.h).
-struct TermHash {
+struct HashBuilder {
     using Item = Hash128;
+    static Item value(const Value& v) { return v.hash(); }
+    static Item node(uint8_t tag, std::span<const Item> kids, uint64_t extra = 0) { return hashNode(tag, kids, extra); }
+    static Item par(std::vector<Item> kids) { return parHash(kids); }
+    static Item set(std::vector<Item> kids) { return setHash(std::move(kids)); }
+    static Item map(std::vector<std::pair<Item, Item>> pairs) { return mapHash(std::move(pairs)); }
+};
+
+// A term's canonical form: its hash and the bytes that determine it.
+struct Exact {
+    Hash128 hash;
+    std::string form;
+    friend bool operator<(const Exact& x, const Exact& y) {
+        return x.hash != y.hash ? x.hash < y.hash : x.form < y.form;
+    }
+    friend bool operator==(const Exact& x, const Exact& y) { return x.hash == y.hash && x.form == y.form; }
+};
+
+void appendWord(std::string& out, uint64_t w) {
+    for (int i = 0; i < 8; ++i)
+        out.push_back(static_cast<char>(w >> (8 * i)));
+}
+
+struct ExactBuilder {
+    using Item = Exact;
+    static Item value(const Value& v);
+    static Item node(uint8_t tag, std::span<const Item> kids, uint64_t extra = 0) {
+        Item r;
+        std::vector<Hash128> hashes;
+        hashes.reserve(kids.size());
+        r.form.push_back(static_cast<char>(tag));
+        appendWord(r.form, extra);
+        appendWord(r.form, kids.size());
+        for (const Item& k : kids) {
+            hashes.push_back(k.hash);
+            appendWord(r.form, k.form.size());
+            r.form += k.form;
+        }
+        r.hash = hashNode(tag, hashes, extra);
+        return r;
+    }
+    static Item par(std::vector<Item> kids) {
+        if (kids.size() == 1)
+            return std::move(kids[0]);
+        std::sort(kids.begin(), kids.end());
+        Item r = node(kTagPar, kids, kids.size());
+        std::vector<Hash128> hashes;
+        for (const Item& k : kids)
+            hashes.push_back(k.hash);
+        r.hash = parHash(hashes);
+        return r;
+    }
+    static Item set(std::vector<Item> kids) {
+        std::sort(kids.begin(), kids.end());
+        kids.erase(std::unique(kids.begin(), kids.end()), kids.end());
+        Item r = node(kTagSet, kids, kids.size());
+        std::vector<Hash128> hashes;
+        for (const Item& k : kids)
+            hashes.push_back(k.hash);
+        r.hash = setHash(std::move(hashes));
+        return r;
+    }
+    static Item map(std::vector<std::pair<Item, Item>> pairs) {
+        // A later entry wins over an earlier one with the same key.
+        std::stable_sort(pairs.begin(), pairs.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+        std::vector<Item> flat;
+        std::vector<std::pair<Hash128, Hash128>> hashes;
+        for (size_t i = 0; i < pairs.size(); ++i) {
+            if (i + 1 < pairs.size() && pairs[i].first == pairs[i + 1].first)
+                continue;
+            hashes.emplace_back(pairs[i].first.hash, pairs[i].second.hash);
+            flat.push_back(std::move(pairs[i].first));
+            flat.push_back(std::move(pairs[i].second));
+        }
+        Item r = node(kTagMap, flat, flat.size());
+        r.hash = mapHash(std::move(hashes));
+        return r;
+    }
+};
+
+// The visitor that builds a term (hash.h) with builder B.
+template <class B>
+struct Term {
+    using Item = typename B::Item;
     struct Slot {
-        bool bound = false; // a variable bound inside the term being hashed
+        bool bound = false; // a variable bound inside the term
         uint32_t depth = 0; // if bound: its binder's depth
-        Hash128 hash;       // if not bound: the substituted value's hash
+        Item value;         // if not bound: the substituted value's term
     };
     struct Seq {
-        std::vector<Hash128> stream; // the hashes of the sequence's process parts
+        std::vector<Item> stream; // the terms of the sequence's process parts
     };
-    using Scope = Walker<TermHash>::Scope;
+    using Scope = typename Walker<Term>::Scope;
 
     Slot bound(uint32_t depth) { return Slot{true, depth, {}}; }
     bool admit(const Insn&, Scope&) { return true; }
     void fail(size_t, const char* what) { RHO_CHECK(false, what); }
 
-    Hash128 pattern(Scope& s, const Code& owner, const Pattern& p) {
+    Item pattern(Scope& s, const Code& owner, const Pattern& p) {
         switch (p.kind) {
-        case Pattern::Kind::kBind: return hashNode(kTagPattern, {}, 1000 + p.binding);
-        case Pattern::Kind::kWildcard: return hashNode(kTagPattern, {}, 1);
-        case Pattern::Kind::kLiteral: return p.literal.hash();
-        case Pattern::Kind::kType: return hashNode(kTagPattern, {}, 100 + p.simpleType);
-        case Pattern::Kind::kVarRef: return hashNode(kTagPattern, {}, 1u << 20 | p.slot);
+        case Pattern::Kind::kBind: return B::node(kTagPattern, {}, 1000 + p.binding);
+        case Pattern::Kind::kWildcard: return B::node(kTagPattern, {}, 1);
+        case Pattern::Kind::kLiteral: return B::value(p.literal);
+        case Pattern::Kind::kType: return B::node(kTagPattern, {}, 100 + p.simpleType);
+        case Pattern::Kind::kVarRef: return B::node(kTagPattern, {}, 1u << 20 | p.slot);
         case Pattern::Kind::kProcess: {
             const Code& child = *owner.children[p.child];
             return s.walker.sequence(child, std::vector<Slot>(child.numSlots), s.depth);
         }
         default: {
-            std::vector<Hash128> items;
+            std::vector<Item> items;
             for (const Pattern& q : p.items)
                 items.push_back(pattern(s, owner, q));
             uint64_t extra = static_cast<uint64_t>(p.kind) << 40 | static_cast<uint64_t>(p.bundleMode) << 32 |
                              static_cast<uint32_t>(p.remainder);
-            return hashNode(kTagPatternHole, items, extra);
+            return B::node(kTagPatternHole, items, extra);
         }
         }
     }
 
-    // A receive body: its patterns (hashed before its bindings are in scope).
+    // A receive body: its patterns (built before its bindings are in scope).
     void begin(Seq& seq, Scope& s) {
         const Code& code = s.code;
         if (!code.join)
             return;
-        std::vector<Hash128> pats;
+        std::vector<Item> pats;
         for (const BindPatterns& b : code.join->binds) {
-            std::vector<Hash128> args;
+            std::vector<Item> args;
             for (const Pattern& p : b.args)
                 args.push_back(pattern(s, code, p));
-            pats.push_back(hashNode(kTagPattern, args, args.size() | static_cast<uint64_t>(b.remainder + 2) << 32));
+            pats.push_back(B::node(kTagPattern, args, args.size() | static_cast<uint64_t>(b.remainder + 2) << 32));
         }
-        seq.stream.push_back(hashNode(kTagReceive, pats, (code.join->persistent ? 1u : 0u) | (code.join->peek ? 2u : 0u)));
+        seq.stream.push_back(
+            B::node(kTagReceive, pats, (code.join->persistent ? 1u : 0u) | (code.join->peek ? 2u : 0u)));
     }
 
     // [first], then the terms of the members of multiset [m].
-    static std::vector<Hash128> withMembers(Scope& s, uint32_t m, std::span<const Hash128> first) {
-        std::vector<Hash128> parts(first.begin(), first.end());
+    static std::vector<Item> withMembers(Scope& s, uint32_t m, std::span<Item> first) {
+        std::vector<Item> parts(std::make_move_iterator(first.begin()), std::make_move_iterator(first.end()));
         for (const ChildRef& ref : s.code.multisets[m].members)
             parts.push_back(s.member(ref));
         return parts;
     }
 
-    Hash128 value(Seq&, const Insn& i, std::span<Hash128> in, Scope& s) {
+    Item value(Seq&, const Insn& i, std::span<Item> in, Scope& s) {
         const Code& code = s.code;
         const auto op = static_cast<uint64_t>(i.op);
         switch (i.op) {
-        case Op::PUSH_NIL: return hashNode(kTagNil, {});
-        case Op::PUSH_CONST: return code.constants[i.a].hash();
+        case Op::PUSH_NIL: return B::value(Value());
+        case Op::PUSH_CONST: return B::value(code.constants[i.a]);
         case Op::LOAD: {
             const Slot& slot = s.frame[i.a];
-            return slot.bound ? hashNode(kTagBound, {}, s.depth - 1 - slot.depth) : slot.hash;
+            return slot.bound ? B::node(kTagBound, {}, s.depth - 1 - slot.depth) : slot.value;
         }
-        case Op::MAKE_LIST: return hashNode(kTagList, in, i.a);
-        case Op::MAKE_TUPLE: return hashNode(kTagTuple, in, i.a);
+        case Op::MAKE_LIST: return B::node(kTagList, in, i.a);
+        case Op::MAKE_TUPLE: return B::node(kTagTuple, in, i.a);
         case Op::QUOTE:
-        case Op::PAR: return parHash(withMembers(s, i.a, in));
-        case Op::MAKE_SET: return setHash({in.begin(), in.end()});
+        case Op::PAR: return B::par(withMembers(s, i.a, in));
+        case Op::MAKE_SET: return B::set({std::make_move_iterator(in.begin()), std::make_move_iterator(in.end())});
         case Op::MAKE_MAP: {
-            std::vector<std::pair<Hash128, Hash128>> pairs;
+            std::vector<std::pair<Item, Item>> pairs;
             for (size_t k = 0; k < in.size(); k += 2)
-                pairs.emplace_back(in[k], in[k + 1]);
-            return mapHash(std::move(pairs));
+                pairs.emplace_back(std::move(in[k]), std::move(in[k + 1]));
+            return B::map(std::move(pairs));
         }
-        case Op::BUNDLE: return hashNode(kTagBundle, in, i.a);
+        case Op::BUNDLE: return B::node(kTagBundle, in, i.a);
         case Op::METHOD: {
-            std::vector<Hash128> parts(in.begin(), in.end());
-            parts.push_back(code.constants[i.a].hash());
-            return hashNode(kTagMethod, parts, i.aux);
+            std::vector<Item> parts(std::make_move_iterator(in.begin()), std::make_move_iterator(in.end()));
+            parts.push_back(B::value(code.constants[i.a]));
+            return B::node(kTagMethod, parts, i.aux);
         }
         case Op::MATCHES:
         case Op::AND_ALSO:
         case Op::OR_ELSE: {
-            Hash128 parts[2] = {in[0], s.member(code.multisets[i.a].members[0])};
-            return hashNode(kTagOp, parts, op);
+            Item parts[2] = {std::move(in[0]), s.member(code.multisets[i.a].members[0])};
+            return B::node(kTagOp, parts, op);
         }
         case Op::PUSH_PATTERN: return pattern(s, code, code.patterns[i.a]);
         default: // an operator: an unevaluated application
             RHO_CHECK(opInfo(i.op).primitive != PrimitiveClass::kNone, "an instruction the hasher does not know");
-            return hashNode(kTagOp, in, op);
+            return B::node(kTagOp, in, op);
         }
     }
 
-    void effect(Seq& seq, const Insn& i, std::span<Hash128> in, Scope& s) {
+    void effect(Seq& seq, const Insn& i, std::span<Item> in, Scope& s) {
         const Code& code = s.code;
         switch (i.op) {
-        case Op::IF: seq.stream.push_back(hashNode(kTagIf, withMembers(s, i.a, in))); break;
-        case Op::MATCH: seq.stream.push_back(hashNode(kTagMatch, withMembers(s, i.a, in))); break;
+        case Op::IF: seq.stream.push_back(B::node(kTagIf, withMembers(s, i.a, in))); break;
+        case Op::MATCH: seq.stream.push_back(B::node(kTagMatch, withMembers(s, i.a, in))); break;
         case Op::SEND:
         case Op::SEND_PERSIST:
-            seq.stream.push_back(hashNode(kTagSend, in, i.a | (i.op == Op::SEND_PERSIST ? 1ull << 32 : 0)));
+            seq.stream.push_back(B::node(kTagSend, in, i.a | (i.op == Op::SEND_PERSIST ? 1ull << 32 : 0)));
             break;
-        case Op::RECEIVE: seq.stream.push_back(hashNode(kTagReceive, withMembers(s, i.a, in), in.size())); break;
+        case Op::RECEIVE: seq.stream.push_back(B::node(kTagReceive, withMembers(s, i.a, in), in.size())); break;
         case Op::NEW:
             for (uint32_t k = 0; k < i.aux; ++k)
                 s.bind(i.a + k);
-            seq.stream.push_back(hashNode(kTagNew, {}, i.aux));
+            seq.stream.push_back(B::node(kTagNew, {}, i.aux));
             break;
         case Op::NEW_URN: {
             s.bind(i.a);
-            Hash128 uri = code.constants[i.aux].hash();
-            seq.stream.push_back(hashNode(kTagNewUrn, {&uri, 1}));
+            Item uri = B::value(code.constants[i.aux]);
+            seq.stream.push_back(B::node(kTagNewUrn, {&uri, 1}));
             break;
         }
         case Op::SPAWN: {
-            Hash128 p = parHash(withMembers(s, i.a, {}));
-            seq.stream.push_back(hashNode(kTagSpawn, {&p, 1}));
+            Item p = B::par(withMembers(s, i.a, {}));
+            seq.stream.push_back(B::node(kTagSpawn, {&p, 1}));
             break;
         }
-        case Op::EXEC: seq.stream.push_back(hashNode(kTagExec, in)); break;
+        case Op::EXEC: seq.stream.push_back(B::node(kTagExec, in)); break;
         default: break; // POP, HALT
         }
     }
 
-    Hash128 end(Seq& seq, Scope&) {
-        Hash128 result = hashNode(kTagSeq, seq.stream, seq.stream.size());
-        return hashNode(kTagProc, {&result, 1});
+    Item end(Seq& seq, Scope&) {
+        Item result = B::node(kTagSeq, seq.stream, seq.stream.size());
+        return B::node(kTagProc, {&result, 1});
     }
 };
+
+template <class B>
+typename B::Item closureTerm(const Code& code, std::span<const Value> captures) {
+    std::vector<typename Term<B>::Slot> frame(code.numSlots);
+    for (size_t i = 0; i < captures.size(); ++i)
+        frame[i].value = B::value(captures[i]);
+    Term<B> v;
+    return Walker<Term<B>>(v).sequence(code, std::move(frame), 0);
+}
+
+// A value's canonical form, as ExactBuilder builds the code that denotes it.
+Exact ExactBuilder::value(const Value& v) {
+    auto items = [&v]() {
+        std::vector<Exact> out;
+        for (const Value& x : v.items())
+            out.push_back(value(x));
+        return out;
+    };
+    switch (v.kind()) {
+    case ValueKind::kNil: return node(kTagNil, {});
+    case ValueKind::kBool: return node(kTagBool, {}, v.asBool() ? 1 : 0);
+    case ValueKind::kInt: return node(kTagInt, {}, static_cast<uint64_t>(v.asInt()));
+    case ValueKind::kUnforgeable: {
+        Exact r{v.hash(), {}};
+        r.form.push_back(static_cast<char>(kTagUnforgeable));
+        appendWord(r.form, v.unforgeableLo());
+        appendWord(r.form, v.unforgeableHi());
+        return r;
+    }
+    case ValueKind::kString:
+    case ValueKind::kUri:
+    case ValueKind::kBigInt:
+    case ValueKind::kByteArray: {
+        Exact r{v.hash(), {}};
+        r.form.push_back(static_cast<char>(0x80 | static_cast<uint8_t>(v.kind())));
+        r.form += v.asString();
+        return r;
+    }
+    case ValueKind::kList: return node(kTagList, items(), v.items().size());
+    case ValueKind::kTuple: return node(kTagTuple, items(), v.items().size());
+    case ValueKind::kSet: return set(items());
+    case ValueKind::kMap: {
+        std::vector<Exact> flat = items();
+        std::vector<std::pair<Exact, Exact>> pairs;
+        for (size_t i = 0; i + 1 < flat.size(); i += 2)
+            pairs.emplace_back(std::move(flat[i]), std::move(flat[i + 1]));
+        return map(std::move(pairs));
+    }
+    case ValueKind::kPar: return par(items());
+    case ValueKind::kBundle: return node(kTagBundle, items(), static_cast<uint64_t>(v.bundleMode()));
+    case ValueKind::kProc: return closureTerm<ExactBuilder>(*v.closure().code, v.closure().captures);
+    }
+    return {};
+}
 
 } // namespace
 
 Hash128 closureHash(const Code& code, std::span<const Value> captures) {
-    std::vector<TermHash::Slot> frame(code.numSlots);
-    for (size_t i = 0; i < captures.size(); ++i)
-        frame[i].hash = captures[i].hash();
-    TermHash v;
-    return Walker<TermHash>(v).sequence(code, std::move(frame), 0);
+    return closureTerm<HashBuilder>(code, captures);
+}
+
+int compareClosureTerms(const Closure& x, const Closure& y) {
+    Exact a = closureTerm<ExactBuilder>(*x.code, x.captures);
+    Exact b = closureTerm<ExactBuilder>(*y.code, y.captures);
+    RHO_ASSERT(a.hash == closureHash(*x.code, x.captures));
+    return a.form < b.form ? -1 : (b.form < a.form ? 1 : 0);
 }
 
 } // namespace rho::bytecode

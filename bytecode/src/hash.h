@@ -16,6 +16,11 @@
 namespace rho::bytecode {
 
 Hash128 closureHash(const Code& code, std::span<const Value> captures);
+// The order of the terms two closures denote, by their full canonical forms (the
+// preimages of their hashes): 0 exactly when they are the same term. For closures
+// whose hashes agree but whose code differs (rare: the same term written with a
+// captured value and with a literal, or a 128-bit collision).
+int compareClosureTerms(const Closure& x, const Closure& y);
 // The hash of a set of distinct [items] / a map of distinct keys ([pairs]: k1 v1 k2 v2 ...).
 Hash128 uniqueSetHash(std::span<const Value> items);
 Hash128 uniqueMapHash(std::span<const Value> pairs);

@@ -256,12 +256,12 @@ bool operator==(const Value& x, const Value& y) {
     case ValueKind::kProc: {
         // Closures with identical code compare their captures; closures with
         // different code can still denote one term (a captured value versus the
-        // same literal), which only the 128-bit term hash decides.
+        // same literal): their equal hashes are confirmed by their full terms.
         const Closure& a = x.heap_->closure;
         const Closure& b = y.heap_->closure;
-        if (a.code == b.code)
-            return a.captures == b.captures;
-        return true; // equal 128-bit term hashes
+        if (a.code == b.code && a.captures == b.captures)
+            return true;
+        return compareClosureTerms(a, b) == 0;
     }
     default: return false;
     }
@@ -322,7 +322,13 @@ int compare(const Value& x, const Value& y) {
         if (ka != kb)
             return ka < kb ? -1 : 1;
         Hash128 a = x.heap_->hash, b = y.heap_->hash;
-        return a < b ? -1 : (b < a ? 1 : 0);
+        if (a != b)
+            return a < b ? -1 : 1;
+        const Closure& p = x.heap_->closure;
+        const Closure& q = y.heap_->closure;
+        if (p.code == q.code && compareSeq(p.captures, q.captures) == 0)
+            return 0;
+        return compareClosureTerms(p, q);
     }
     }
     return 0;
