@@ -58,80 +58,8 @@
 // channels of different shards run in parallel; there is no global lock.
 #pragma once
 
-#include "absl/container/inlined_vector.h"
-#include "absl/status/status.h"
-#include "rho/rspace/channel_key.h"
-
-#include <cstdint>
-#include <optional>
-#include <span>
-#include <string>
-#include <utility>
-#include <vector>
-
-namespace rho::rspace {
-
-template <class Types>
-struct Comm {
-    typename Types::Continuation continuation;
-    bool persistentContinuation = false;
-    bool peek = false;
-    // One entry per channel of the continuation, in the order given to consume.
-    // Inline storage for the common single-channel COMM: no allocation per event.
-    absl::InlinedVector<typename Types::Datum, 1> data;
-    absl::InlinedVector<typename Types::Bindings, 1> bindings;
-    // For produce: true when the produced datum must be re-issued by the caller.
-    bool reissueProduce = false;
-    // For produce: the index in [data] of the produced datum (its channel's position
-    // in the continuation's join); 0 for consume.
-    uint32_t producedIndex = 0;
-};
-
-// A COMM as its receiver sees it: the sink given to produce() or consume() is called
-// with one CommEvent while the space holds the locks of the COMM's channels, so
-// nothing is copied out of the space first. The sink must not call back into the
-// space (it may queue work for later). What it may take:
-//   - [continuation]: it may move from it unless persistentContinuation (then it
-//     stays in the space and must only be read or copied);
-//   - [data]: one datum per channel of the continuation, in its channel order, read
-//     only (data[producedIndex] is the produced datum, which stays the caller's);
-//   - [bindings]: one per channel, the sink's to move from.
-template <class Types>
-struct CommEvent {
-    typename Types::Continuation& continuation;
-    bool persistentContinuation = false;
-    bool peek = false;
-    std::span<const typename Types::Datum* const> data;
-    std::span<typename Types::Bindings> bindings;
-    uint32_t producedIndex = 0; // produce: the produced datum's position; consume: 0
-    // False when the space holds no lock during this call (a produce meeting a
-    // contract on the lock-free path): the sink may then do more work in place.
-    bool locked = true;
-};
-
-// What produce() did with its datum.
-enum class ProduceResult : uint8_t {
-    kStored,  // no COMM: the datum was moved into the space
-    kComm,    // a COMM; the datum is still the caller's
-    kReissue, // a COMM, and the datum must be produced again (it was persistent, or the
-              // continuation peeked): the caller calls produce again with it
-};
-
-// What inspect() reports for one channel.
-template <class Types>
-struct ChannelView {
-    typename Types::Channel channel;
-    std::vector<std::pair<typename Types::Datum, bool /*persistent*/>> data;
-    struct Waiting {
-        std::vector<typename Types::Channel> channels; // all channels of the join
-        std::vector<typename Types::Pattern> patterns;
-        typename Types::Continuation continuation;
-        bool persistent = false;
-        bool peek = false;
-    };
-    std::vector<Waiting> continuations; // every continuation listening on this channel
-};
-
-} // namespace rho::rspace
-
+#include "rho/rspace/comm.h"  // Comm, CommEvent, ProduceResult, ChannelView
 #include "rho/rspace/space.h" // the template Space<Types, Matcher>
+#include "rho/rspace/space_persistence.h"
+#include "rho/rspace/space_store.h"
+#include "rho/rspace/space_comm.h"

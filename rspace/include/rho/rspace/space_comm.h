@@ -1,0 +1,186 @@
+// File: space_comm.h
+// The COMM rule over the hot store (space.h): a receive on one channel, storing a
+// continuation that found no data, and a produce meeting a single-channel or a join
+// continuation, with the join's other channels checked and taken atomically.
+// Out-of-line members of the class template in space.h; rspace.h includes both.
+#pragma once
+
+#include "rho/rspace/space.h"
+
+namespace rho::rspace {
+
+template <class Types, class Matcher>
+template <class Sink>
+inline bool Space<Types, Matcher>::consumeOne(const Channel& channel, const Pattern& pattern, Continuation& continuation, bool persistent, bool peek, Sink& sink) {
+    const ChannelKey key = Types::key(channel);
+    const uint32_t shard = shardOf(key);
+    Shard& home = shards_[shard];
+    std::lock_guard<SpinLock> lock(home.mu);
+    ++home.consumes;
+
+    Pick pick;
+    pick.slot = find(key, channel);
+    if (pick.slot.node != nullptr && scanData(*pick.slot.node, pattern, pick.pos, pick.bindings)) {
+        ++home.comms;
+        const Datum* datum = &pick.slot.node->data[pick.pos].datum;
+        CommEvent<Types> event{continuation, persistent, peek, {&datum, 1}, {&pick.bindings, 1}, 0};
+        sink(event);
+        removeTaken(pick, key, peek);
+        dropIfEmpty(pick.slot);
+        return true;
+    }
+
+    storeWaiting(shard, {&channel, 1}, {&key, 1}, {&pattern, 1}, continuation, persistent, peek);
+    return false;
+}
+
+template <class Types, class Matcher>
+inline void Space<Types, Matcher>::storeWaiting(uint32_t homeIndex, std::span<const Channel> channels, std::span<const ChannelKey> keys, std::span<const Pattern> patterns, Continuation& continuation, bool persistent, bool peek) {
+    Shard& home = shards_[homeIndex];
+    const size_t arity = channels.size();
+    ContRecord* rec = newRecord(home);
+    rec->slots.resize(arity);
+    for (size_t i = 0; i < arity; ++i) {
+        rec->slots[i].channel = channels[i];
+        rec->slots[i].key = keys[i];
+        rec->slots[i].pattern = patterns[i];
+    }
+    rec->continuation = std::move(continuation);
+    rec->persistent = persistent;
+    rec->peek = peek;
+    rec->home = homeIndex;
+    rec->id = (home.nextContCounter++ << kShardBits) | homeIndex;
+    rec->persisted = false;
+    for (size_t i = 0; i < arity; ++i) {
+        Slot slot = findOrCreate(rec->slots[i].key, rec->slots[i].channel);
+        rec->slots[i].seq = slot.shard->nextSeq++;
+        addWaiter(*slot.node, rec, static_cast<uint32_t>(i));
+        refreshContract(slot);
+    }
+    if (history_ != nullptr && Types::isDurable(rec->continuation)) {
+        linkAdded(home, rec);
+    }
+}
+
+template <class Types, class Matcher>
+template <class Sink>
+inline typename Space<Types, Matcher>::Needs Space<Types, Matcher>::tryProduce(LockSet& locks, const ChannelKey& key, const Channel& channel, Datum& datum, bool persistent, Sink& sink, ProduceResult& result) {
+    Slot slot = findOrCreate(key, channel);
+    ChannelEntry& entry = *slot.node;
+    for (size_t w = 0; w < entry.waiting.size(); ++w) {
+        const Waiter waiter = entry.waiting[w];
+        ContRecord& rec = *waiter.rec;
+        Bindings own{};
+        if (!matcher_.match(rec.slots[waiter.index].pattern, datum, own)) {
+            continue;
+        }
+        if (rec.slots.size() == 1) {
+            // (Read before firing: a one-shot record is released by the COMM.)
+            result = persistent || rec.peek ? ProduceResult::kReissue : ProduceResult::kComm;
+            fireProduceSingle(slot, w, datum, own, sink);
+            return {};
+        }
+        Needs missing;
+        for (const ChannelSlot& cs : rec.slots) {
+            const uint32_t s = shardOf(cs.key);
+            if (!locks.holds(s) && !locks.tryAdd(s)) {
+                missing.push_back(s);
+            }
+        }
+        if (!missing.empty()) {
+            dropIfEmpty(slot); // undo findOrCreate: nothing else changed
+            return missing;
+        }
+        const bool peek = rec.peek;
+        if (tryFireProduceJoin(slot, w, datum, own, sink)) {
+            result = persistent || peek ? ProduceResult::kReissue : ProduceResult::kComm;
+            return {};
+        }
+    }
+    Shard& sh = *slot.shard;
+    entry.data.emplace(DataEntry{std::move(datum), sh.nextSeq++, persistent});
+    markDirty(entry, key);
+    withdrawContract(slot);
+    result = ProduceResult::kStored;
+    return {};
+}
+
+template <class Types, class Matcher>
+template <class Sink>
+inline void Space<Types, Matcher>::fireProduceSingle(Slot slot, size_t w, const Datum& datum, Bindings& bindings, Sink& sink) {
+    ContRecord* rec = slot.node->waiting[w].rec;
+    ++slot.shard->comms;
+    const Datum* data[1] = {&datum};
+    CommEvent<Types> event{rec->continuation, rec->persistent, rec->peek, data, {&bindings, 1}, 0};
+    sink(event);
+    if (!rec->persistent) {
+        eraseWaiter(*slot.node, w);
+        refreshContract(slot);
+        dropIfEmpty(slot);
+        releaseRecord(rec);
+    }
+}
+
+template <class Types, class Matcher>
+template <class Sink>
+inline bool Space<Types, Matcher>::tryFireProduceJoin(Slot slot, size_t w, const Datum& datum, Bindings& own, Sink& sink) {
+    ContRecord* rec = slot.node->waiting[w].rec;
+    const size_t arity = rec->slots.size();
+    const size_t self = slot.node->waiting[w].index;
+    absl::InlinedVector<Pick, 4> picks(arity);
+    for (size_t j = 0; j < arity; ++j) {
+        if (j == self) {
+            picks[j].slot = slot;
+            continue;
+        }
+        picks[j].slot = find(rec->slots[j].key, rec->slots[j].channel);
+        if (picks[j].slot.node == nullptr ||
+            !scanData(*picks[j].slot.node, rec->slots[j].pattern, picks[j].pos, picks[j].bindings)) {
+            return false;
+        }
+    }
+
+    ++slot.shard->comms;
+    absl::InlinedVector<const Datum*, 4> data(arity);
+    absl::InlinedVector<Bindings, 4> bindings(arity);
+    for (size_t j = 0; j < arity; ++j) {
+        if (j == self) {
+            data[j] = &datum;
+            bindings[j] = std::move(own);
+        } else {
+            data[j] = &picks[j].slot.node->data[picks[j].pos].datum;
+            bindings[j] = std::move(picks[j].bindings);
+        }
+    }
+    CommEvent<Types> event{rec->continuation, rec->persistent, rec->peek, data, bindings,
+                           static_cast<uint32_t>(self)};
+    sink(event);
+    for (size_t j = 0; j < arity; ++j) {
+        if (j != self) {
+            removeTaken(picks[j], rec->slots[j].key, rec->peek);
+        }
+    }
+    if (!rec->persistent) {
+        for (size_t j = 0; j < arity; ++j) {
+            ChannelEntry& e = *picks[j].slot.node;
+            if (j == self) {
+                eraseWaiter(e, w);
+            } else {
+                for (size_t i = 0; i < e.waiting.size(); ++i) {
+                    if (e.waiting[i].rec == rec) {
+                        eraseWaiter(e, i);
+                        break;
+                    }
+                }
+            }
+            refreshContract(picks[j].slot);
+        }
+    }
+    dropEmptyEntries(picks, keysOf(*rec));
+    if (!rec->persistent) {
+        releaseRecord(rec);
+    }
+    return true;
+}
+
+} // namespace rho::rspace

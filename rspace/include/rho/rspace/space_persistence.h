@@ -1,0 +1,285 @@
+// File: space_persistence.h
+// Space's persistence: attach() loads a History into the hot store, checkpoint()
+// writes what changed since, in one LMDB write transaction; and the record codec both
+// use. (Out-of-line members of the class template in space.h; rspace.h includes both.)
+//
+// Record encodings (History format version 1, see history.h), integers little-endian
+// unless said otherwise:
+//   data  key: ChannelKey::bytes()
+//         value: u32 channelCount, then per channel: Types::encode(channel),
+//                u32 dataCount, then per datum: u64 seq, u8 persistent, Types::encode(datum)
+//         (channelCount > 1 only after a key collision; a channel without data has no record)
+//   conts key: u64 id, big-endian
+//         value: u8 flags (1 persistent, 2 peek), u32 arity, then per channel:
+//                Types::encode(channel), Types::encode(pattern), u64 seq (its place in the
+//                channel's age order); then Types::encode(continuation)
+#pragma once
+
+#include "rho/rspace/record_codec.h"
+#include "rho/rspace/space.h"
+
+namespace rho::rspace {
+
+template <class Types, class Matcher>
+absl::Status Space<Types, Matcher>::attach(History& history) {
+    AllLocks all(shards_.get());
+    if (history_ != nullptr) {
+        return absl::FailedPreconditionError("rspace attach: a history is already attached");
+    }
+    for (unsigned s = 0; s < kShards; ++s) {
+        if (!shards_[s].channels.empty() || shards_[s].conts != 0) {
+            return absl::FailedPreconditionError("rspace attach: the space must be empty");
+        }
+    }
+    absl::Status status = loadLocked(history);
+    if (!status.ok()) {
+        clearLocked();
+        return status;
+    }
+    history_ = &history;
+    return absl::OkStatus();
+}
+
+template <class Types, class Matcher>
+absl::Status Space<Types, Matcher>::checkpoint() {
+    AllLocks all(shards_.get());
+    if (history_ == nullptr) {
+        return absl::FailedPreconditionError("rspace checkpoint: no history attached");
+    }
+    std::vector<History::Put> puts;
+    std::vector<History::Del> dels;
+    for (unsigned s = 0; s < kShards; ++s) {
+        Shard& sh = shards_[s];
+        // A key is listed again when its entry was dropped and made anew.
+        std::sort(sh.dirty.begin(), sh.dirty.end());
+        sh.dirty.erase(std::unique(sh.dirty.begin(), sh.dirty.end()), sh.dirty.end());
+        for (const ChannelKey& key : sh.dirty) {
+            std::string value;
+            if (encodeChannelRecord(key, value)) {
+                puts.push_back(History::Put{History::Db::kData, key.bytes(), std::move(value)});
+            } else if (sh.stored.contains(key)) { // a channel that held data nobody wrote needs no delete
+                dels.push_back(History::Del{History::Db::kData, key.bytes()});
+            }
+        }
+        // A continuation never changes while stored: it is added once and removed once.
+        for (ContRecord* rec = sh.addedHead; rec != nullptr; rec = rec->addedNext) {
+            puts.push_back(
+                History::Put{History::Db::kConts, detail::contKeyBytes(rec->id), encodeContRecord(*rec)});
+        }
+        for (uint64_t id : sh.removed) {
+            dels.push_back(History::Del{History::Db::kConts, detail::contKeyBytes(id)});
+        }
+    }
+    // Key order makes the B-tree inserts sequential (fewer page touches).
+    std::sort(puts.begin(), puts.end(), [](const History::Put& a, const History::Put& b) {
+        return a.db != b.db ? a.db < b.db : a.key < b.key;
+    });
+    RHO_RETURN_IF_ERROR(history_->commit(puts, dels));
+    for (unsigned s = 0; s < kShards; ++s) {
+        Shard& sh = shards_[s];
+        for (const ChannelKey& key : sh.dirty) {
+            bool hasData = false;
+            auto it = sh.channels.find(key);
+            if (it != sh.channels.end()) {
+                for (ChannelEntry* e = &it->second; e != nullptr; e = e->next.get()) {
+                    e->dirty = false;
+                    hasData = hasData || !e->data.empty();
+                }
+            }
+            if (hasData) {
+                sh.stored.insert(key);
+            } else {
+                sh.stored.erase(key);
+            }
+        }
+        sh.dirty.clear();
+        while (ContRecord* rec = sh.addedHead) {
+            unlinkAdded(sh, rec);
+            rec->persisted = true;
+        }
+        sh.removed.clear();
+    }
+    return absl::OkStatus();
+}
+
+template <class Types, class Matcher>
+bool Space<Types, Matcher>::encodeChannelRecord(const ChannelKey& key, std::string& out) const {
+    const Shard& sh = shards_[shardOf(key)];
+    auto it = sh.channels.find(key);
+    if (it == sh.channels.end()) {
+        return false;
+    }
+    uint32_t count = 0;
+    detail::putU32(out, 0); // patched below
+    for (const ChannelEntry* e = &it->second; e != nullptr; e = e->next.get()) {
+        if (e->data.empty()) {
+            continue;
+        }
+        ++count;
+        Types::encode(e->channel, out);
+        detail::putU32(out, checkedU32(e->data.size()));
+        for (size_t i = 0; i < e->data.size(); ++i) {
+            const DataEntry& d = e->data[i];
+            detail::putU64(out, d.seq);
+            detail::putU8(out, d.persistent ? 1 : 0);
+            Types::encode(d.datum, out);
+        }
+    }
+    for (size_t i = 0; i < 4; ++i) {
+        out[i] = static_cast<char>(static_cast<uint8_t>(count >> (8 * i)));
+    }
+    return count != 0;
+}
+
+template <class Types, class Matcher>
+std::string Space<Types, Matcher>::encodeContRecord(const ContRecord& rec) {
+    std::string out;
+    detail::putU8(out, static_cast<uint8_t>((rec.persistent ? 1 : 0) | (rec.peek ? 2 : 0)));
+    detail::putU32(out, checkedU32(rec.slots.size()));
+    for (const ChannelSlot& cs : rec.slots) {
+        Types::encode(cs.channel, out);
+        Types::encode(cs.pattern, out);
+        detail::putU64(out, cs.seq);
+    }
+    Types::encode(rec.continuation, out);
+    return out;
+}
+
+template <class Types, class Matcher>
+void Space<Types, Matcher>::clearLocked() {
+    for (unsigned s = 0; s < kShards; ++s) {
+        Shard& sh = shards_[s];
+        for (auto& [key, head] : sh.channels) {
+            for (ChannelEntry* e = &head; e != nullptr; e = e->next.get()) {
+                for (size_t i = 0; i < e->waiting.size(); ++i) {
+                    if (e->waiting[i].index == 0) {
+                        delete e->waiting[i].rec;
+                    }
+                }
+            }
+        }
+        sh.channels.clear();
+        sh.conts = 0;
+        sh.nextSeq = 1;
+        sh.nextContCounter = 1;
+        sh.dirty.clear();
+        sh.stored.clear();
+        sh.contracts.clear();
+        sh.addedHead = nullptr;
+        sh.removed.clear();
+    }
+}
+
+template <class Types, class Matcher>
+absl::Status Space<Types, Matcher>::loadLocked(History& history) {
+    RHO_RETURN_IF_ERROR(history.forEach(
+        History::Db::kData, [this](std::string_view key, std::string_view value) -> absl::Status {
+            std::optional<ChannelKey> ck = ChannelKey::fromBytes(key);
+            if (!ck) {
+                return absl::DataLossError("rspace history: malformed channel key");
+            }
+            auto corrupt = [&ck] {
+                return absl::DataLossError(
+                    absl::StrCat("rspace history: corrupt data record ", ck->hex()));
+            };
+            uint32_t count = 0;
+            if (!detail::getU32(value, count) || count == 0) {
+                return corrupt();
+            }
+            Shard& sh = shards_[shardOf(*ck)];
+            sh.stored.insert(*ck);
+            for (uint32_t c = 0; c < count; ++c) {
+                Channel ch{};
+                uint32_t n = 0;
+                if (!Types::decode(value, ch) || !detail::getU32(value, n) || n == 0 ||
+                    n > value.size()) {
+                    return corrupt();
+                }
+                if (!(Types::key(ch) == *ck)) {
+                    return absl::DataLossError(absl::StrCat("rspace history: data record ", ck->hex(),
+                                                            " holds a channel of another key"));
+                }
+                ChannelEntry& entry = *findOrCreate(*ck, ch).node;
+                if (!entry.data.empty()) {
+                    return corrupt(); // the same channel twice
+                }
+                for (uint32_t i = 0; i < n; ++i) {
+                    uint64_t seq = 0;
+                    uint8_t persistent = 0;
+                    Datum d{};
+                    if (!detail::getU64(value, seq) || !detail::getU8(value, persistent) ||
+                        !Types::decode(value, d)) {
+                        return corrupt();
+                    }
+                    entry.data.emplace(DataEntry{std::move(d), seq, persistent != 0});
+                    sh.nextSeq = std::max(sh.nextSeq, seq + 1);
+                }
+            }
+            return value.empty() ? absl::OkStatus() : corrupt();
+        }));
+    // Waiters are listed per channel in age order once all records are read.
+    // (Entries are found again then: a map insertion may move them.)
+    std::vector<std::pair<uint64_t, Waiter>> waiters;
+    RHO_RETURN_IF_ERROR(history.forEach(
+        History::Db::kConts, [this, &waiters](std::string_view key, std::string_view value) -> absl::Status {
+            uint64_t id = 0;
+            if (!detail::parseContKey(key, id)) {
+                return absl::DataLossError("rspace history: malformed continuation key");
+            }
+            auto corrupt = [id] {
+                return absl::DataLossError(
+                    absl::StrCat("rspace history: corrupt continuation record ", id));
+            };
+            uint8_t flags = 0;
+            uint32_t arity = 0;
+            if (!detail::getU8(value, flags) || !detail::getU32(value, arity) || arity == 0 ||
+                arity > value.size()) {
+                return corrupt();
+            }
+            auto rec = std::make_unique<ContRecord>();
+            for (uint32_t i = 0; i < arity; ++i) {
+                ChannelSlot& cs = rec->slots.emplace_back();
+                Channel& ch = cs.channel;
+                Pattern& pat = cs.pattern;
+                uint64_t seq = 0;
+                if (!Types::decode(value, ch) || !Types::decode(value, pat) || !detail::getU64(value, seq)) {
+                    return corrupt();
+                }
+                cs.key = Types::key(ch);
+                cs.seq = seq;
+            }
+            if (!Types::decode(value, rec->continuation) || !value.empty()) {
+                return corrupt();
+            }
+            rec->persistent = (flags & 1) != 0;
+            rec->peek = (flags & 2) != 0;
+            rec->persisted = true;
+            rec->id = id;
+            rec->home = shardOf(rec->slots[0].key);
+            ++shards_[rec->home].conts;
+            // New ids must not meet any loaded one, whatever shard wrote it: every
+            // shard's counter starts above the largest loaded counter.
+            for (unsigned sh = 0; sh < kShards; ++sh) {
+                shards_[sh].nextContCounter = std::max(shards_[sh].nextContCounter, (id >> kShardBits) + 1);
+            }
+            ContRecord* r = rec.release();
+            for (size_t i = 0; i < r->slots.size(); ++i) {
+                Shard& sh = shards_[shardOf(r->slots[i].key)];
+                sh.nextSeq = std::max(sh.nextSeq, r->slots[i].seq + 1);
+                waiters.push_back({r->slots[i].seq, Waiter{r, static_cast<uint32_t>(i)}});
+            }
+            return absl::OkStatus();
+        }));
+    std::sort(waiters.begin(), waiters.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (const auto& [seq, w] : waiters) {
+        addWaiter(*findOrCreate(w.rec->slots[w.index].key, w.rec->slots[w.index].channel).node, w.rec, w.index);
+    }
+    for (unsigned sh = 0; sh < kShards; ++sh) {
+        for (auto it = shards_[sh].channels.begin(); it != shards_[sh].channels.end(); ++it) {
+            refreshContract({&shards_[sh], it, &it->second});
+        }
+    }
+    return absl::OkStatus();
+}
+
+} // namespace rho::rspace

@@ -1,0 +1,231 @@
+// File: space_store.h
+// The hot store's tables (space.h): a shard's channel entries (lookup, creation,
+// removal of emptied entries), its continuation records (allocation, reuse, the
+// list of records added since the last checkpoint), the contract snapshots its
+// lock-free table publishes, and inspect(). Out-of-line members of the class
+// template in space.h; rspace.h includes both.
+#pragma once
+
+#include "rho/rspace/space.h"
+
+namespace rho::rspace {
+
+template <class Types, class Matcher>
+inline std::vector<ChannelView<Types>> Space<Types, Matcher>::inspect() const {
+    AllLocks all(shards_.get());
+    std::vector<std::pair<ChannelKey, const ChannelEntry*>> nodes;
+    for (unsigned s = 0; s < kShards; ++s) {
+        for (const auto& [key, head] : shards_[s].channels) {
+            for (const ChannelEntry* e = &head; e != nullptr; e = e->next.get()) {
+                if (!e->empty()) {
+                    nodes.emplace_back(key, e);
+                }
+            }
+        }
+    }
+    std::stable_sort(nodes.begin(), nodes.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::vector<ChannelView<Types>> views;
+    views.reserve(nodes.size());
+    for (const auto& [key, e] : nodes) {
+        ChannelView<Types>& view = views.emplace_back(ChannelView<Types>{e->channel, {}, {}});
+        view.data.reserve(e->data.size());
+        for (size_t i = 0; i < e->data.size(); ++i) {
+            view.data.emplace_back(e->data[i].datum, e->data[i].persistent);
+        }
+        view.continuations.reserve(e->waiting.size());
+        for (size_t i = 0; i < e->waiting.size(); ++i) {
+            const ContRecord& rec = *e->waiting[i].rec;
+            view.continuations.push_back(typename ChannelView<Types>::Waiting{
+                channelsOf(rec), patternsOf(rec), rec.continuation,
+                rec.persistent, rec.peek});
+        }
+    }
+    return views;
+}
+
+template <class Types, class Matcher>
+inline typename Space<Types, Matcher>::Slot Space<Types, Matcher>::find(const ChannelKey& key, const Channel& ch) {
+    Shard& sh = shards_[shardOf(key)];
+    auto it = sh.channels.find(key);
+    if (it == sh.channels.end()) {
+        return {};
+    }
+    for (ChannelEntry* e = &it->second; e != nullptr; e = e->next.get()) {
+        if (Types::sameChannel(e->channel, ch)) {
+            return {&sh, it, e};
+        }
+    }
+    return {};
+}
+
+template <class Types, class Matcher>
+inline typename Space<Types, Matcher>::Slot Space<Types, Matcher>::findOrCreate(const ChannelKey& key, const Channel& ch) {
+    Shard& sh = shards_[shardOf(key)];
+    auto [it, inserted] = sh.channels.try_emplace(key, ch);
+    ChannelEntry* head = &it->second;
+    if (inserted) {
+        return {&sh, it, head};
+    }
+    ChannelEntry* tail = head;
+    for (ChannelEntry* e = head; e != nullptr; e = e->next.get()) {
+        if (Types::sameChannel(e->channel, ch)) {
+            return {&sh, it, e};
+        }
+        tail = e;
+    }
+    if (head->empty()) { // an empty head kept only because a collision chain hangs off it
+        head->channel = ch;
+        return {&sh, it, head};
+    }
+    // A key shared by two channels is never published (snapshots are per key).
+    withdrawContract({&sh, it, head});
+    head->publications = kMaxPublications;
+    tail->next = std::make_unique<ChannelEntry>(ch);
+    return {&sh, it, tail->next.get()};
+}
+
+template <class Types, class Matcher>
+inline void Space<Types, Matcher>::dropIfEmpty(Slot slot) {
+    ChannelEntry* head = &slot.it->second;
+    if (slot.node != head) {
+        if (!slot.node->empty()) {
+            return;
+        }
+        ChannelEntry* pred = head;
+        while (pred->next.get() != slot.node) {
+            pred = pred->next.get();
+        }
+        pred->next = std::move(slot.node->next); // frees slot.node
+    }
+    if (head->empty() && head->next == nullptr) {
+        slot.shard->channels.erase(slot.it);
+    }
+}
+
+template <class Types, class Matcher>
+inline void Space<Types, Matcher>::dropEmpty(const ChannelKey& key) {
+    Shard& sh = shards_[shardOf(key)];
+    auto it = sh.channels.find(key);
+    if (it == sh.channels.end()) {
+        return;
+    }
+    ChannelEntry* head = &it->second;
+    for (ChannelEntry* pred = head; pred->next != nullptr;) {
+        if (pred->next->empty()) {
+            pred->next = std::move(pred->next->next);
+        } else {
+            pred = pred->next.get();
+        }
+    }
+    if (head->empty() && head->next == nullptr) {
+        sh.channels.erase(it);
+    }
+}
+
+template <class Types, class Matcher>
+inline void Space<Types, Matcher>::dropEmptyEntries(std::span<Pick> picks, std::span<const ChannelKey> keys) {
+    if (picks.size() == 1) {
+        dropIfEmpty(picks[0].slot);
+        return;
+    }
+    absl::InlinedVector<bool, 4> empty(picks.size());
+    for (size_t i = 0; i < picks.size(); ++i) {
+        empty[i] = picks[i].slot.node->empty();
+    }
+    for (size_t i = 0; i < picks.size(); ++i) {
+        if (empty[i]) {
+            dropEmpty(keys[i]);
+        }
+    }
+}
+
+template <class Types, class Matcher>
+inline void Space<Types, Matcher>::refreshContract(Slot slot) {
+    ChannelEntry& e = *slot.node;
+    const bool eligible = e.data.empty() && !e.waiting.empty() && e.oneShot == 0 && e.next == nullptr &&
+                          slot.node == &slot.it->second && e.publications < kMaxPublications;
+    if (!eligible) {
+        withdrawContract(slot);
+        return;
+    }
+    auto set = std::make_unique<ContractSet>();
+    set->key = slot.it->first;
+    set->channel = e.channel;
+    for (size_t i = 0; i < e.waiting.size(); ++i) {
+        set->records.push_back(e.waiting[i].rec);
+    }
+    if (slot.shard->contracts.publish(set.get())) {
+        e.published = true;
+        ++e.publications;
+        slot.shard->contractSets.push_back(std::move(set));
+    } else {
+        withdrawContract(slot);
+    }
+}
+
+template <class Types, class Matcher>
+inline void Space<Types, Matcher>::withdrawContract(Slot slot) {
+    if (slot.node->published) {
+        slot.shard->contracts.remove(slot.it->first);
+        slot.node->published = false;
+    }
+}
+
+template <class Types, class Matcher>
+inline typename Space<Types, Matcher>::ContRecord* Space<Types, Matcher>::newRecord(Shard& home) {
+    ++home.conts;
+    if (home.freeRecords.empty()) {
+        return new ContRecord;
+    }
+    ContRecord* rec = home.freeRecords.back();
+    home.freeRecords.pop_back();
+    return rec;
+}
+
+template <class Types, class Matcher>
+inline void Space<Types, Matcher>::releaseRecord(ContRecord* rec) {
+    Shard& home = shards_[rec->home];
+    if (rec->added) {
+        unlinkAdded(home, rec);
+    } else if (rec->persisted) {
+        home.removed.push_back(rec->id);
+    }
+    --home.conts;
+    // Keep a few records for reuse; their storage (inline vectors) comes with them.
+    constexpr size_t kKeptRecords = 256;
+    if (home.freeRecords.size() < kKeptRecords) {
+        rec->slots.clear();
+        rec->continuation = Continuation{};
+        home.freeRecords.push_back(rec);
+    } else {
+        delete rec;
+    }
+}
+
+template <class Types, class Matcher>
+inline void Space<Types, Matcher>::linkAdded(Shard& home, ContRecord* rec) {
+    rec->added = true;
+    rec->addedPrev = nullptr;
+    rec->addedNext = home.addedHead;
+    if (home.addedHead != nullptr) {
+        home.addedHead->addedPrev = rec;
+    }
+    home.addedHead = rec;
+}
+
+template <class Types, class Matcher>
+inline void Space<Types, Matcher>::unlinkAdded(Shard& home, ContRecord* rec) {
+    if (rec->addedPrev != nullptr) {
+        rec->addedPrev->addedNext = rec->addedNext;
+    } else {
+        home.addedHead = rec->addedNext;
+    }
+    if (rec->addedNext != nullptr) {
+        rec->addedNext->addedPrev = rec->addedPrev;
+    }
+    rec->addedPrev = rec->addedNext = nullptr;
+    rec->added = false;
+}
+
+} // namespace rho::rspace
