@@ -15,6 +15,7 @@
 #include <xxhash.h>
 
 #include "hash_tags.h"
+#include "rho/base/byte_order.h"
 #include "rho/base/assert.h"
 #include "walk.h"
 
@@ -193,10 +194,7 @@ struct Exact {
     friend bool operator==(const Exact& x, const Exact& y) { return x.hash == y.hash && x.form == y.form; }
 };
 
-void appendWord(std::string& out, uint64_t w) {
-    for (int i = 0; i < 8; ++i)
-        out.push_back(static_cast<char>(w >> (8 * i)));
-}
+void appendWord(std::string& out, uint64_t w) { base::putU64(out, w); }
 
 struct ExactBuilder {
     using Item = Exact;

@@ -3,6 +3,8 @@
 
 #include "rho/bytecode/rbc.h"
 
+#include "rho/base/byte_order.h"
+
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
@@ -121,9 +123,8 @@ class Reader {
     absl::StatusOr<uint64_t> fixed64() {
         if (in_.size() < 8)
             return truncated();
-        uint64_t v;
-        std::memcpy(&v, in_.data(), 8);
-        in_.remove_prefix(8);
+        uint64_t v = 0;
+        base::getU64(in_, v);
         return v;
     }
     absl::Status truncated() const {
@@ -379,7 +380,7 @@ void encodeValue(const Value& v, std::string& out) {
     case ValueKind::kBool: out += static_cast<char>(v.asBool()); break;
     case ValueKind::kInt: {
         auto i = static_cast<uint64_t>(v.asInt());
-        out.append(reinterpret_cast<const char*>(&i), 8);
+        base::putU64(out, i);
         break;
     }
     case ValueKind::kString:
@@ -392,8 +393,8 @@ void encodeValue(const Value& v, std::string& out) {
         break;
     case ValueKind::kUnforgeable: {
         uint64_t lo = v.unforgeableLo(), hi = v.unforgeableHi();
-        out.append(reinterpret_cast<const char*>(&lo), 8);
-        out.append(reinterpret_cast<const char*>(&hi), 8);
+        base::putU64(out, lo);
+        base::putU64(out, hi);
         break;
     }
     case ValueKind::kList:
@@ -468,8 +469,7 @@ void encodeCode(const Code& c, std::string& out, bool withPositions, bool withCh
 
 std::string encodeProgram(const Program& program) {
     std::string out(kMagic, 4);
-    uint32_t version = kBytecodeVersion;
-    out.append(reinterpret_cast<const char*>(&version), 4);
+    base::putU32(out, kBytecodeVersion);
     // Encoding recurses once per nesting level: a deep program needs a big stack.
     auto work = [&] { encodeCode(*program.main, out); };
     if (!runOnBigStack(work))
@@ -482,8 +482,9 @@ absl::StatusOr<Program> decodeProgram(std::string_view bytes) {
         return absl::InvalidArgumentError("not an rhovm bytecode file (bad magic)");
     if (bytes.size() < 8)
         return absl::DataLossError("truncated bytecode: no version");
-    uint32_t version;
-    std::memcpy(&version, bytes.data() + 4, 4);
+    uint32_t version = 0;
+    std::string_view versionBytes = bytes.substr(4, 4);
+    base::getU32(versionBytes, version);
     if (version != kBytecodeVersion)
         return absl::FailedPreconditionError(absl::StrCat("bytecode version ", version, ", this rhovm reads version ",
                                                           kBytecodeVersion, "; recompile the program"));

@@ -59,7 +59,8 @@ absl::StatusOr<std::unique_ptr<Runtime>> Runtime::open(const RuntimeOptions& opt
     // Without a data directory the space lives in memory only: nobody would read a
     // history, so none is written (no dirty tracking on the COMM path, no checkpoint).
     if (!options.dataDir.empty()) {
-        RHO_ASSIGN_OR_RETURN(impl->history, rspace::History::open(options.dataDir, options.mapSizeBytes));
+        RHO_ASSIGN_OR_RETURN(impl->history, rspace::History::open(options.dataDir, options.mapSizeBytes,
+                                                                                SpaceTypes::encodingTag()));
         RHO_RETURN_IF_ERROR(impl->space.attach(*impl->history));
     }
     impl->installSystemProcesses();

@@ -3,6 +3,9 @@
 
 #include "space_types.h"
 
+#include "rho/base/byte_order.h"
+#include "rho/bytecode/rbc.h"
+
 #include <cstring>
 
 namespace rho::machine {
@@ -14,15 +17,8 @@ using bytecode::ValueKind;
 
 namespace {
 
-void putU32(uint32_t v, std::string& out) { out.append(reinterpret_cast<const char*>(&v), 4); }
-
-bool getU32(std::string_view& in, uint32_t& v) {
-    if (in.size() < 4)
-        return false;
-    std::memcpy(&v, in.data(), 4);
-    in.remove_prefix(4);
-    return true;
-}
+void putU32(uint32_t v, std::string& out) { base::putU32(out, v); }
+using base::getU32;
 
 bool isSimpleType(uint8_t type, const Value& v) {
     static const ValueKind kKinds[] = {ValueKind::kBool,   ValueKind::kInt, ValueKind::kBigInt,
@@ -175,17 +171,11 @@ void SpaceTypes::encode(const Message& m, std::string& out) {
         bytecode::encodeValue(v, out);
 }
 
+// A pattern is stored as its place in the join; its body and captures are the
+// continuation's, stored once in the same record (relink restores them).
 void SpaceTypes::encode(const PatternRef& p, std::string& out) {
-    out += static_cast<char>((p.body ? 1 : 0) | (p.captures ? 2 : 0));
     putU32(p.bind, out);
     putU32(p.arity, out);
-    if (p.body)
-        bytecode::encodeCode(*p.body, out);
-    if (p.captures) {
-        putU32(static_cast<uint32_t>(p.captures->size()), out);
-        for (const Value& v : *p.captures)
-            bytecode::encodeValue(v, out);
-    }
 }
 
 void SpaceTypes::encode(const Continuation& k, std::string& out) {
@@ -218,34 +208,22 @@ bool SpaceTypes::decode(std::string_view& in, Message& m) {
 }
 
 bool SpaceTypes::decode(std::string_view& in, PatternRef& p) {
-    if (in.empty())
-        return false;
-    bool hasBody = (in[0] & 1) != 0;
-    bool hasCaptures = (in[0] & 2) != 0;
-    in.remove_prefix(1);
-    if (!getU32(in, p.bind) || !getU32(in, p.arity))
-        return false;
     p.body.reset();
-    if (hasBody) {
-        auto r = bytecode::decodeCode(in);
-        if (!r.ok() || !(*r)->join || p.bind >= (*r)->join->binds.size())
-            return false;
-        p.body = std::move(r).value();
-    }
     p.captures.reset();
-    if (hasCaptures) {
-        uint32_t n;
-        if (!getU32(in, n) || n > in.size())
-            return false;
-        auto caps = std::make_shared<std::vector<Value>>();
-        for (uint32_t i = 0; i < n; ++i) {
-            Value v;
-            if (!decode(in, v))
-                return false;
-            caps->push_back(std::move(v));
-        }
-        p.captures = std::move(caps);
-    }
+    return getU32(in, p.bind) && getU32(in, p.arity);
+}
+
+std::string SpaceTypes::encodingTag() {
+    return "rhovm bytecode " + std::to_string(bytecode::kBytecodeVersion) + ", space codec " +
+           std::to_string(kCodecRevision);
+}
+
+bool SpaceTypes::relink(PatternRef& p, const Continuation& k) {
+    if (!k.body || !k.body->join || p.bind >= k.body->join->binds.size())
+        return false;
+    p.body = k.body;
+    if (k.body->join->usesVarRefs)
+        p.captures = std::make_shared<const std::vector<Value>>(k.captures.begin(), k.captures.end());
     return true;
 }
 

@@ -111,10 +111,24 @@ struct SpaceTypes {
     static bool decode(std::string_view& in, Message& m);
     static bool decode(std::string_view& in, PatternRef& p);
     static bool decode(std::string_view& in, Continuation& k);
+    // A stored pattern is its place in the join: its body and captures come back from
+    // the record's continuation (rspace.h, relink). False: the place is not in the body.
+    static bool relink(PatternRef& p, const Continuation& k);
+
+    // What the records are written in, kept by the history beside its own format
+    // version (History::open refuses a store written in another): the bytecode version
+    // (values and code are encoded as in .rbc files) and this codec's revision.
+    //   codec 1: a pattern carried its body (a join's body stored k + 1 times)
+    //   codec 2: a pattern is its place in the join; the body is stored once
+    static constexpr uint32_t kCodecRevision = 2;
+    static std::string encodingTag();
 };
 
-// The spatial matcher for the patterns of the language slice (variables, @x, _,
-// literals, lists and tuples). Thread-safe: stateless.
+// The spatial matcher (RHOLANG.md 4): binders and wildcards, literals, lists, tuples,
+// sets and maps with remainders, the connectives /\ \/ ~, simple types, variable
+// references (=x, =*x) and bundles; a receive over several channels is matched one
+// channel at a time by the space. Process patterns are not matched yet (the machine
+// ends such a receive with "not supported"). Thread-safe: stateless.
 struct RhoMatcher {
     bool match(const PatternRef& pattern, const Message& message, Bindings& out) const;
 };

@@ -17,7 +17,7 @@
 #include "machine.h"
 #include "machine_pool.h"
 #include "resource_map.h"
-#include "rho/machine/runtime.h"
+#include "rho/machine/options.h"
 #include "rho/primitives/processor.h"
 #include "rho/primitives/registry.h"
 #include "space_types.h"

@@ -4,31 +4,16 @@
 
 #include <xxhash.h>
 
+#include "rho/base/byte_order.h"
+
 namespace rho::rspace {
 
-namespace {
-
-void appendLe64(std::string& out, uint64_t v) {
-    for (int i = 0; i < 8; ++i) {
-        out.push_back(static_cast<char>(static_cast<uint8_t>(v >> (8 * i))));
-    }
-}
-
-uint64_t readLe64(const char* p) {
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; --i) {
-        v = (v << 8) | static_cast<uint8_t>(p[i]);
-    }
-    return v;
-}
-
-} // namespace
 
 std::string ChannelKey::bytes() const {
     std::string out;
     out.reserve(kSizeBytes);
-    appendLe64(out, lo);
-    appendLe64(out, hi);
+    base::putU64(out, lo);
+    base::putU64(out, hi);
     return out;
 }
 
@@ -46,7 +31,10 @@ std::optional<ChannelKey> ChannelKey::fromBytes(std::string_view in) {
     if (in.size() != kSizeBytes) {
         return std::nullopt;
     }
-    return ChannelKey{readLe64(in.data()), readLe64(in.data() + 8)};
+    ChannelKey k;
+    base::getU64(in, k.lo);
+    base::getU64(in, k.hi);
+    return k;
 }
 
 ChannelKey channelKey(std::string_view canonical) {

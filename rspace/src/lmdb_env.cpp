@@ -3,6 +3,7 @@
 // LMDB return codes become absl::Status. Every transaction here is short and
 // opened and finished inside one call, so no LMDB handle outlives a method.
 #include "absl/strings/str_cat.h"
+#include "rho/base/byte_order.h"
 #include "rho/rspace/history.h"
 
 #include <lmdb.h>
@@ -22,6 +23,7 @@ constexpr char kMetaDb[] = "meta";
 constexpr char kDataDb[] = "data";
 constexpr char kContsDb[] = "conts";
 constexpr char kVersionKey[] = "version";
+constexpr char kPayloadKey[] = "payload";
 
 // Map an LMDB (or errno) return code to a canonical Status, naming the operation.
 absl::Status lmdbStatus(int rc, const std::string& op) {
@@ -63,10 +65,8 @@ std::string_view fromVal(const MDB_val& v) {
 }
 
 std::string encodeVersion(uint32_t v) {
-    std::string out(4, '\0');
-    for (size_t i = 0; i < 4; ++i) {
-        out[i] = static_cast<char>(static_cast<uint8_t>(v >> (8 * i)));
-    }
+    std::string out;
+    base::putU32(out, v);
     return out;
 }
 
@@ -122,7 +122,8 @@ History::~History() {
     }
 }
 
-absl::StatusOr<std::unique_ptr<History>> History::open(const std::string& dir, size_t mapSizeBytes) {
+absl::StatusOr<std::unique_ptr<History>> History::open(const std::string& dir, size_t mapSizeBytes,
+                                                      std::string_view payloadTag) {
     if (dir.empty()) {
         return absl::InvalidArgumentError("history: empty directory name");
     }
@@ -185,15 +186,26 @@ absl::StatusOr<std::unique_ptr<History>> History::open(const std::string& dir, s
                 absl::StrCat("history ", dir, ": malformed format version record (", val.mv_size, " bytes)"));
         }
         uint32_t stored = 0;
-        const auto* p = static_cast<const uint8_t*>(val.mv_data);
-        for (int i = 3; i >= 0; --i) {
-            stored = (stored << 8) | p[i];
-        }
+        std::string_view bytes = fromVal(val);
+        base::getU32(bytes, stored);
         if (stored != kHistoryFormatVersion) {
             return absl::FailedPreconditionError(
                 absl::StrCat("history ", dir, ": unsupported format version ", stored,
                              " (this build reads version ", kHistoryFormatVersion, ")"));
         }
+    }
+    MDB_val payloadKey = toVal(kPayloadKey);
+    rc = mdb_get(txn.get(), env->meta, &payloadKey, &val);
+    if (rc == MDB_NOTFOUND) {
+        MDB_val v{payloadTag.size(), const_cast<char*>(payloadTag.data())};
+        if (rc = mdb_put(txn.get(), env->meta, &payloadKey, &v, 0); rc != 0) {
+            return lmdbStatus(rc, "mdb_put meta payload");
+        }
+    } else if (rc != 0) {
+        return lmdbStatus(rc, "mdb_get meta payload");
+    } else if (fromVal(val) != payloadTag) {
+        return absl::FailedPreconditionError(absl::StrCat("history ", dir, ": written by \"", std::string(fromVal(val)),
+                                                          "\"; this build is \"", std::string(payloadTag), "\""));
     }
     if (rc = txn.commit(); rc != 0) {
         return lmdbStatus(rc, "mdb_txn_commit (open)");
@@ -201,13 +213,13 @@ absl::StatusOr<std::unique_ptr<History>> History::open(const std::string& dir, s
     return std::unique_ptr<History>(new History(std::move(env), dir, false, kHistoryFormatVersion));
 }
 
-absl::StatusOr<std::unique_ptr<History>> History::openTemporary(size_t mapSizeBytes) {
+absl::StatusOr<std::unique_ptr<History>> History::openTemporary(size_t mapSizeBytes, std::string_view payloadTag) {
     const char* base = std::getenv("TMPDIR");
     std::string tmpl = absl::StrCat(base != nullptr && *base != '\0' ? base : "/tmp", "/rhovm-space-XXXXXX");
     if (mkdtemp(tmpl.data()) == nullptr) {
         return absl::InternalError(absl::StrCat("history: mkdtemp ", tmpl, ": ", std::strerror(errno)));
     }
-    auto history = open(tmpl, mapSizeBytes);
+    auto history = open(tmpl, mapSizeBytes, payloadTag);
     if (!history.ok()) {
         std::error_code ec;
         std::filesystem::remove_all(tmpl, ec);

@@ -137,6 +137,31 @@ TEST_CASE("a contract deployed in one runtime answers in the next", "[machine][d
     std::filesystem::remove_all(dir);
 }
 
+TEST_CASE("a join with a variable reference waits across runtimes, its body stored once", "[machine][durability]") {
+    std::string dir = tempDir();
+    RuntimeOptions o;
+    o.dataDir = dir;
+    // x is captured into the join's patterns (=x): it must come back with the body.
+    runProgram(R"(new out(`rho:io:stdout`) in { for (@x <- @"seed") {
+                    for (@a <- @"j1" & @{=x} <- @"j2" & @c <- @"j3") { out!([a, x, c]) } } | @"seed"!(7) })",
+               o);
+    {
+        auto rt = Runtime::open(o);
+        REQUIRE(rt.ok());
+        std::string text = (*rt)->inspect();
+        CHECK(text.find("<- @{\"j2\"}") != std::string::npos);
+    }
+    {
+        Outcome r = runProgram(R"(@"j1"!(1) | @"j2"!(8) | @"j3"!(3))", o); // 8 is not x: no COMM
+        CHECK(r.out.empty());
+    }
+    {
+        Outcome r = runProgram(R"(@"j2"!(7))", o);
+        CHECK(r.out == "[1, 7, 3]\n");
+    }
+    std::filesystem::remove_all(dir);
+}
+
 TEST_CASE("data left by a run is durable and inspectable", "[machine][durability]") {
     std::string dir = tempDir();
     RuntimeOptions o;

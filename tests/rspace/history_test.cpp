@@ -231,7 +231,18 @@ TEST_CASE("an unknown format version is rejected", "[rspace][history]") {
     REQUIRE_FALSE(history.ok());
     CHECK(history.status().code() == absl::StatusCode::kFailedPrecondition);
     CHECK_THAT(std::string(history.status().message()), Catch::Contains("unsupported format version 99"));
-    CHECK_THAT(std::string(history.status().message()), Catch::Contains("this build reads version 2"));
+    CHECK_THAT(std::string(history.status().message()), Catch::Contains("this build reads version 3"));
+}
+
+TEST_CASE("a store written in another payload encoding is refused, by name", "[rspace][history]") {
+    TempDir dir;
+    REQUIRE(History::open(dir.path(), kDefaultMapSizeBytes, "codec A").ok());
+    REQUIRE(History::open(dir.path(), kDefaultMapSizeBytes, "codec A").ok()); // the same: opened
+    auto other = History::open(dir.path(), kDefaultMapSizeBytes, "codec B");
+    REQUIRE_FALSE(other.ok());
+    CHECK(other.status().code() == absl::StatusCode::kFailedPrecondition);
+    CHECK_THAT(std::string(other.status().message()), Catch::Contains("written by \"codec A\""));
+    CHECK_THAT(std::string(other.status().message()), Catch::Contains("this build is \"codec B\""));
 }
 
 TEST_CASE("attach and checkpoint preconditions", "[rspace][history]") {

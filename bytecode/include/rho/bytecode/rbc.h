@@ -3,8 +3,10 @@
 // Codes that RSpace uses to store data and continuations in LMDB.
 //
 // Layout: "RHBC" magic, u32 kBytecodeVersion, then the main Code. A Code is its
-// fields in declaration order; counts and operands are LEB128 varints; Values are a
-// kind byte and their payload (closures embed their Code). Decoding validates every
+// fields in declaration order; counts and operands are LEB128 varints, fixed-width
+// integers (Int values, unforgeable ids, the version) little-endian as everything
+// rhovm stores (base/byte_order.h); Values are a kind byte and their payload
+// (closures embed their Code). Decoding validates every
 // index and bound (validator.h), so a truncated, corrupted or foreign file is a
 // clear error, never a crash.
 //
@@ -30,7 +32,8 @@ inline constexpr uint32_t kBytecodeVersion = 2;
 // Whole programs (.rbc files).
 std::string encodeProgram(const Program& program);
 // Errors: InvalidArgument "not an rhovm bytecode file", FailedPrecondition for another
-// version ("bytecode version N, this rhovm reads version 1"), DataLoss for truncated or
+// version ("bytecode version N, this rhovm reads version 2; recompile the program"),
+// DataLoss for truncated or
 // corrupted content (with the byte offset).
 absl::StatusOr<Program> decodeProgram(std::string_view bytes);
 

@@ -23,41 +23,9 @@
 
 #include "absl/status/statusor.h"
 #include "rho/bytecode/code.h"
-
-namespace rho::primitives {
-class Registry;
-}
+#include "rho/machine/options.h"
 
 namespace rho::machine {
-
-struct RuntimeOptions {
-    unsigned threads = 0;             // worker threads; 0 = the machine's cores
-    std::optional<uint64_t> seed;     // deterministic: one thread, seeded names
-    std::string dataDir;              // LMDB directory; empty: the space lives in memory only
-    size_t mapSizeBytes = size_t{1} << 32;
-    std::FILE* out = stdout;          // rho:io:stdout
-    std::FILE* err = stderr;          // rho:io:stderr and run-time error messages
-    // Reductions a machine may run before it yields to others (BEAM's CONTEXT_REDS).
-    int reductionBudget = 2000;
-    // Stop the run after this many reductions in all (0: no limit). The machines
-    // still live are dropped; the space is checkpointed as it stands. Workers add their
-    // reductions in batches, so a run may overshoot by about 1%.
-    uint64_t maxSteps = 0;
-    // Keep each run's usage by source position (RunStats::top; `rhovm run --stats`).
-    bool profile = false;
-    // Stack reserved for each runner fiber: address space, touched only as deep as
-    // hashing, printing or encoding a value recurses.
-    size_t fiberStackBytes = size_t{1} << 30;
-    // The primitive processor's handlers (operators, methods, system processes); null:
-    // primitives::Registry::standard(). Must outlive the runtime. A program can call a
-    // handler registered here (as a method or through `new x(`urn`)`) with no change to
-    // the machine.
-    const primitives::Registry* registry = nullptr;
-    // Bench only: hand each request to the primitive processor by a plain call instead
-    // of the private channel's two COMMs, to measure what the channel costs
-    // (bench/runtime_bench.cpp, BM_PrimitiveRoute*).
-    bool directPrimitives = false;
-};
 
 struct RunStats {
     uint64_t machines = 0;          // sequences run (machines started)

@@ -2,6 +2,8 @@
 // History: the durable side of RSpace, an LMDB environment (a directory holding
 // data.mdb and lock.mdb) with three named databases:
 //   "meta"   "version" -> u32 little-endian kHistoryFormatVersion
+//            "payload" -> the encoding tag of the records' contents (what the space's
+//                         Types encode with, e.g. "rhovm bytecode 2, space codec 2")
 //   "data"   16-byte ChannelKey::bytes() -> the channel(s) with that key and their data
 //   "conts"  8-byte big-endian continuation id -> one waiting continuation
 // The API is byte-level: Space<Types, Matcher> (space.h) owns the record encoding,
@@ -18,6 +20,8 @@
 //   2: a continuation record gives, per channel, the continuation's sequence number
 //      in that channel's age order (the hot store is sharded; ids alone no longer
 //      order the continuations waiting on one channel).
+//   3: "meta" holds the payload encoding tag; a store is opened only by a build
+//      that encodes its contents the same way.
 #pragma once
 
 #include "absl/functional/function_ref.h"
@@ -34,7 +38,7 @@
 namespace rho::rspace {
 
 // Bump when the layout of any database or record changes; open() rejects others.
-inline constexpr uint32_t kHistoryFormatVersion = 2;
+inline constexpr uint32_t kHistoryFormatVersion = 3;
 
 // 1 GiB of address space. LMDB maps the file sparsely, so this costs no disk until used.
 inline constexpr size_t kDefaultMapSizeBytes = size_t{1} << 30;
@@ -56,11 +60,13 @@ class History {
 
     // Open (creating if missing) the environment in directory [dir], with a map of
     // [mapSizeBytes] (the largest the database may grow; checkpoints beyond it fail).
-    // A new environment gets the current format version; an existing one must carry it.
+    // A new environment gets the current format version and [payloadTag], the name of
+    // the encoding its records' contents are written in; an existing one must carry both.
     // Errors:
     //   InvalidArgument     [dir] is empty.
-    //   FailedPrecondition  the stored format version is not kHistoryFormatVersion
-    //                       (the directory was written by another build; convert or use another dir).
+    //   FailedPrecondition  the stored format version is not kHistoryFormatVersion, or
+    //                       the stored payload tag is not [payloadTag] (the directory was
+    //                       written by another build; convert or use another dir).
     //   PermissionDenied    the directory or its files cannot be created or opened.
     //   DataLoss            LMDB reports a corrupt or foreign file (MDB_INVALID, MDB_CORRUPTED,
     //                       MDB_VERSION_MISMATCH) or a malformed version record.
@@ -69,13 +75,14 @@ class History {
     // @note An environment must be opened at most once per process (an LMDB rule:
     //       a second open of the same directory in one process corrupts its locks).
     [[nodiscard]] static absl::StatusOr<std::unique_ptr<History>> open(const std::string& dir,
-                                                                       size_t mapSizeBytes);
+                                                                       size_t mapSizeBytes,
+                                                                       std::string_view payloadTag = {});
 
     // Open a fresh environment in a new directory made by mkdtemp under $TMPDIR (or /tmp).
     // The destructor removes the files and the directory. Errors as for open(), plus
     // Internal when the directory cannot be made.
     [[nodiscard]] static absl::StatusOr<std::unique_ptr<History>>
-    openTemporary(size_t mapSizeBytes = kDefaultMapSizeBytes);
+    openTemporary(size_t mapSizeBytes = kDefaultMapSizeBytes, std::string_view payloadTag = {});
 
     // Closes the environment (and, for openTemporary, deletes its directory).
     ~History();

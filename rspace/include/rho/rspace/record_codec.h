@@ -1,6 +1,7 @@
 // File: record_codec.h
-// The integer encodings of the space's LMDB records (little-endian counts and
-// sequence numbers; big-endian continuation keys, so LMDB's byte order is id order).
+// The integer encodings of the space's LMDB records: base/byte_order.h's (little-endian
+// counts and sequence numbers; big-endian continuation keys, so LMDB's byte order is
+// id order).
 #pragma once
 
 #include <cstddef>
@@ -8,75 +9,26 @@
 #include <string>
 #include <string_view>
 
+#include "rho/base/byte_order.h"
+
 namespace rho::rspace::detail {
 
-inline void putU8(std::string& out, uint8_t v) {
-    out.push_back(static_cast<char>(v));
-}
-
-inline void putU32(std::string& out, uint32_t v) {
-    for (int i = 0; i < 4; ++i) {
-        out.push_back(static_cast<char>(static_cast<uint8_t>(v >> (8 * i))));
-    }
-}
-
-inline void putU64(std::string& out, uint64_t v) {
-    for (int i = 0; i < 8; ++i) {
-        out.push_back(static_cast<char>(static_cast<uint8_t>(v >> (8 * i))));
-    }
-}
-
-inline bool getU8(std::string_view& in, uint8_t& v) {
-    if (in.empty()) {
-        return false;
-    }
-    v = static_cast<uint8_t>(in[0]);
-    in.remove_prefix(1);
-    return true;
-}
-
-inline bool getU32(std::string_view& in, uint32_t& v) {
-    if (in.size() < 4) {
-        return false;
-    }
-    v = 0;
-    for (size_t i = 4; i-- > 0;) {
-        v = (v << 8) | static_cast<uint8_t>(in[i]);
-    }
-    in.remove_prefix(4);
-    return true;
-}
-
-inline bool getU64(std::string_view& in, uint64_t& v) {
-    if (in.size() < 8) {
-        return false;
-    }
-    v = 0;
-    for (size_t i = 8; i-- > 0;) {
-        v = (v << 8) | static_cast<uint8_t>(in[i]);
-    }
-    in.remove_prefix(8);
-    return true;
-}
+using base::getU32;
+using base::getU64;
+using base::getU8;
+using base::putU32;
+using base::putU64;
+using base::putU8;
 
 // Continuation ids are LMDB keys: big-endian, so LMDB's memcmp order is id order.
 inline std::string contKeyBytes(uint64_t id) {
-    std::string out(8, '\0');
-    for (size_t i = 0; i < 8; ++i) {
-        out[i] = static_cast<char>(static_cast<uint8_t>(id >> (56 - 8 * i)));
-    }
+    std::string out;
+    base::putU64BE(out, id);
     return out;
 }
 
 inline bool parseContKey(std::string_view in, uint64_t& id) {
-    if (in.size() != 8) {
-        return false;
-    }
-    id = 0;
-    for (size_t i = 0; i < 8; ++i) {
-        id = (id << 8) | static_cast<uint8_t>(in[i]);
-    }
-    return true;
+    return in.size() == 8 && base::getU64BE(in, id);
 }
 
 } // namespace rho::rspace::detail

@@ -26,6 +26,10 @@
 //   (decode fills a default object). Datum is copied only when it stays in the space
 //   (persistent data, peek) and Continuation only when it stays (persistent).
 //   Bindings: default-constructible and movable.
+//   Optional: static bool relink(Pattern&, const Continuation&): a stored pattern may
+//   leave out what its continuation holds (a join's body, stored once in the record);
+//   after loading a record the space calls relink for each of its patterns with the
+//   record's continuation (false: the record is corrupt, DataLoss).
 // Matcher must provide:
 //   bool match(const Pattern&, const Datum&, Bindings& out) const;  // thread-safe
 //     [out] is a fresh default Bindings for every attempt; on false it is discarded.

@@ -15,6 +15,8 @@
 //                channel's age order); then Types::encode(continuation)
 #pragma once
 
+#include <concepts>
+
 #include "rho/rspace/record_codec.h"
 #include "rho/rspace/space.h"
 
@@ -125,9 +127,9 @@ bool Space<Types, Matcher>::encodeChannelRecord(const ChannelKey& key, std::stri
             Types::encode(d.datum, out);
         }
     }
-    for (size_t i = 0; i < 4; ++i) {
-        out[i] = static_cast<char>(static_cast<uint8_t>(count >> (8 * i)));
-    }
+    std::string countBytes;
+    detail::putU32(countBytes, count);
+    out.replace(0, countBytes.size(), countBytes);
     return count != 0;
 }
 
@@ -250,6 +252,17 @@ absl::Status Space<Types, Matcher>::loadLocked(History& history) {
             }
             if (!Types::decode(value, rec->continuation) || !value.empty()) {
                 return corrupt();
+            }
+            // Patterns that refer to their continuation (a join's body, stored once)
+            // get it back.
+            if constexpr (requires(Pattern& pt, const Continuation& k) {
+                              { Types::relink(pt, k) } -> std::same_as<bool>;
+                          }) {
+                for (ChannelSlot& cs : rec->slots) {
+                    if (!Types::relink(cs.pattern, rec->continuation)) {
+                        return corrupt();
+                    }
+                }
             }
             rec->persistent = (flags & 1) != 0;
             rec->peek = (flags & 2) != 0;
