@@ -8,7 +8,7 @@
 //  3. A machine never waits inside this loop: RECEIVE ends the sequence, and a
 //     primitive request is answered before the request call returns.
 //  4. A fault stores a Fault on the machine and jumps to the one exit; no string is
-//     built here (Vm::reportFault formats it once).
+//     built here (Kernel::reportFault formats it once).
 //  5. Operands were checked by the validator when the code was loaded. RHO_DEBUG
 //     builds (every build without NDEBUG) also check, at each dispatch, that the
 //     instruction before left the operand stack as opcodes.def says it does, and
@@ -20,7 +20,7 @@
 #include "resource_map.h"
 #include "stack_check.h"
 #include "rho/primitives/system.h"
-#include "vm.h"
+#include "kernel.h"
 
 namespace rho::machine {
 
@@ -80,7 +80,7 @@ std::vector<Value> captureList(const bytecode::ChildRef& ref, const ValueStack& 
 #define RHO_DISPATCH_GOTO 0
 #endif
 
-SliceResult runSlice(Machine& m, Vm& vm, int& budget) {
+SliceResult runSlice(Machine& m, Kernel& kernel, int& budget) {
     const Code* code = m.code.get();
     const uint32_t* words = code->words.data();
     uint32_t pc = m.pc;
@@ -177,7 +177,7 @@ dispatch:
     RHO_CASE(NEG)
     RHO_CASE(NOT) {
         RHO_SYNC_STATE();
-        if (!vm.primitive(m, vm.operatorHandler(bytecode::decodeOp(insn)), 1))
+        if (!kernel.primitive(m, kernel.operatorHandler(bytecode::decodeOp(insn)), 1))
             goto faulted_primitive;
         RHO_NEXT();
     }
@@ -198,7 +198,7 @@ dispatch:
     RHO_CASE(DIFF)
     RHO_CASE(INTERPOLATE) {
         RHO_SYNC_STATE();
-        if (!vm.primitive(m, vm.operatorHandler(bytecode::decodeOp(insn)), 2))
+        if (!kernel.primitive(m, kernel.operatorHandler(bytecode::decodeOp(insn)), 2))
             goto faulted_primitive;
         --budget;
         RHO_NEXT();
@@ -234,7 +234,7 @@ dispatch:
             stack.truncate(stack.size() - a);
             Value channel = std::move(stack.back());
             stack.pop_back();
-            vm.send(&m, channel, std::move(args), bytecode::decodeOp(insn) == Op::SEND_PERSIST, budget);
+            kernel.send(&m, channel, std::move(args), bytecode::decodeOp(insn) == Op::SEND_PERSIST, budget);
         }
         RHO_SAFEPOINT();
         RHO_NEXT();
@@ -251,19 +251,19 @@ dispatch:
             RHO_FAULT(FaultCode::kUnsupported);
         }
         RHO_SYNC_STATE();
-        vm.receive(m, {stack.data() + stack.size() - k, k}, std::move(body), captureInline(ref, m.frame), budget);
+        kernel.receive(m, {stack.data() + stack.size() - k, k}, std::move(body), captureInline(ref, m.frame), budget);
         stack.truncate(stack.size() - k);
         goto finished;
     }
     RHO_CASE(NEW) {
         uint32_t n = words[pc++];
         for (uint32_t i = 0; i < n; ++i)
-            m.frame[a + i] = vm.freshName();
+            m.frame[a + i] = kernel.freshName();
         RHO_NEXT();
     }
     RHO_CASE(NEW_URN) {
         uint32_t k = words[pc++];
-        uint32_t id = vm.systemProcess(code->symbols[k]);
+        uint32_t id = kernel.systemProcess(code->symbols[k]);
         if (id == primitives::Registry::kNoHandler) {
             m.fault.a = code->constants[k];
             RHO_FAULT(FaultCode::kUnknownUrn);
@@ -295,12 +295,12 @@ dispatch:
                 const std::shared_ptr<const Code>& child = code->children[ref.child];
                 if (i == tail || child->kind == SequenceKind::kExpression)
                     continue;
-                Machine* c = vm.newMachine(within(m.code, child.get()));
+                Machine* c = kernel.newMachine(within(m.code, child.get()));
                 captureFrame(*child, ref, m.frame, c->frame);
                 if (child->kind == SequenceKind::kSend)
-                    vm.runNow(c, budget);
+                    kernel.runNow(c, budget);
                 else
-                    vm.start(c);
+                    kernel.start(c);
             }
             if (tail == members.size())
                 goto spawned;
@@ -308,7 +308,7 @@ dispatch:
             const Code* next = code->children[ref.child].get();
             captureFrame(*next, ref, m.frame, m.scratch);
             m.frame.swap(m.scratch);
-            vm.handOff(m);
+            kernel.handOff(m);
             m.code = within(std::move(m.code), next);
             m.origin = next;
         }
@@ -321,7 +321,7 @@ dispatch:
         RHO_NEXT();
     }
     RHO_CASE(EXEC) {
-        vm.exec(stack.back());
+        kernel.exec(stack.back());
         stack.pop_back();
         RHO_SYNC_STATE();
         RHO_SAFEPOINT();
@@ -372,7 +372,7 @@ dispatch:
                 for (uint32_t slot : ref.captureSlots)
                     caps.push_back(m.frame[slot]);
                 Bindings b;
-                if (!matchPattern(cs->join->binds[0].args[0], target, *cs, {caps.data(), caps.size()}, b))
+                if (!matchPattern(cs->join->binds[0].args[0], target, {caps.data(), caps.size()}, b))
                     continue;
                 caps.resize(cs->numSlots);
                 for (auto& [index, value] : b)
@@ -401,7 +401,7 @@ dispatch:
             }
             std::vector<Value> caps = captureList(ref, m.frame);
             Bindings b;
-            bool matched = matchPattern(cs.join->binds[0].args[0], stack.back(), cs, caps, b);
+            bool matched = matchPattern(cs.join->binds[0].args[0], stack.back(), caps, b);
             stack.back() = Value::boolean(matched);
         }
         RHO_NEXT();
@@ -434,7 +434,7 @@ dispatch:
     RHO_CASE(METHOD) {
         // t.m(a1..an): a request for the handler registered as m, with operands t, a1..an.
         RHO_SYNC_STATE();
-        if (!vm.primitive(m, vm.methodHandler(code->symbols[a]), words[pc++] + 1))
+        if (!kernel.primitive(m, kernel.methodHandler(code->symbols[a]), words[pc++] + 1))
             goto faulted_primitive;
         --budget;
         RHO_NEXT();

@@ -80,11 +80,11 @@ struct Machine {
 
 enum class SliceResult : uint8_t { kFinished, kOutOfBudget, kFaulted };
 
-class Vm;
+class Kernel;
 
 // Runs [m] until its sequence ends, it faults, or [budget] reductions are spent.
 // The one entry point of interpreter.cpp.
 // [budget] is decremented by the reductions spent.
-SliceResult runSlice(Machine& m, Vm& vm, int& budget);
+SliceResult runSlice(Machine& m, Kernel& kernel, int& budget);
 
 } // namespace rho::machine

@@ -1,5 +1,5 @@
 // File: runtime.cpp
-// Wires the runtime together: LMDB history, the space, system processes, the Vm
+// Wires the runtime together: LMDB history, the space, system processes, the Kernel
 // and the workers (see runtime.h).
 
 #include "rho/machine/runtime.h"
@@ -14,7 +14,7 @@
 #include "rho/base/status.h"
 #include "rho/primitives/system.h"
 #include "rho/rspace/history.h"
-#include "vm.h"
+#include "kernel.h"
 #include "scheduler.h"
 
 namespace rho::machine {
@@ -24,16 +24,16 @@ struct Runtime::Impl {
     std::unique_ptr<rspace::History> history;
     RhoMatcher matcher;
     Space space{matcher};
-    Vm vm;
+    Kernel kernel;
 
     explicit Impl(const RuntimeOptions& o)
-        : options(o), vm(options, space, o.registry ? *o.registry : primitives::Registry::standard()) {}
+        : options(o), kernel(options, space, o.registry ? *o.registry : primitives::Registry::standard()) {}
 
     // The system processes of the registry: persistent native listeners on fixed
     // channels, served by the primitive processor. They are not durable, so they are
     // installed afresh by every runtime.
     void installSystemProcesses() {
-        const primitives::Registry& r = vm.registry();
+        const primitives::Registry& r = kernel.registry();
         for (uint32_t id = 0; id < r.size(); ++id) {
             const primitives::Registration& e = r.entry(id);
             if (e.kind != primitives::Registration::Kind::kSystemProcess)
@@ -73,16 +73,16 @@ absl::StatusOr<RunStats> Runtime::run(const bytecode::Program& program) {
     ActiveQueue queue(workers, s.options.reductionBudget);
     ResourceMap resources(workers, s.options.profile);
     MachinePool pool(s.space.privateChannels(), resources, workers);
-    Scheduler scheduler(queue, s.vm, s.options.fiberStackBytes);
-    uint64_t errorsBefore = s.vm.errors();
-    s.vm.beginRun(queue, resources, pool);
+    Scheduler scheduler(queue, s.kernel, s.options.fiberStackBytes);
+    uint64_t errorsBefore = s.kernel.errors();
+    s.kernel.beginRun(queue, resources, pool);
     auto start = std::chrono::steady_clock::now();
-    Machine* root = s.vm.newMachine(program.main);
+    Machine* root = s.kernel.newMachine(program.main);
     root->frame.resize(program.main->numSlots);
-    s.vm.start(root);
+    s.kernel.start(root);
     scheduler.run();
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    s.vm.endRun();
+    s.kernel.endRun();
     std::fflush(s.options.out);
     std::fflush(s.options.err);
     if (s.history)
@@ -94,10 +94,10 @@ absl::StatusOr<RunStats> Runtime::run(const bytecode::Program& program) {
     stats.primitiveRequests = t.usage.primitiveRequests;
     stats.privateComms = t.usage.privateComms;
     stats.lateAnswers = scheduler.suspensions();
-    stats.errors = s.vm.errors() - errorsBefore;
+    stats.errors = s.kernel.errors() - errorsBefore;
     stats.steps = t.usage.reductions;
     stats.bytesAllocated = t.usage.bytesAllocated;
-    stats.stepLimitReached = s.vm.stopped.load();
+    stats.stepLimitReached = s.kernel.stopped.load();
     stats.seconds = seconds;
     for (const ResourceMap::Consumer& c : resources.top(10))
         stats.top.push_back({c.where, c.machines, c.usage.reductions, c.usage.comms, c.usage.primitiveRequests,
@@ -106,10 +106,7 @@ absl::StatusOr<RunStats> Runtime::run(const bytecode::Program& program) {
 }
 
 std::string Runtime::inspect() const {
-    std::vector<rspace::ChannelView<SpaceTypes>> views = impl_->space.inspect();
-    std::sort(views.begin(), views.end(), [](const auto& a, const auto& b) {
-        return SpaceTypes::key(a.channel) < SpaceTypes::key(b.channel);
-    });
+    std::vector<rspace::ChannelView<SpaceTypes>> views = impl_->space.inspect(); // in key order
     std::string out;
     for (const auto& view : views) {
         std::vector<std::string> lines;
@@ -131,7 +128,7 @@ std::string Runtime::inspect() const {
     }
     // Requests on machines' private channels that the primitive processor will answer
     // later: their machines wait (suspended on their fibers) while these are listed.
-    const primitives::Registry& registry = impl_->vm.registry();
+    const primitives::Registry& registry = impl_->kernel.registry();
     impl_->space.privateChannels().forEachInFlight([&](const PrivateChannel& ch) {
         const primitives::Request& r = ch.request;
         std::string name = r.handler < registry.size() ? registry.entry(r.handler).name : std::string("?");

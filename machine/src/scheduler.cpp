@@ -32,7 +32,7 @@
 
 #include "fiber_waiter.h"
 #include "rho/base/assert.h"
-#include "vm.h"
+#include "kernel.h"
 
 namespace rho::machine {
 
@@ -238,23 +238,23 @@ void Scheduler::Worker::runnerMain() noexcept {
 }
 
 void Scheduler::Worker::runMachine(Machine* m) {
-    Vm& vm = s_.vm_;
-    if (vm.stopped.load(std::memory_order_relaxed)) {
-        vm.retire(index_, m); // the step limit was reached: drop what is left
+    Kernel& kernel = s_.kernel_;
+    if (kernel.stopped.load(std::memory_order_relaxed)) {
+        kernel.retire(index_, m); // the step limit was reached: drop what is left
         return;
     }
-    int budget = vm.budget();
-    SliceResult r = runSlice(*m, vm, budget);
-    int spent = vm.budget() - budget + 1;
+    int budget = kernel.budget();
+    SliceResult r = runSlice(*m, kernel, budget);
+    int spent = kernel.budget() - budget + 1;
     s_.queue_.charge(index_, spent);
-    vm.chargeSteps(index_, *m, spent);
+    kernel.chargeSteps(index_, *m, spent);
     if (r == SliceResult::kOutOfBudget) {
         s_.queue_.requeue(m);
         return;
     }
     if (r == SliceResult::kFaulted)
-        vm.reportFault(*m);
-    vm.retire(index_, m);
+        kernel.reportFault(*m);
+    kernel.retire(index_, m);
 }
 
 void Scheduler::Worker::awaitAnswer(Machine& m) {
@@ -270,8 +270,8 @@ void Scheduler::Worker::awaitAnswer(Machine& m) {
     --suspended_;
 }
 
-Scheduler::Scheduler(ActiveQueue& queue, Vm& vm, size_t stackBytes)
-    : queue_(queue), vm_(vm), stackBytes_(stackBytes) {
+Scheduler::Scheduler(ActiveQueue& queue, Kernel& kernel, size_t stackBytes)
+    : queue_(queue), kernel_(kernel), stackBytes_(stackBytes) {
     for (unsigned i = 0; i < queue.workers(); ++i)
         workers_.push_back(std::make_unique<Worker>(*this, i));
 }

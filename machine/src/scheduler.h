@@ -19,13 +19,13 @@
 
 namespace rho::machine {
 
-class Vm;
+class Kernel;
 
 class Scheduler {
   public:
     // [stackBytes]: the stack reserved for each runner fiber (address space; pages are
     // touched only as deep as the machine's values recurse).
-    Scheduler(ActiveQueue& queue, Vm& vm, size_t stackBytes);
+    Scheduler(ActiveQueue& queue, Kernel& kernel, size_t stackBytes);
     ~Scheduler();
     Scheduler(const Scheduler&) = delete;
     Scheduler& operator=(const Scheduler&) = delete;
@@ -51,7 +51,7 @@ class Scheduler {
     static thread_local Worker* current_; // the worker of the calling thread, if any
 
     ActiveQueue& queue_;
-    Vm& vm_;
+    Kernel& kernel_;
     const size_t stackBytes_;
     std::vector<std::unique_ptr<Worker>> workers_;
     std::atomic<uint64_t> suspensions_{0};

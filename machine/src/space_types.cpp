@@ -26,8 +26,9 @@ bool isSimpleType(uint8_t type, const Value& v) {
     return v.kind() == kKinds[type % 6];
 }
 
-struct Matcher {
-    const bytecode::Code& owner;
+// One match of a pattern against a value, with the captured values that variable
+// references (=x) read.
+struct PatternMatch {
     std::span<const Value> captures;
 
     bool match(const Pattern& p, const Value& v, Bindings& out) const {
@@ -137,9 +138,8 @@ struct Matcher {
 
 } // namespace
 
-bool matchPattern(const Pattern& p, const Value& v, const bytecode::Code& owner, std::span<const Value> captures,
-                  Bindings& out) {
-    return Matcher{owner, captures}.match(p, v, out);
+bool matchPattern(const Pattern& p, const Value& v, std::span<const Value> captures, Bindings& out) {
+    return PatternMatch{captures}.match(p, v, out);
 }
 
 bool RhoMatcher::match(const PatternRef& pattern, const Message& message, Bindings& out) const {
@@ -150,7 +150,7 @@ bool RhoMatcher::match(const PatternRef& pattern, const Message& message, Bindin
     if (message.args.size() < args.size() ||
         (bind.remainder == Pattern::kNoRemainder && args.size() != message.args.size()))
         return false;
-    Matcher m{*pattern.body, pattern.captures ? std::span<const Value>(*pattern.captures) : std::span<const Value>()};
+    PatternMatch m{pattern.captures ? std::span<const Value>(*pattern.captures) : std::span<const Value>()};
     size_t mark = out.size();
     for (size_t i = 0; i < args.size(); ++i) {
         if (!m.match(args[i], message.args[i], out)) {

@@ -70,11 +70,9 @@ static_assert(sizeof(Continuation) <= 96, "a parked receive's record grows with 
 // (binding index, value); inline for the common few, so a match allocates nothing.
 using Bindings = SmallVec<std::pair<uint32_t, Value>, 4>;
 
-// Matches [v] against pattern [p] of [owner] (a receive body or match case), adding
-// the bindings to [out]. [captures]: owner's captured values (for =x), may be null.
-bool matchPattern(const bytecode::Pattern& p, const Value& v, const bytecode::Code& owner,
-                  std::span<const Value> captures, Bindings& out);
-
+// Matches [v] against pattern [p] of a receive body or match case, adding the
+// bindings to [out]. [captures]: that sequence's captured values (for =x), may be empty.
+bool matchPattern(const bytecode::Pattern& p, const Value& v, std::span<const Value> captures, Bindings& out);
 
 // The shard bits of a channel key (Space::kShardBits, checked in space_types.cpp).
 inline constexpr unsigned Space_kShardBits = 6;
@@ -91,7 +89,7 @@ struct SpaceTypes {
 
     // The channel key: the value's hash, except that an unforgeable name keeps the top
     // bits of its id in the key's top bits, which choose the space's shard (space.h). A
-    // worker mints names whose channels live in shards of its own (Vm::freshName), so
+    // worker mints names whose channels live in shards of its own (Kernel::freshName), so
     // the channels a process makes and uses stay in its core's cache.
     static rspace::ChannelKey key(const Value& v) {
         bytecode::Hash128 h = v.hash();

@@ -28,7 +28,6 @@ std::string describe(const Fault& f) {
                "`: unknown system process URN";
     case FaultCode::kNotReadable: return "Trying to read from non-readable channel.";
     case FaultCode::kNotWritable: return "Trying to send on non-writeable channel.";
-    case FaultCode::kStepLimit: return "step limit reached";
     case FaultCode::kMessage: return f.a.kind() == bytecode::ValueKind::kString ? f.a.asString() : "error";
     case FaultCode::kInterpolationKey: return "Error: interpolation Map should only contain String keys";
     case FaultCode::kInterpolationValue:

@@ -61,11 +61,18 @@ class Runtime {
     // Errors (Status): a failed checkpoint.
     absl::StatusOr<RunStats> run(const bytecode::Program& program);
 
-    // Everything the space holds, one waiting send or receive per line, in Rholang
-    // syntax, channels in key order, then the requests in flight on private channels
-    // (machines waiting for a late answer of the primitive processor); "" when empty.
-    // Unlike the other methods, it may be called while run() is in progress, from any
-    // thread (it takes the space's locks): it shows a consistent moment.
+    // Everything the space holds, as text: for each channel that holds data or waiting
+    // receives, in channel-key order (stable from run to run), a line
+    // `// channel NAME`, then its sends oldest first (`NAME!(args)`, `!!` for
+    // persistent ones) and its receives oldest first (a join listed once, under its
+    // first channel); then one line per request in flight on a private channel (a
+    // machine waiting for a late answer of the primitive processor). "" when the
+    // space is empty. System processes' listeners are the runtime's and not listed.
+    // Returns a copy: nothing in it refers to the space. Never fails.
+    // Threads: unlike the other methods it may be called while run() is in progress,
+    // from any thread; it takes every lock of the space for as long as it copies, so
+    // it shows one consistent moment and stalls the workers meanwhile (cost: linear in
+    // the space's size).
     std::string inspect() const;
 
     struct Impl;

@@ -23,7 +23,6 @@ enum class FaultCode : uint8_t {
     kUnknownUrn,          // "No value set for `urn`. ..."
     kNotReadable,         // "Trying to read from non-readable channel."
     kNotWritable,         // "Trying to send on non-writeable channel."
-    kStepLimit,           // the run's step limit was reached
     kUnsupported,         // an instruction the runtime does not execute yet (op)
     kMessage,             // a message built by the handler (a: the String), e.g. method errors
     kInterpolationKey,    // "Error: interpolation Map should only contain String keys"
@@ -39,6 +38,10 @@ struct Fault {
     [[nodiscard]] bool ok() const { return code == FaultCode::kNone; }
 };
 
+// The message a user reads for [fault], without position or "error:" prefix (the
+// reporter adds `file:line:col: error: `): the wording of the code's comment above,
+// with op, a and b filled in as the reference prints them (RHOLANG.md 14). Never
+// fails: an unknown code gives "unknown error". Pure; any thread.
 std::string describe(const Fault& fault);
 
 } // namespace rho::primitives

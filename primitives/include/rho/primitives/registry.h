@@ -5,6 +5,9 @@
 //   - methods by name ("nth", "toList", ...);
 //   - system processes by URN ("rho:io:stdout", ...).
 // A new primitive is added by registering a handler; the interpreter does not change.
+// Which instructions are operator requests, and which family of handlers serves each,
+// is the instruction table's (opcodes.def, PrimitiveClass); the built-in registration
+// reads it.
 // Names are interned symbols (rho/bytecode/symbol.h), resolved when a program is
 // compiled or loaded, so dispatch is an array index, never a string comparison.
 //
@@ -29,9 +32,18 @@
 
 namespace rho::primitives {
 
-// Computes one operation from [operands] (a method's target first, then its
-// arguments) and writes the result, or a fault, into [out]. Must not throw; may be
-// called from any thread (a kSlow handler runs on the processor's slow lane).
+// Computes one operation from [operands] and writes the result into [out].
+//   [operands]  an operator's operands left to right; a method's target, then its
+//               arguments. Valid only during the call (they live in the request on
+//               the machine's private channel): copy what must outlive it.
+//   [out]       exactly one of out.ok(value) or out.fail(code, op, a, b) must be
+//               called. A fault ends the requesting process with describe()'s text
+//               at the instruction's source position (fault.h); other processes run on.
+// Threads: a kImmediate handler runs on the requesting machine's worker thread, a
+// kSlow one on the processor's slow lane; either may run on several threads at once,
+// so a handler keeps no unsynchronised state. It must not throw, must not block
+// unless registered kSlow, and must not call back into the runtime (it sees only
+// values; a system process gets a SystemContext for that).
 using Handler = void (*)(std::span<const bytecode::Value> operands, Answer& out);
 
 enum class OutputStream : uint8_t { kOut, kErr };
@@ -47,7 +59,10 @@ class SystemContext {
     virtual void send(const bytecode::Value& channel, std::vector<bytecode::Value> args) = 0;
 };
 
-// Serves one message sent on a system process's channel.
+// Serves one message sent on a system process's channel: [args] are the message's
+// values (as many as the registered arity), valid only during the call; [context] is
+// how it writes output and sends answers. Runs on the sending machine's worker (or
+// the slow lane for kSlow); must not throw.
 using SystemHandler = void (*)(std::span<const bytecode::Value> args, SystemContext& context);
 
 // kImmediate: the processor answers before the request returns (arithmetic, methods).
@@ -91,7 +106,9 @@ class Registry {
     [[nodiscard]] uint32_t methodId(uint32_t symbol) const { return lookup(methodBySymbol_, symbol); }
     [[nodiscard]] uint32_t systemProcessId(uint32_t symbol) const { return lookup(systemBySymbol_, symbol); }
 
+    // The registration with id [id] (< size()); valid until the registry changes.
     [[nodiscard]] const Registration& entry(uint32_t id) const { return entries_[id]; }
+    // Ids are 0 .. size() - 1, in registration order.
     [[nodiscard]] size_t size() const { return entries_.size(); }
 
   private:

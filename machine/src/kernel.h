@@ -1,6 +1,8 @@
-// File: vm.h (private)
-// Vm: what the interpreter loop calls out to: RSpace operations with their COMM
-// handling, starting machines, the channel trick (principle 5) and fresh names. It
+// File: kernel.h (private)
+// Kernel: the services machines call into, as processes call an operating system's
+// kernel (not the VM: that is the interpreter loop, the machines and this together):
+// RSpace operations with their COMM handling, starting machines, the channel trick
+// (principle 5) and fresh names. It
 // hosts the primitive processor (its ProcessorHost) and, during a run, holds the run's
 // three scheduling maps: the active queue, the resource map and (through the space)
 // the blocked map of waiting continuations. Shared by every worker; every method is
@@ -24,12 +26,12 @@
 
 namespace rho::machine {
 
-class Vm final : public primitives::ProcessorHost {
+class Kernel final : public primitives::ProcessorHost {
   public:
-    Vm(const RuntimeOptions& options, Space& space, const primitives::Registry& registry);
-    ~Vm() override;
-    Vm(const Vm&) = delete;
-    Vm& operator=(const Vm&) = delete;
+    Kernel(const RuntimeOptions& options, Space& space, const primitives::Registry& registry);
+    ~Kernel() override;
+    Kernel(const Kernel&) = delete;
+    Kernel& operator=(const Kernel&) = delete;
 
     // A run: the machines come from [pool], wait in [queue], and account in [resources].
     void beginRun(ActiveQueue& queue, ResourceMap& resources, MachinePool& pool);

@@ -1,8 +1,8 @@
-// File: vm.cpp
+// File: kernel.cpp
 // RSpace operations with their COMM handling, the channel trick, starting machines
-// and fault reports (see vm.h).
+// and fault reports (see kernel.h).
 
-#include "vm.h"
+#include "kernel.h"
 
 #include <random>
 
@@ -65,7 +65,7 @@ std::shared_ptr<const Code> rereceiveCode(std::span<const Value> channels, std::
 
 } // namespace
 
-Vm::Vm(const RuntimeOptions& options, Space& space, const primitives::Registry& registry)
+Kernel::Kernel(const RuntimeOptions& options, Space& space, const primitives::Registry& registry)
     : options_(options), space_(space), registry_(registry), processor_(registry, *this),
       nameCounters_(options.threads + 1) {
     if (options.seed)
@@ -82,9 +82,9 @@ Vm::Vm(const RuntimeOptions& options, Space& space, const primitives::Registry& 
     space_.privateChannels().setConsumer(&processor_);
 }
 
-Vm::~Vm() { space_.privateChannels().setConsumer(nullptr); }
+Kernel::~Kernel() { space_.privateChannels().setConsumer(nullptr); }
 
-void Vm::beginRun(ActiveQueue& queue, ResourceMap& resources, MachinePool& pool) {
+void Kernel::beginRun(ActiveQueue& queue, ResourceMap& resources, MachinePool& pool) {
     queue_ = &queue;
     resources_ = &resources;
     pool_ = &pool;
@@ -96,13 +96,13 @@ void Vm::beginRun(ActiveQueue& queue, ResourceMap& resources, MachinePool& pool)
     stepBatch_ = std::clamp<int64_t>(batch, 1, 1 << 16);
 }
 
-void Vm::endRun() {
+void Kernel::endRun() {
     queue_ = nullptr;
     resources_ = nullptr;
     pool_ = nullptr;
 }
 
-Value Vm::freshName() {
+Value Kernel::freshName() {
     unsigned w = Scheduler::currentWorker();
     uint64_t c = 0;
     if (w < nameCounters_.size() - 1) {
@@ -124,7 +124,7 @@ Value Vm::freshName() {
     return Value::unforgeable(lo, hi);
 }
 
-Machine* Vm::newMachine(std::shared_ptr<const Code> code) {
+Machine* Kernel::newMachine(std::shared_ptr<const Code> code) {
     Machine* m = pool_->acquire(Scheduler::currentWorker());
     m->code = std::move(code);
     m->origin = m->code.get();
@@ -132,9 +132,9 @@ Machine* Vm::newMachine(std::shared_ptr<const Code> code) {
     return m;
 }
 
-void Vm::start(Machine* m) { queue_->spawn(Scheduler::currentWorker(), m); }
+void Kernel::start(Machine* m) { queue_->spawn(Scheduler::currentWorker(), m); }
 
-bool Vm::mayWait(const Code& code) const {
+bool Kernel::mayWait(const Code& code) const {
     if (!anySlow_)
         return false;
     for (size_t pc = 0; pc < code.words.size(); ++pc) {
@@ -152,7 +152,7 @@ bool Vm::mayWait(const Code& code) const {
     return false;
 }
 
-void Vm::runNow(Machine* m, int& budget) {
+void Kernel::runNow(Machine* m, int& budget) {
     if (mayWait(*m->code)) {
         start(m);
         return;
@@ -170,14 +170,14 @@ void Vm::runNow(Machine* m, int& budget) {
     finish(w, m);
 }
 
-void Vm::handOff(Machine& m) {
+void Kernel::handOff(Machine& m) {
     const unsigned w = Scheduler::currentWorker();
     m.usage->privateComms += m.channel->comms();
     resources_->retire(w, *m.usage, m.origin);
     space_.privateChannels().reopen(*m.channel);
 }
 
-void Vm::exec(const Value& v) {
+void Kernel::exec(const Value& v) {
     for (const Value& part : v.parts()) {
         if (part.kind() == bytecode::ValueKind::kBundle) {
             exec(part.items()[0]); // a bundle at process level runs its body
@@ -195,7 +195,7 @@ void Vm::exec(const Value& v) {
     }
 }
 
-void Vm::send(Machine* by, const Value& channel, Args args, bool persistent, int& budget) {
+void Kernel::send(Machine* by, const Value& channel, Args args, bool persistent, int& budget) {
     Message msg{std::move(args)};
     for (;;) {
         Taken taken;
@@ -220,7 +220,7 @@ void Vm::send(Machine* by, const Value& channel, Args args, bool persistent, int
     }
 }
 
-void Vm::receive(Machine& by, std::span<const Value> channels, std::shared_ptr<const Code> body,
+void Kernel::receive(Machine& by, std::span<const Value> channels, std::shared_ptr<const Code> body,
                  Captures captures, int& budget) {
     const bool persistent = body->join->persistent;
     const bool peek = body->join->peek;
@@ -252,7 +252,7 @@ void Vm::receive(Machine& by, std::span<const Value> channels, std::shared_ptr<c
     }
 }
 
-void Vm::take(CommEvent& e, Taken& t) {
+void Kernel::take(CommEvent& e, Taken& t) {
     Continuation& k = e.continuation;
     t.fired = true;
     if (k.native == Native::kSystem) {
@@ -287,7 +287,7 @@ void Vm::take(CommEvent& e, Taken& t) {
     t.worker = k.worker == Continuation::kAnyWorker ? ~0u : k.worker;
 }
 
-void Vm::startTaken(Taken& t) {
+void Kernel::startTaken(Taken& t) {
     const Code* body = t.body.get();
     Machine* m = newMachine(std::move(t.body));
     m->frame.assign(std::make_move_iterator(t.captures.begin()), std::make_move_iterator(t.captures.end()));
@@ -301,7 +301,7 @@ void Vm::startTaken(Taken& t) {
         start(m);
 }
 
-bool Vm::primitive(Machine& m, uint32_t handler, uint32_t n) {
+bool Kernel::primitive(Machine& m, uint32_t handler, uint32_t n) {
     ++m.usage->primitiveRequests;
     PrivateChannel& ch = *m.channel;
     primitives::Request& req = ch.request;
@@ -340,21 +340,21 @@ bool Vm::primitive(Machine& m, uint32_t handler, uint32_t n) {
     return true;
 }
 
-void Vm::write(primitives::OutputStream stream, std::string_view text) {
+void Kernel::write(primitives::OutputStream stream, std::string_view text) {
     std::lock_guard lock(outputMu_);
     std::fwrite(text.data(), 1, text.size(), stream == primitives::OutputStream::kErr ? options_.err : options_.out);
 }
 
-void Vm::send(const Value& channel, std::vector<Value> args) {
+void Kernel::send(const Value& channel, std::vector<Value> args) {
     int budget = options_.reductionBudget;
     send(nullptr, channel, Args(std::make_move_iterator(args.begin()), std::make_move_iterator(args.end())), false,
          budget);
 }
 
-void Vm::beginAsync() { queue_->holdRun(); }
-void Vm::endAsync() { queue_->releaseRun(); }
+void Kernel::beginAsync() { queue_->holdRun(); }
+void Kernel::endAsync() { queue_->releaseRun(); }
 
-void Vm::chargeSteps(unsigned w, Machine& m, int n) {
+void Kernel::chargeSteps(unsigned w, Machine& m, int n) {
     m.usage->reductions += static_cast<uint64_t>(n);
     if (options_.maxSteps == 0)
         return;
@@ -369,12 +369,12 @@ void Vm::chargeSteps(unsigned w, Machine& m, int n) {
         stopped.store(true, std::memory_order_relaxed);
 }
 
-void Vm::retire(unsigned w, Machine* m) {
+void Kernel::retire(unsigned w, Machine* m) {
     finish(w, m);
     queue_->retire(w);
 }
 
-void Vm::finish(unsigned w, Machine* m) {
+void Kernel::finish(unsigned w, Machine* m) {
     m->usage->privateComms += m->channel->comms();
     resources_->retire(w, *m->usage, m->origin);
     m->code.reset();
@@ -387,7 +387,7 @@ void Vm::finish(unsigned w, Machine* m) {
     pool_->release(w, m);
 }
 
-void Vm::reportFault(const Machine& m) {
+void Kernel::reportFault(const Machine& m) {
     errors_.fetch_add(1, std::memory_order_relaxed);
     const Code& c = *m.code;
     primitives::Fault fault = m.fault;
