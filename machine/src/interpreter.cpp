@@ -87,9 +87,15 @@ SliceResult runSlice(Machine& m, Kernel& kernel, int& budget) {
     ValueStack& stack = m.stack;
     uint32_t insn = 0;
     uint32_t a = 0;
-#ifdef RHO_DEBUG
+#if defined(RHO_DEBUG) && defined(RHO_TRACE_INSTRUCTIONS)
+    StackCheck stackCheck;
+#define RHO_STACK_CHECK()                                                                                              \
+    (traceInstruction(*code, pc, insn, stack.size()), stackCheck.step(words, pc, insn, stack.size()))
+#elif defined(RHO_DEBUG)
     StackCheck stackCheck;
 #define RHO_STACK_CHECK() stackCheck.step(words, pc, insn, stack.size())
+#elif defined(RHO_TRACE_INSTRUCTIONS)
+#define RHO_STACK_CHECK() traceInstruction(*code, pc, insn, stack.size())
 #else
 #define RHO_STACK_CHECK() ((void)0)
 #endif

@@ -1,4 +1,6 @@
 // File: stack_check.h (private)
+// The interpreter's debugging aids: the operand-stack check and the instruction trace.
+//
 // StackCheck: the interpreter's debug check of the operand stack against the
 // instruction table (RHO_DEBUG builds). At each dispatch it confirms that the
 // instruction before left the stack at the depth opcodes.def gives (pops, pushes),
@@ -11,7 +13,12 @@
 #include <cstdint>
 
 #include "rho/base/assert.h"
+#include "rho/bytecode/code.h"
 #include "rho/bytecode/op.h"
+
+#ifdef RHO_TRACE_INSTRUCTIONS
+#include <cstdio>
+#endif
 
 namespace rho::machine {
 
@@ -36,5 +43,24 @@ class StackCheck {
     static constexpr size_t kUnknown = ~size_t{0};
     size_t expected_ = kUnknown;
 };
+
+#ifdef RHO_TRACE_INSTRUCTIONS
+// The instruction trace (a build with -DRHO_TRACE_INSTRUCTIONS=ON, in the style of
+// Wren's DEBUG_TRACE_INSTRUCTIONS): one line on stderr per instruction dispatched,
+//   trace <sequence's source position> <pc> <OPCODE> <A> [<AUX>]  depth <stack depth>
+inline void traceInstruction(const bytecode::Code& code, uint32_t pc, uint32_t insn, size_t depth) {
+    const bytecode::Op op = bytecode::decodeOp(insn);
+    const bytecode::OpInfo& info = bytecode::opInfo(op);
+    const SourcePos at = code.positions.empty() ? SourcePos{} : code.positions[0];
+    if (bytecode::hasAux(info.format))
+        std::fprintf(stderr, "trace %s:%u:%u %4u %-13s %u %u  depth %zu\n",
+                     code.sourceName ? code.sourceName->c_str() : "?", at.line, at.col, pc - 1, info.name,
+                     bytecode::decodeA(insn), code.words[pc], depth);
+    else
+        std::fprintf(stderr, "trace %s:%u:%u %4u %-13s %u  depth %zu\n",
+                     code.sourceName ? code.sourceName->c_str() : "?", at.line, at.col, pc - 1, info.name,
+                     bytecode::decodeA(insn), depth);
+}
+#endif
 
 } // namespace rho::machine

@@ -28,13 +28,3 @@ namespace rho::base::detail {
 #define RHO_DEBUG 1
 #define RHO_ASSERT(cond) RHO_CHECK(cond, "assertion")
 #endif
-
-#if defined(__GNUC__)
-#define RHO_NOINLINE __attribute__((noinline))
-#define RHO_LIKELY(x) __builtin_expect(!!(x), 1)
-#define RHO_UNLIKELY(x) __builtin_expect(!!(x), 0)
-#else
-#define RHO_NOINLINE
-#define RHO_LIKELY(x) (x)
-#define RHO_UNLIKELY(x) (x)
-#endif
