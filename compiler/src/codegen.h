@@ -177,6 +177,9 @@ class Compiler {
     //   ps <- ch?!        =>  s, ps <- ch, with s!() added to the body
     const Node* desugarSources(const Node* p);
 
+    // contract n(formals ...@r) = { P }  =>  for (formals ...@r <= n) { P }
+    const Node* desugarContract(const Node* p);
+
     // Scopes --------------------------------------------------------------------------
 
     // Finds [name] visible in [fs], capturing it through every enclosing sequence.
@@ -229,8 +232,6 @@ class Compiler {
     // receipts nest inside the body (sequential receive).
     void receive(FuncState& fs, const Node* p, size_t index);
 
-    // contract n(formals ...@r) = { P }  =>  for (formals ...@r <= n) { P }
-    void contract(FuncState& fs, const Node* p);
 
     // let ps <- es in P  =>  <es> MAKE_LIST MATCH {case [ps] => P}: a let of one
     // declaration is a match over the list of its values, whose patterns are name
@@ -271,6 +272,10 @@ class Compiler {
     bool patternHole(FuncState& fs, const Node* e);
 
     void freeVariable(const Node* e);
+
+    // Variable [n] used as a [sort]: its LOAD, and the reference's error when it was
+    // bound as the other sort.
+    void useVar(FuncState& fs, const Node* n, Sort sort);
 
     // LOAD of a variable, or a pattern hole when it is a binder of a pattern.
     void loadVar(FuncState& fs, const Var* v, SourcePos pos);

@@ -146,4 +146,13 @@ const Node* Compiler::desugarSources(const Node* p) {
     return news.empty() ? par(p->pos, std::move(sends)) : newOf(p->pos, std::move(news), par(p->pos, std::move(sends)));
 }
 
+// contract n(formals ...@r) = { P }  =>  for (formals ...@r <= n) { P }
+const Node* Compiler::desugarContract(const Node* p) {
+    std::vector<Node*> formals(p->kids.begin() + 1, p->kids.end() - 1);
+    formals.push_back(make(NodeKind::kSourceSimple, p->kids[0]->pos, {p->kids[0]}));
+    Node* bind = make(NodeKind::kBindPersist, p->pos, std::move(formals));
+    bind->remainder = p->remainder;
+    return make(NodeKind::kFor, p->pos, {make(NodeKind::kReceipt, p->pos, {bind}), p->kids.back()});
+}
+
 } // namespace rho::compiler::detail

@@ -67,6 +67,21 @@ void Compiler::freeVariable(const Node* e) {
         error(e, "Top level free variables are not allowed: " + e->text + " at " + posText(e->pos) + ".");
 }
 
+// Variable [n] used as a [sort]: its LOAD, and the reference's error when it was
+// bound as the other sort.
+void Compiler::useVar(FuncState& fs, const Node* n, Sort sort) {
+    const Var* v = lookup(fs, n->text, sort, n);
+    if (!v)
+        freeVariable(n);
+    else if (v->sort != sort && sort == Sort::kProc)
+        error(n, "Name variable: " + n->text + " at " + posText(v->pos) + " used in process context at " +
+                     posText(n->pos));
+    else if (v->sort != sort)
+        error(n, "Proc variable: " + n->text + " at " + posText(v->pos) + " used in Name context at " +
+                     posText(n->pos));
+    loadVar(fs, v, n->pos);
+}
+
 // LOAD of a variable, or a pattern hole when it is a binder of a pattern.
 void Compiler::loadVar(FuncState& fs, const Var* v, SourcePos pos) {
     if (v && (v->slot & kPatternVar)) {
@@ -94,16 +109,7 @@ void Compiler::value(FuncState& fs, const Node* e) {
     case NodeKind::kBigInt:
     case NodeKind::kString:
     case NodeKind::kUri: emit(fs, Op::PUSH_CONST, constant(fs, literal(e)), e->pos); return;
-    case NodeKind::kVar: {
-        const Var* v = lookup(fs, e->text, Sort::kProc, e);
-        if (!v)
-            freeVariable(e);
-        else if (v->sort == Sort::kName)
-            error(e, "Name variable: " + e->text + " at " + posText(v->pos) + " used in process context at " +
-                         posText(e->pos));
-        loadVar(fs, v, e->pos);
-        return;
-    }
+    case NodeKind::kVar: return useVar(fs, e, Sort::kProc);
     case NodeKind::kEval:
         if (e->kids[0]->kind == NodeKind::kQuote) // *@P is P
             return value(fs, e->kids[0]->kids[0]);
@@ -257,16 +263,7 @@ void Compiler::name(FuncState& fs, const Node* n) {
     if (patternHole(fs, n))
         return;
     switch (n->kind) {
-    case NodeKind::kVar: {
-        const Var* v = lookup(fs, n->text, Sort::kName, n);
-        if (!v)
-            freeVariable(n);
-        else if (v->sort == Sort::kProc)
-            error(n, "Proc variable: " + n->text + " at " + posText(v->pos) + " used in Name context at " +
-                         posText(n->pos));
-        loadVar(fs, v, n->pos);
-        return;
-    }
+    case NodeKind::kVar: return useVar(fs, n, Sort::kName);
     case NodeKind::kQuote: {
         const Node* p = n->kids[0];
         if (p->kind == NodeKind::kEval) // @*x is x

@@ -41,7 +41,7 @@ void Compiler::procTail(FuncState& fs, const Node* p) {
     }
     case NodeKind::kSendSync: return procTail(fs, desugarSendSync(p));
     case NodeKind::kFor: return forTail(fs, p);
-    case NodeKind::kContract: return contract(fs, p);
+    case NodeKind::kContract: return receive(fs, desugarContract(p), 0);
     case NodeKind::kNew: return newDecls(fs, p);
     case NodeKind::kLet: {
         const Node* core = desugarLet(p);
@@ -184,29 +184,6 @@ void Compiler::receive(FuncState& fs, const Node* p, size_t index) {
     join->numBindings = jb.numBindings;
     child.code->join = std::move(join);
     procTail(child, body);
-    std::vector<Finished> one;
-    one.push_back(finish(child));
-    emit(fs, Op::RECEIVE, addMultiset(fs, std::move(one), true), p->pos);
-}
-
-// contract n(formals ...@r) = { P }  =>  for (formals ...@r <= n) { P }
-void Compiler::contract(FuncState& fs, const Node* p) {
-    FuncState child = this->child(fs, SequenceKind::kBody);
-    auto join = std::make_unique<bytecode::Join>();
-    join->persistent = true;
-    JoinBuilder jb;
-    jb.owner = &child;
-    jb.receive = true;
-    name(fs, p->kids[0]);
-    bytecode::BindPatterns bp;
-    for (size_t i = 1; i + 1 < p->kids.size(); ++i)
-        bp.args.push_back(namePattern(jb, p->kids[i]));
-    if (p->remainder)
-        bp.remainder = remainderBinding(jb, p->remainder);
-    join->binds.push_back(std::move(bp));
-    join->numBindings = jb.numBindings;
-    child.code->join = std::move(join);
-    procTail(child, p->kids.back());
     std::vector<Finished> one;
     one.push_back(finish(child));
     emit(fs, Op::RECEIVE, addMultiset(fs, std::move(one), true), p->pos);
