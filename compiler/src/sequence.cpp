@@ -128,7 +128,7 @@ Finished Compiler::finish(FuncState& fs) {
     auto reloc = [&](uint32_t s) { return (s & kCapTag) ? rank[s & ~kCapTag] : ncap + s; };
     for (size_t pc = 0; pc < c.words.size(); ++pc) {
         Op op = bytecode::decodeOp(c.words[pc]);
-        if (op == Op::LOAD || op == Op::NEW || op == Op::NEW_URN)
+        if (bytecode::hasSlotOperand(bytecode::opInfo(op).format))
             c.words[pc] = bytecode::encode(op, reloc(bytecode::decodeA(c.words[pc])));
         if (bytecode::hasAux(bytecode::opInfo(op).format))
             ++pc;

@@ -87,6 +87,11 @@ constexpr bool hasAux(OperandFormat f) {
            f == OperandFormat::kConstCount;
 }
 
+// True when A names a frame slot (kSlot, kSlotCount, kSlotConst).
+constexpr bool hasSlotOperand(OperandFormat f) {
+    return f == OperandFormat::kSlot || f == OperandFormat::kSlotCount || f == OperandFormat::kSlotConst;
+}
+
 // The number of values [info]'s instruction pops, given its operand [a], its AUX
 // word [aux] and, for kBinds, the number of binds of its receive body.
 constexpr size_t popCount(const OpInfo& info, uint32_t a, uint32_t aux, size_t binds) {
