@@ -177,6 +177,10 @@ class Compiler {
     //   ps <- ch?!        =>  s, ps <- ch, with s!() added to the body
     const Node* desugarSources(const Node* p);
 
+    // for (r1 ; r2 ; ... ; rn) { P }  =>  for (r1) { for (r2 ; ... ; rn) { P } }; null
+    // for a `for` of one receipt.
+    const Node* desugarReceipts(const Node* p);
+
     // contract n(formals ...@r) = { P }  =>  for (formals ...@r <= n) { P }
     const Node* desugarContract(const Node* p);
 
@@ -224,13 +228,13 @@ class Compiler {
     // new x, y(`uri`) in P  =>  NEW / NEW_URN per declaration, then P in tail position.
     void newDecls(FuncState& fs, const Node* p);
 
-    // for (...) { P }: its complex sources rewritten first (desugarSources), then a receive.
+    // for (...) { P }: its complex sources rewritten first (desugarSources), its later
+    // receipts nested (desugarReceipts), then a receive.
     void forTail(FuncState& fs, const Node* p);
 
-    // for (binds_1 ; ... ; binds_n) { P } with receipt [index]: the receipt's sources,
-    // then RECEIVE over a body sequence whose Code carries the join; the rest of the
-    // receipts nest inside the body (sequential receive).
-    void receive(FuncState& fs, const Node* p, size_t index);
+    // for (binds) { P }, one receipt, simple sources: the sources, then RECEIVE over a
+    // body sequence whose Code carries the join.
+    void receive(FuncState& fs, const Node* p);
 
 
     // let ps <- es in P  =>  <es> MAKE_LIST MATCH {case [ps] => P}: a let of one

@@ -146,6 +146,17 @@ const Node* Compiler::desugarSources(const Node* p) {
     return news.empty() ? par(p->pos, std::move(sends)) : newOf(p->pos, std::move(news), par(p->pos, std::move(sends)));
 }
 
+// for (r1 ; r2 ; ... ; rn) { P }  =>  for (r1) { for (r2 ; ... ; rn) { P } }; null for
+// one receipt. The inner `for` is compiled as a `for` of its own, so its sources may
+// be complex too.
+const Node* Compiler::desugarReceipts(const Node* p) {
+    if (p->kids.size() <= 2)
+        return nullptr;
+    std::vector<Node*> restKids(p->kids.begin() + 1, p->kids.end());
+    Node* rest = make(NodeKind::kFor, p->kids[1]->pos, std::move(restKids));
+    return make(NodeKind::kFor, p->pos, {p->kids[0], rest});
+}
+
 // contract n(formals ...@r) = { P }  =>  for (formals ...@r <= n) { P }
 const Node* Compiler::desugarContract(const Node* p) {
     std::vector<Node*> formals(p->kids.begin() + 1, p->kids.end() - 1);

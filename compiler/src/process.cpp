@@ -1,10 +1,11 @@
 // File: process.cpp
-// Processes in tail position: par, send, new, if, for (with its complex
-// sources), contract, match, and a let of one declaration (codegen.h).
+// Processes in tail position: par, send, new, if, for and contract (after
+// desugar.cpp's rewrites), match, and a let of one declaration (codegen.h).
 
 #include <algorithm>
 
 #include "codegen.h"
+#include "rho/base/assert.h"
 
 namespace rho::compiler::detail {
 
@@ -41,7 +42,7 @@ void Compiler::procTail(FuncState& fs, const Node* p) {
     }
     case NodeKind::kSendSync: return procTail(fs, desugarSendSync(p));
     case NodeKind::kFor: return forTail(fs, p);
-    case NodeKind::kContract: return receive(fs, desugarContract(p), 0);
+    case NodeKind::kContract: return receive(fs, desugarContract(p));
     case NodeKind::kNew: return newDecls(fs, p);
     case NodeKind::kLet: {
         const Node* core = desugarLet(p);
@@ -136,28 +137,23 @@ void Compiler::letSingle(FuncState& fs, const Node* p) {
     emit(fs, Op::MATCH, addMultiset(fs, std::move(cases), true), p->pos);
 }
 
-// for (...) { P }: its complex sources rewritten first (desugarSources), then a receive.
+// for (...) { P }: its complex sources rewritten first (desugarSources), its later
+// receipts nested (desugarReceipts), then a receive.
 void Compiler::forTail(FuncState& fs, const Node* p) {
     if (const Node* core = desugarSources(p))
         return procTail(fs, core);
-    receive(fs, p, 0);
+    if (const Node* core = desugarReceipts(p))
+        return receive(fs, core);
+    receive(fs, p);
 }
 
-// for (binds_1 ; ... ; binds_n) { P } with receipt [index]: the receipt's sources,
-// then RECEIVE over a body sequence whose Code carries the join; the rest of the
-// receipts nest inside the body (sequential receive).
+// for (binds) { P }, one receipt, simple sources: the sources, then RECEIVE over a
+// body sequence whose Code carries the join.
 
-void Compiler::receive(FuncState& fs, const Node* p, size_t index) {
-    const Node* receipt = p->kids[index];
+void Compiler::receive(FuncState& fs, const Node* p) {
+    const Node* receipt = p->kids[0];
     const Node* body = p->kids.back();
-    bool last = index + 2 == p->kids.size();
-    if (!last) {
-        // Later receipts may use complex sources: compile them as their own `for`.
-        std::vector<Node*> restKids(p->kids.begin() + static_cast<ptrdiff_t>(index) + 1, p->kids.end());
-        Node* rest = make(NodeKind::kFor, p->kids[index + 1]->pos, std::move(restKids));
-        Node* head = make(NodeKind::kFor, p->pos, {const_cast<Node*>(receipt), rest});
-        return receive(fs, head, 0);
-    }
+    RHO_ASSERT(p->kids.size() == 2); // one receipt: later ones were nested by desugarReceipts
     FuncState child = this->child(fs, SequenceKind::kBody);
     auto join = std::make_unique<bytecode::Join>();
     JoinBuilder jb;
