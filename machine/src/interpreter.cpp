@@ -87,6 +87,11 @@ SliceResult runSlice(Machine& m, Kernel& kernel, int& budget) {
     ValueStack& stack = m.stack;
     uint32_t insn = 0;
     uint32_t a = 0;
+#ifdef RHO_DEBUG
+#define RHO_STACK_RESET() stackCheck.reset()
+#else
+#define RHO_STACK_RESET() ((void)0)
+#endif
 #if defined(RHO_DEBUG) && defined(RHO_TRACE_INSTRUCTIONS)
     StackCheck stackCheck;
 #define RHO_STACK_CHECK()                                                                                              \
@@ -240,7 +245,10 @@ dispatch:
             stack.truncate(stack.size() - a);
             Value channel = std::move(stack.back());
             stack.pop_back();
-            kernel.send(&m, channel, std::move(args), bytecode::decodeOp(insn) == Op::SEND_PERSIST, budget);
+            // A send that ends the sequence may continue in the body its COMM fires.
+            const bool tail = bytecode::decodeOp(words[pc]) == Op::HALT;
+            if (kernel.send(&m, channel, std::move(args), bytecode::decodeOp(insn) == Op::SEND_PERSIST, budget, tail))
+                goto continued;
         }
         RHO_SAFEPOINT();
         RHO_NEXT();
@@ -257,7 +265,9 @@ dispatch:
             RHO_FAULT(FaultCode::kUnsupported);
         }
         RHO_SYNC_STATE();
-        kernel.receive(m, {stack.data() + stack.size() - k, k}, std::move(body), captureInline(ref, m.frame), budget);
+        if (kernel.receive(m, {stack.data() + stack.size() - k, k}, std::move(body), captureInline(ref, m.frame),
+                           budget))
+            goto continued; // it fired at once: this machine runs the body
         stack.truncate(stack.size() - k);
         goto finished;
     }
@@ -470,6 +480,14 @@ dispatch:
     }
 #endif
 
+continued:
+    // The machine became the body of a continuation its COMM fired (Kernel::continueIn).
+    code = m.code.get();
+    words = code->words.data();
+    pc = 0;
+    RHO_STACK_RESET();
+    RHO_SAFEPOINT();
+    RHO_NEXT();
 finished:
     RHO_SYNC_STATE();
     return SliceResult::kFinished;
@@ -485,6 +503,7 @@ faulted:
 #undef RHO_CASE
 #undef RHO_NEXT
 #undef RHO_STACK_CHECK
+#undef RHO_STACK_RESET
 }
 
 } // namespace rho::machine

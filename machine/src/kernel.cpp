@@ -158,7 +158,9 @@ void Kernel::runNow(Machine* m, int& budget) {
         return;
     }
     const int before = budget;
+    m->nested = true; // one level deep: it never continues in a continuation it fires
     SliceResult r = runSlice(*m, *this, budget);
+    m->nested = false;
     const unsigned w = Scheduler::currentWorker();
     chargeSteps(w, *m, before - budget + 1);
     if (r == SliceResult::kOutOfBudget) {
@@ -195,33 +197,37 @@ void Kernel::exec(const Value& v) {
     }
 }
 
-void Kernel::send(Machine* by, const Value& channel, Args args, bool persistent, int& budget) {
+bool Kernel::send(Machine* by, const Value& channel, Args args, bool persistent, int& budget, bool tail) {
     Message msg{std::move(args)};
+    const bool inPlace = tail && by != nullptr && !persistent;
     for (;;) {
         Taken taken;
-        rspace::ProduceResult r =
-            space_.produce(channel, msg, persistent, [this, &taken](CommEvent& e) { take(e, taken); });
+        rspace::ProduceResult r = space_.produce(channel, msg, persistent,
+                                                 [this, &taken, inPlace](CommEvent& e) { take(e, taken, inPlace); });
         if (r == rspace::ProduceResult::kStored)
-            return;
+            return false;
         if (by)
             ++by->usage->comms;
         else
             resources_->addUnowned(Usage{0, 1, 0, 0, 0});
-        if (taken.system != kNoSystem) // a system process's message: the processor serves it
+        if (taken.system != kNoSystem) { // a system process's message: the processor serves it
             processor_.serveSystem(taken.system, msg.args);
-        else if (!taken.started)
+        } else if (!taken.started) {
+            if (r == rspace::ProduceResult::kComm && inPlace && continueIn(*by, taken))
+                return true;
             startTaken(taken);
+        }
         if (r == rspace::ProduceResult::kComm)
-            return;
+            return false;
         if (--budget <= 0) {
             start(newMachine(resendCode(channel, msg.args, persistent)));
-            return;
+            return false;
         }
     }
 }
 
-void Kernel::receive(Machine& by, std::span<const Value> channels, std::shared_ptr<const Code> body,
-                 Captures captures, int& budget) {
+bool Kernel::receive(Machine& by, std::span<const Value> channels, std::shared_ptr<const Code> body,
+                     Captures captures, int& budget) {
     const bool persistent = body->join->persistent;
     const bool peek = body->join->peek;
     // Variable references in the patterns read the captures (a shared copy; rare).
@@ -236,30 +242,35 @@ void Kernel::receive(Machine& by, std::span<const Value> channels, std::shared_p
                    persistent ? Continuation::kAnyWorker : Continuation::affinity(Scheduler::currentWorker()), 0};
     for (;;) {
         Taken taken;
-        if (!space_.consume(channels, patterns, k, persistent, peek, [this, &taken](CommEvent& e) { take(e, taken); }))
-            return; // stored: k is the space's now
-        startTaken(taken);
+        if (!space_.consume(channels, patterns, k, persistent, peek,
+                            [this, &taken](CommEvent& e) { take(e, taken, false); }))
+            return false; // stored: k is the space's now
         ++by.usage->comms;
-        if (!persistent)
-            return;
+        if (!persistent) {
+            if (continueIn(by, taken))
+                return true;
+            startTaken(taken);
+            return false;
+        }
+        startTaken(taken);
         if (--budget <= 0) {
             Machine* m = newMachine(rereceiveCode(channels, k.body));
             m->frame.assign(k.captures.begin(), k.captures.end());
             m->frame.resize(m->code->numSlots);
             start(m);
-            return;
+            return false;
         }
     }
 }
 
-void Kernel::take(CommEvent& e, Taken& t) {
+void Kernel::take(CommEvent& e, Taken& t, bool inPlace) {
     Continuation& k = e.continuation;
     t.fired = true;
     if (k.native == Native::kSystem) {
         t.system = k.handler; // served once the space's locks are released
         return;
     }
-    if (!e.locked) { // no lock held (a contract's COMM): the machine is made right here
+    if (!e.locked && !inPlace) { // no lock held (a contract's COMM): the machine is made right here
         const Code* body = k.body.get();
         Machine* m = newMachine(borrowed(body));
         m->frame.assign(k.captures.begin(), k.captures.end());
@@ -285,6 +296,25 @@ void Kernel::take(CommEvent& e, Taken& t) {
         for (auto& binding : b)
             t.bound.push_back(std::move(binding));
     t.worker = k.worker == Continuation::kAnyWorker ? ~0u : k.worker;
+}
+
+bool Kernel::continueIn(Machine& by, Taken& t) {
+    if (by.nested || !by.calls.empty())
+        return false; // a nested send-only machine must stay one level deep (runNow)
+    const unsigned here = Scheduler::currentWorker();
+    if (t.worker != ~0u && t.worker != here && t.worker < queue_->workers())
+        return false; // it continues its installer's work on the installer's worker
+    const Code* body = t.body.get();
+    handOff(by);
+    by.code = std::move(t.body);
+    by.origin = body;
+    by.pc = 0;
+    by.stack.clear();
+    by.frame.assign(std::make_move_iterator(t.captures.begin()), std::make_move_iterator(t.captures.end()));
+    by.frame.resize(body->numSlots);
+    for (auto& [index, value] : t.bound)
+        by.frame[body->numCaptures + index] = std::move(value);
+    return true;
 }
 
 void Kernel::startTaken(Taken& t) {

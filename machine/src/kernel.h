@@ -52,10 +52,17 @@ class Kernel final : public primitives::ProcessorHost {
     // Starts every process branch of [v] (EXEC).
     void exec(const Value& v);
     // produce, with its COMM (and the re-issues of persistent data / peeks), on behalf of
-    // [by] (null: the processor) whose usage it charges.
-    void send(Machine* by, const Value& channel, Args args, bool persistent, int& budget);
+    // [by] (null: the processor) whose usage it charges. [tail]: the send ends [by]'s
+    // sequence; then, when the COMM fires a continuation that may run on this worker,
+    // [by] becomes that continuation's machine (its sequence accounted as ended, a new
+    // identity, the body at pc 0) instead of a new machine being queued, and the result
+    // is true: the caller continues [by] from its new code. A scheduling choice the
+    // calculus allows (the body runs now, on this worker), as SPAWN's last branch.
+    bool send(Machine* by, const Value& channel, Args args, bool persistent, int& budget, bool tail = false);
     // consume of a receive body, with its COMM (and re-issues of a persistent receive).
-    void receive(Machine& by, std::span<const Value> channels, std::shared_ptr<const bytecode::Code> body,
+    // A one-shot receive that fires at once makes [by] the body's machine, as a tail
+    // send does (true: continue [by] from its new code).
+    bool receive(Machine& by, std::span<const Value> channels, std::shared_ptr<const bytecode::Code> body,
                  Captures captures, int& budget);
     // The channel trick: moves the top [n] operands of m's stack into a Request for
     // operation [handler] (a registry id) on m's private channel, where the primitive
@@ -104,10 +111,13 @@ class Kernel final : public primitives::ProcessorHost {
         Bindings bound; // every bind's bindings (their indexes number the body's bindings)
         uint32_t worker = ~0u;
     };
-    // The receiver of every COMM (called under the space's locks).
-    void take(CommEvent& e, Taken& t);
+    // The receiver of every COMM (called under the space's locks). [inPlace]: the
+    // caller may continue in the fired body itself, so none is made here.
+    void take(CommEvent& e, Taken& t, bool inPlace);
     // Starts the machine of a taken COMM (not for a system process's message).
     void startTaken(Taken& t);
+    // True when [t] may continue on [by] (this worker may run it); then [by] becomes it.
+    bool continueIn(Machine& by, Taken& t);
 
     RuntimeOptions options_;
     Space& space_;

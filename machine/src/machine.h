@@ -76,6 +76,9 @@ struct Machine {
     std::unique_ptr<FiberWaiter> waiter;
     primitives::Fault fault;
     uint32_t faultPc = 0;
+    // Running nested in another machine's slice (Kernel::runNow): it must end there,
+    // so it never continues in a continuation its COMM fires.
+    bool nested = false;
 };
 
 enum class SliceResult : uint8_t { kFinished, kOutOfBudget, kFaulted };

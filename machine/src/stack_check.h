@@ -39,6 +39,9 @@ class StackCheck {
         expected_ = depth - pops + info.pushes;
     }
 
+    // The machine goes on in another sequence: nothing is expected of the next dispatch.
+    void reset() { expected_ = kUnknown; }
+
   private:
     static constexpr size_t kUnknown = ~size_t{0};
     size_t expected_ = kUnknown;
