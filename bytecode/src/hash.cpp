@@ -215,6 +215,8 @@ struct ExactBuilder {
         return r;
     }
     static Item par(std::vector<Item> kids) {
+        if (kids.empty())
+            return value(Value()); // as parHash: the empty par is Nil
         if (kids.size() == 1)
             return std::move(kids[0]);
         std::sort(kids.begin(), kids.end());

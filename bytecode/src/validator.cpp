@@ -44,11 +44,11 @@ bool isCase(const Code& c) { return c.kind == SequenceKind::kCase && c.join && c
 // The walker's visitor that checks one sequence: each instruction's operands
 // (admit), and, through the walk, that the stack never underflows and the sequence
 // ends where the instruction table says it does.
-struct StackCheck {
+struct SequenceCheck {
     struct Item {};
     struct Slot {};
     struct Seq {};
-    using Scope = Walker<StackCheck>::Scope;
+    using Scope = Walker<SequenceCheck>::Scope;
 
     absl::Status status;
 
@@ -185,10 +185,10 @@ absl::Status validate(const Code& c) {
                     return absl::InvalidArgumentError("capture slot out of range");
         }
     }
-    StackCheck check;
+    SequenceCheck check;
     check.codeSize = c.words.size();
-    Walker<StackCheck> walker(check);
-    walker.sequence(c, std::vector<StackCheck::Slot>(c.numSlots), 0);
+    Walker<SequenceCheck> walker(check);
+    walker.sequence(c, std::vector<SequenceCheck::Slot>(c.numSlots), 0);
     return check.status;
 }
 
