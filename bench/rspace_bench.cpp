@@ -37,7 +37,7 @@ struct BenchTypes {
 };
 
 struct BenchMatcher {
-    bool match(int pattern, int64_t datum, int64_t& out) const {
+    bool match(int pattern, const BenchTypes::Continuation&, int64_t datum, int64_t& out) const {
         out = datum;
         return pattern < 0 || pattern == datum;
     }

@@ -108,10 +108,9 @@ bool anyPattern(const Pattern& p, Pattern::Kind kind) {
 } // namespace
 
 void Join::analyze() {
-    usesVarRefs = usesProcessPatterns = false;
+    usesProcessPatterns = false;
     for (const BindPatterns& b : binds) {
         for (const Pattern& p : b.args) {
-            usesVarRefs = usesVarRefs || anyPattern(p, Pattern::Kind::kVarRef);
             usesProcessPatterns = usesProcessPatterns || anyPattern(p, Pattern::Kind::kProcess);
         }
     }

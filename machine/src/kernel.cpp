@@ -230,14 +230,10 @@ bool Kernel::receive(Machine& by, std::span<const Value> channels, std::shared_p
                      Captures captures, int& budget) {
     const bool persistent = body->join->persistent;
     const bool peek = body->join->peek;
-    // Variable references in the patterns read the captures (a shared copy; rare).
-    std::shared_ptr<const std::vector<Value>> refs;
-    if (body->join->usesVarRefs)
-        refs = std::make_shared<const std::vector<Value>>(captures.begin(), captures.end());
     absl::InlinedVector<PatternRef, 1> patterns; // one per channel; most receives have one
     patterns.reserve(channels.size());
     for (uint32_t i = 0; i < channels.size(); ++i)
-        patterns.push_back({body, i, 0, refs});
+        patterns.push_back({i, 0});
     Continuation k{std::move(body), std::move(captures), Native::kNone,
                    persistent ? Continuation::kAnyWorker : Continuation::affinity(Scheduler::currentWorker()), 0};
     for (;;) {

@@ -39,7 +39,7 @@ struct Runtime::Impl {
             if (e.kind != primitives::Registration::Kind::kSystemProcess)
                 continue;
             Value ch = primitives::systemChannel(id);
-            PatternRef pat{nullptr, 0, e.arity, nullptr};
+            PatternRef pat{0, e.arity};
             Continuation k{nullptr, {}, Native::kSystem, Continuation::kAnyWorker, id};
             (void)space.consume({&ch, 1}, {&pat, 1}, std::move(k), true, false);
         }

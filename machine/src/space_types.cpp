@@ -142,15 +142,16 @@ bool matchPattern(const Pattern& p, const Value& v, std::span<const Value> captu
     return PatternMatch{captures}.match(p, v, out);
 }
 
-bool RhoMatcher::match(const PatternRef& pattern, const Message& message, Bindings& out) const {
-    if (!pattern.body)
+bool RhoMatcher::match(const PatternRef& pattern, const Continuation& k, const Message& message,
+                       Bindings& out) const {
+    if (!k.body)
         return pattern.arity == 0 || message.args.size() == pattern.arity;
-    const bytecode::BindPatterns& bind = pattern.body->join->binds[pattern.bind];
+    const bytecode::BindPatterns& bind = k.body->join->binds[pattern.bind];
     const auto& args = bind.args;
     if (message.args.size() < args.size() ||
         (bind.remainder == Pattern::kNoRemainder && args.size() != message.args.size()))
         return false;
-    PatternMatch m{pattern.captures ? std::span<const Value>(*pattern.captures) : std::span<const Value>()};
+    PatternMatch m{std::span<const Value>(k.captures.begin(), k.captures.end())};
     size_t mark = out.size();
     for (size_t i = 0; i < args.size(); ++i) {
         if (!m.match(args[i], message.args[i], out)) {
@@ -208,8 +209,6 @@ bool SpaceTypes::decode(std::string_view& in, Message& m) {
 }
 
 bool SpaceTypes::decode(std::string_view& in, PatternRef& p) {
-    p.body.reset();
-    p.captures.reset();
     return getU32(in, p.bind) && getU32(in, p.arity);
 }
 
@@ -219,12 +218,7 @@ std::string SpaceTypes::encodingTag() {
 }
 
 bool SpaceTypes::relink(PatternRef& p, const Continuation& k) {
-    if (!k.body || !k.body->join || p.bind >= k.body->join->binds.size())
-        return false;
-    p.body = k.body;
-    if (k.body->join->usesVarRefs)
-        p.captures = std::make_shared<const std::vector<Value>>(k.captures.begin(), k.captures.end());
-    return true;
+    return k.body && k.body->join && p.bind < k.body->join->binds.size();
 }
 
 bool SpaceTypes::decode(std::string_view& in, Continuation& k) {

@@ -30,18 +30,15 @@ struct Message {
     Args args;
 };
 
-// The patterns of one channel of a receive: bind [bind] of [body]->join. A native
-// listener has no body and accepts any message of [arity] values (any arity when 0).
+// The patterns of one channel of a receive: bind [bind] of the join of its
+// continuation's body, matched with that continuation's captures (for variable
+// references, =x). A native listener has no body and accepts any message of [arity]
+// values (any arity when 0). The body and captures are not repeated here: a parked
+// receive holds them once, in its continuation.
 struct PatternRef {
-    std::shared_ptr<const bytecode::Code> body;
     uint32_t bind = 0;
     uint32_t arity = 0;
-    // The body's captured values, for variable references (=x) in the patterns; null
-    // when the patterns have none.
-    std::shared_ptr<const std::vector<Value>> captures;
 };
-
-
 
 // kSystem: the native listener of a system process, served by the primitive processor.
 enum class Native : uint8_t { kNone, kSystem };
@@ -109,8 +106,8 @@ struct SpaceTypes {
     static bool decode(std::string_view& in, Message& m);
     static bool decode(std::string_view& in, PatternRef& p);
     static bool decode(std::string_view& in, Continuation& k);
-    // A stored pattern is its place in the join: its body and captures come back from
-    // the record's continuation (rspace.h, relink). False: the place is not in the body.
+    // A stored pattern is its place in the join (its body and captures are the record's
+    // continuation's): false when the place is not in that body (rspace.h, relink).
     static bool relink(PatternRef& p, const Continuation& k);
 
     // What the records are written in, kept by the history beside its own format
@@ -128,7 +125,7 @@ struct SpaceTypes {
 // channel at a time by the space. Process patterns are not matched yet (the machine
 // ends such a receive with "not supported"). Thread-safe: stateless.
 struct RhoMatcher {
-    bool match(const PatternRef& pattern, const Message& message, Bindings& out) const;
+    bool match(const PatternRef& pattern, const Continuation& k, const Message& message, Bindings& out) const;
 };
 
 using Space = rspace::Space<SpaceTypes, RhoMatcher>;

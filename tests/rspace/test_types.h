@@ -128,6 +128,10 @@ struct CollidingTypes : TestTypes {
 };
 
 struct TestMatcher {
+    bool match(const TestTypes::Pattern& p, const TestTypes::Continuation&, const TestTypes::Datum& d,
+               TestTypes::Bindings& out) const {
+        return match(p, d, out);
+    }
     bool match(const TestTypes::Pattern& p, const TestTypes::Datum& d, TestTypes::Bindings& out) const {
         if (p.size() != d.size()) {
             return false;

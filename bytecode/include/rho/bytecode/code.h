@@ -98,11 +98,10 @@ struct Join {
     bool peek = false;               // <<-
     uint32_t numBindings = 0;        // pattern variables, bound in frame after captures
     // Derived from the patterns by analyze() (not stored in .rbc), so the machine does
-    // not walk the pattern trees on every receive or match.
-    bool usesVarRefs = false;        // some pattern holds =x / =*x
+    // not walk the pattern trees on every receive.
     bool usesProcessPatterns = false; // some pattern is a process pattern
 
-    // Sets the derived flags; called by whoever builds or decodes a Join.
+    // Sets the derived flag; called by whoever builds or decodes a Join.
     void analyze();
 };
 

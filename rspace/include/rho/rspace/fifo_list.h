@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <type_traits>
 #include <utility>
 #include <memory>
@@ -58,20 +59,19 @@ class FifoList {
 // BlockFifo: the data stored on a channel, oldest first. Short queues (the usual
 // case) are one vector; a queue that grows long moves into fixed blocks, so that
 // appending never copies the whole queue (a million stored messages would otherwise
-// be moved at every doubling, inside the channel's lock). Empty: no allocation.
+// be moved at every doubling, inside the channel's lock). Empty: no allocation, and
+// 40 bytes in the channel's entry (the block state is allocated only for a long queue).
 template <class T>
 class BlockFifo {
   public:
-    [[nodiscard]] size_t size() const { return blocks_.empty() ? small_.size() - head_ : count_; }
+    [[nodiscard]] size_t size() const { return big_ ? big_->count : small_.size() - head_; }
     [[nodiscard]] bool empty() const { return size() == 0; }
-    T& operator[](size_t i) { return blocks_.empty() ? small_[head_ + i] : at(i); }
-    const T& operator[](size_t i) const {
-        return blocks_.empty() ? small_[head_ + i] : const_cast<BlockFifo*>(this)->at(i);
-    }
+    T& operator[](size_t i) { return big_ ? big_->at(i) : small_[head_ + i]; }
+    const T& operator[](size_t i) const { return big_ ? big_->at(i) : small_[head_ + i]; }
 
     template <class... Args>
     void emplace(Args&&... args) {
-        if (blocks_.empty()) {
+        if (!big_) {
             if (small_.size() - head_ < kSmallMax) {
                 if (head_ != 0 && small_.size() == small_.capacity()) { // reuse the taken prefix
                     small_.erase(small_.begin(), small_.begin() + static_cast<std::ptrdiff_t>(head_));
@@ -82,43 +82,22 @@ class BlockFifo {
             }
             toBlocks();
         }
-        if (first_ + count_ == liveBlocks() * kBlock)
-            blocks_.push_back(std::make_unique<T[]>(kBlock));
-        at(count_) = T(std::forward<Args>(args)...);
-        ++count_;
+        big_->emplace(T(std::forward<Args>(args)...));
     }
 
     // Removes element [i]; the oldest (i == 0) in O(1).
     void erase(size_t i) {
-        if (blocks_.empty()) {
-            if (i != 0) {
-                small_.erase(small_.begin() + static_cast<std::ptrdiff_t>(head_ + i));
-            } else if (++head_ == small_.size()) {
-                small_.clear();
-                head_ = 0;
-            }
+        if (big_) {
+            big_->erase(i);
+            if (big_->count == 0)
+                big_.reset();
             return;
         }
-        if (i == 0) {
-            at(0) = T();
-            ++first_;
-            if (first_ == kBlock) { // the oldest block is spent
-                blocks_[blockHead_++].reset();
-                first_ = 0;
-                if (blockHead_ >= kCompactBlocks && 2 * blockHead_ >= blocks_.size()) {
-                    blocks_.erase(blocks_.begin(), blocks_.begin() + static_cast<std::ptrdiff_t>(blockHead_));
-                    blockHead_ = 0;
-                }
-            }
-        } else {
-            for (size_t j = i; j + 1 < count_; ++j) // shift the younger ones (rare)
-                at(j) = std::move(at(j + 1));
-            at(count_ - 1) = T();
-        }
-        if (--count_ == 0) {
-            blocks_.clear();
-            blockHead_ = 0;
-            first_ = 0;
+        if (i != 0) {
+            small_.erase(small_.begin() + static_cast<std::ptrdiff_t>(head_ + i));
+        } else if (++head_ == small_.size()) {
+            small_.clear();
+            head_ = 0;
         }
     }
 
@@ -129,32 +108,57 @@ class BlockFifo {
     // and they are at least half of it (amortised O(1) per block).
     static constexpr size_t kCompactBlocks = 16;
 
-    [[nodiscard]] size_t liveBlocks() const { return blocks_.size() - blockHead_; }
-    T& at(size_t i) {
-        const size_t slot = first_ + i;
-        return blocks_[blockHead_ + slot / kBlock][slot % kBlock];
-    }
-    void toBlocks() {
-        for (size_t i = head_; i < small_.size(); ++i) {
-            if (count_ == blocks_.size() * kBlock)
-                blocks_.push_back(std::make_unique<T[]>(kBlock));
-            blocks_[count_ / kBlock][count_ % kBlock] = std::move(small_[i]);
-            ++count_;
+    struct Blocks {
+        std::vector<std::unique_ptr<T[]>> blocks; // from blockHead on, oldest first
+        size_t blockHead = 0;
+        size_t first = 0; // index of the oldest element within blocks[blockHead]
+        size_t count = 0;
+
+        [[nodiscard]] size_t liveBlocks() const { return blocks.size() - blockHead; }
+        T& at(size_t i) const {
+            const size_t slot = first + i;
+            return blocks[blockHead + slot / kBlock][slot % kBlock];
         }
+        void emplace(T&& x) {
+            if (first + count == liveBlocks() * kBlock)
+                blocks.push_back(std::make_unique<T[]>(kBlock));
+            at(count) = std::move(x);
+            ++count;
+        }
+        void erase(size_t i) {
+            if (i == 0) {
+                at(0) = T();
+                if (++first == kBlock) { // the oldest block is spent
+                    blocks[blockHead++].reset();
+                    first = 0;
+                    if (blockHead >= kCompactBlocks && 2 * blockHead >= blocks.size()) {
+                        blocks.erase(blocks.begin(), blocks.begin() + static_cast<std::ptrdiff_t>(blockHead));
+                        blockHead = 0;
+                    }
+                }
+            } else {
+                for (size_t j = i; j + 1 < count; ++j) // shift the younger ones (rare)
+                    at(j) = std::move(at(j + 1));
+                at(count - 1) = T();
+            }
+            --count;
+        }
+    };
+
+    void toBlocks() {
+        big_ = std::make_unique<Blocks>();
+        for (size_t i = head_; i < small_.size(); ++i)
+            big_->emplace(std::move(small_[i]));
         small_.clear();
         small_.shrink_to_fit();
         head_ = 0;
-        first_ = 0;
     }
 
     // Not a std::deque: libstdc++'s allocates ~600 bytes even when empty, and every
     // channel entry holds one of these.
     std::vector<T> small_;
-    size_t head_ = 0;
-    std::vector<std::unique_ptr<T[]>> blocks_; // from blockHead_ on, oldest first
-    size_t blockHead_ = 0;
-    size_t first_ = 0; // index of the oldest element within blocks_[blockHead_]
-    size_t count_ = 0;
+    uint32_t head_ = 0; // taken prefix of small_ (at most kSmallMax)
+    std::unique_ptr<Blocks> big_;
 };
 
 } // namespace rho::rspace::detail

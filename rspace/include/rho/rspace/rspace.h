@@ -31,7 +31,10 @@
 //   after loading a record the space calls relink for each of its patterns with the
 //   record's continuation (false: the record is corrupt, DataLoss).
 // Matcher must provide:
-//   bool match(const Pattern&, const Datum&, Bindings& out) const;  // thread-safe
+//   bool match(const Pattern&, const Continuation&, const Datum&, Bindings& out) const;
+//     thread-safe; the continuation is the one the pattern belongs to (a pattern may
+//     leave to it what they share, such as a join's body: a parked receive then holds
+//     it once).
 //     [out] is a fresh default Bindings for every attempt; on false it is discarded.
 //     match runs under the space's shard locks: it must not call back into the space.
 //

@@ -114,6 +114,7 @@ class Space {
     // the shards cost a few KB.
     static constexpr unsigned kShardBits = 6;
     static constexpr unsigned kShards = 1u << kShardBits;
+    static_assert(kShards <= 256, "a record's home shard is a byte");
 
     // [matcher] is kept by reference and must outlive the space.
     explicit Space(const Matcher& matcher) : matcher_(matcher), shards_(new Shard[kShards]) {}
@@ -155,7 +156,7 @@ class Space {
             if (Types::sameChannel(contracts->channel, channel)) {
                 for (ContRecord* rec : contracts->records) {
                     Bindings own{};
-                    if (!matcher_.match(rec->slots[0].pattern, datum, own)) {
+                    if (!matcher_.match(rec->slots[0].pattern, rec->continuation, datum, own)) {
                         continue;
                     }
                     Shard& sh = shards_[shardOf(key)];
@@ -229,7 +230,7 @@ class Space {
         for (size_t i = 0; i < arity && matched; ++i) {
             picks[i].slot = find(keys[i], channels[i]);
             matched = picks[i].slot.node != nullptr &&
-                      scanData(*picks[i].slot.node, patterns[i], picks[i].pos, picks[i].bindings);
+                      scanData(*picks[i].slot.node, patterns[i], continuation, picks[i].pos, picks[i].bindings);
         }
         if (matched) {
             ++home.comms;
@@ -332,17 +333,17 @@ class Space {
         Pattern pattern;
         uint64_t seq = 0; // its place in the channel's age order
     };
+    // A stored continuation (184 bytes with the machine's types and one channel: a
+    // parked receive's whole record).
     struct ContRecord {
         absl::InlinedVector<ChannelSlot, 1> slots; // one per channel, in the join's order
         Continuation continuation{};
+        uint64_t id = 0;        // the durable id (LMDB key)
+        uint32_t addedAt = 0;   // 1 + its place in its home shard's list of records added since the last checkpoint; 0: not there
+        uint8_t home = 0;       // the shard of channels[0]: holds its id counter and lists
         bool persistent = false;
         bool peek = false;
         bool persisted = false; // written by a checkpoint (so removal must delete it)
-        bool added = false;     // in its home shard's list of records added since the last checkpoint
-        uint32_t home = 0;      // the shard of channels[0]: holds its id counter and lists
-        uint64_t id = 0;        // the durable id (LMDB key)
-        ContRecord* addedPrev = nullptr;
-        ContRecord* addedNext = nullptr;
     };
     static std::vector<Channel> channelsOf(const ContRecord& rec) {
         std::vector<Channel> out;
@@ -425,7 +426,7 @@ class Space {
         // a list, not a set: appending is what the COMM path pays).
         std::vector<ChannelKey> dirty;
         absl::flat_hash_set<ChannelKey> stored; // keys with a data record in the history
-        ContRecord* addedHead = nullptr;       // durable records added since the last checkpoint
+        std::vector<ContRecord*> added;        // durable records added since the last checkpoint
         std::vector<uint64_t> removed;         // ids of persisted records fired since
         std::vector<ContRecord*> freeRecords;  // reused by later consumes homed here
         ContractCache contracts;               // published contract channels (lock-free reads)
@@ -525,12 +526,13 @@ class Space {
 
     // Matching ----------------------------------------------------------------------
 
-    // The oldest datum of [entry] that matches [pattern]: its position in [pos] and its
-    // bindings in [out]. Each attempt starts from fresh Bindings.
-    bool scanData(const ChannelEntry& entry, const Pattern& pattern, size_t& pos, Bindings& out) const {
+    // The oldest datum of [entry] that matches [pattern] of [continuation]: its position
+    // in [pos] and its bindings in [out]. Each attempt starts from fresh Bindings.
+    bool scanData(const ChannelEntry& entry, const Pattern& pattern, const Continuation& continuation, size_t& pos,
+                  Bindings& out) const {
         for (size_t i = 0; i < entry.data.size(); ++i) {
             Bindings b{};
-            if (matcher_.match(pattern, entry.data[i].datum, b)) {
+            if (matcher_.match(pattern, continuation, entry.data[i].datum, b)) {
                 pos = i;
                 out = std::move(b);
                 return true;

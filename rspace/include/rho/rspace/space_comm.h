@@ -20,7 +20,7 @@ inline bool Space<Types, Matcher>::consumeOne(const Channel& channel, const Patt
 
     Pick pick;
     pick.slot = find(key, channel);
-    if (pick.slot.node != nullptr && scanData(*pick.slot.node, pattern, pick.pos, pick.bindings)) {
+    if (pick.slot.node != nullptr && scanData(*pick.slot.node, pattern, continuation, pick.pos, pick.bindings)) {
         ++home.comms;
         const Datum* datum = &pick.slot.node->data[pick.pos].datum;
         CommEvent<Types> event{continuation, persistent, peek, {&datum, 1}, {&pick.bindings, 1}, 0};
@@ -48,7 +48,7 @@ inline void Space<Types, Matcher>::storeWaiting(uint32_t homeIndex, std::span<co
     rec->continuation = std::move(continuation);
     rec->persistent = persistent;
     rec->peek = peek;
-    rec->home = homeIndex;
+    rec->home = static_cast<uint8_t>(homeIndex);
     rec->id = (home.nextContCounter++ << kShardBits) | homeIndex;
     rec->persisted = false;
     for (size_t i = 0; i < arity; ++i) {
@@ -71,7 +71,7 @@ inline typename Space<Types, Matcher>::Needs Space<Types, Matcher>::tryProduce(L
         const Waiter waiter = entry.waiting[w];
         ContRecord& rec = *waiter.rec;
         Bindings own{};
-        if (!matcher_.match(rec.slots[waiter.index].pattern, datum, own)) {
+        if (!matcher_.match(rec.slots[waiter.index].pattern, rec.continuation, datum, own)) {
             continue;
         }
         if (rec.slots.size() == 1) {
@@ -135,7 +135,7 @@ inline bool Space<Types, Matcher>::tryFireProduceJoin(Slot slot, size_t w, const
         }
         picks[j].slot = find(rec->slots[j].key, rec->slots[j].channel);
         if (picks[j].slot.node == nullptr ||
-            !scanData(*picks[j].slot.node, rec->slots[j].pattern, picks[j].pos, picks[j].bindings)) {
+            !scanData(*picks[j].slot.node, rec->slots[j].pattern, rec->continuation, picks[j].pos, picks[j].bindings)) {
             return false;
         }
     }

@@ -64,7 +64,7 @@ absl::Status Space<Types, Matcher>::checkpoint() {
             }
         }
         // A continuation never changes while stored: it is added once and removed once.
-        for (ContRecord* rec = sh.addedHead; rec != nullptr; rec = rec->addedNext) {
+        for (ContRecord* rec : sh.added) {
             puts.push_back(
                 History::Put{History::Db::kConts, detail::contKeyBytes(rec->id), encodeContRecord(*rec)});
         }
@@ -95,10 +95,11 @@ absl::Status Space<Types, Matcher>::checkpoint() {
             }
         }
         sh.dirty.clear();
-        while (ContRecord* rec = sh.addedHead) {
-            unlinkAdded(sh, rec);
+        for (ContRecord* rec : sh.added) {
+            rec->addedAt = 0;
             rec->persisted = true;
         }
+        sh.added.clear();
         sh.removed.clear();
     }
     return absl::OkStatus();
@@ -167,7 +168,7 @@ void Space<Types, Matcher>::clearLocked() {
         sh.dirty.clear();
         sh.stored.clear();
         sh.contracts.clear();
-        sh.addedHead = nullptr;
+        sh.added.clear();
         sh.removed.clear();
     }
 }
@@ -268,7 +269,7 @@ absl::Status Space<Types, Matcher>::loadLocked(History& history) {
             rec->peek = (flags & 2) != 0;
             rec->persisted = true;
             rec->id = id;
-            rec->home = shardOf(rec->slots[0].key);
+            rec->home = static_cast<uint8_t>(shardOf(rec->slots[0].key));
             ++shards_[rec->home].conts;
             // New ids must not meet any loaded one, whatever shard wrote it: every
             // shard's counter starts above the largest loaded counter.

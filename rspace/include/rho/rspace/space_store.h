@@ -186,7 +186,7 @@ inline typename Space<Types, Matcher>::ContRecord* Space<Types, Matcher>::newRec
 template <class Types, class Matcher>
 inline void Space<Types, Matcher>::releaseRecord(ContRecord* rec) {
     Shard& home = shards_[rec->home];
-    if (rec->added) {
+    if (rec->addedAt != 0) {
         unlinkAdded(home, rec);
     } else if (rec->persisted) {
         home.removed.push_back(rec->id);
@@ -205,27 +205,18 @@ inline void Space<Types, Matcher>::releaseRecord(ContRecord* rec) {
 
 template <class Types, class Matcher>
 inline void Space<Types, Matcher>::linkAdded(Shard& home, ContRecord* rec) {
-    rec->added = true;
-    rec->addedPrev = nullptr;
-    rec->addedNext = home.addedHead;
-    if (home.addedHead != nullptr) {
-        home.addedHead->addedPrev = rec;
-    }
-    home.addedHead = rec;
+    home.added.push_back(rec);
+    rec->addedAt = static_cast<uint32_t>(home.added.size());
 }
 
 template <class Types, class Matcher>
 inline void Space<Types, Matcher>::unlinkAdded(Shard& home, ContRecord* rec) {
-    if (rec->addedPrev != nullptr) {
-        rec->addedPrev->addedNext = rec->addedNext;
-    } else {
-        home.addedHead = rec->addedNext;
-    }
-    if (rec->addedNext != nullptr) {
-        rec->addedNext->addedPrev = rec->addedPrev;
-    }
-    rec->addedPrev = rec->addedNext = nullptr;
-    rec->added = false;
+    // The last record takes its place.
+    ContRecord* last = home.added.back();
+    home.added[rec->addedAt - 1] = last;
+    last->addedAt = rec->addedAt;
+    home.added.pop_back();
+    rec->addedAt = 0;
 }
 
 } // namespace rho::rspace
