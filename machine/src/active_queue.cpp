@@ -258,6 +258,13 @@ bool ActiveQueue::hasWork(unsigned w) const {
     return false;
 }
 
+bool ActiveQueue::othersWaiting(unsigned w) const {
+    const Lane& own = *lanes_[w];
+    return own.next != nullptr || overflowSize_.load(std::memory_order_acquire) > 0 ||
+           own.inboxSize.load(std::memory_order_acquire) > 0 ||
+           own.top.load(std::memory_order_acquire) < own.bottom.load(std::memory_order_relaxed);
+}
+
 void ActiveQueue::holdRun() { live_.fetch_add(1, std::memory_order_acq_rel); }
 
 void ActiveQueue::releaseRun() {

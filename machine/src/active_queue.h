@@ -84,6 +84,11 @@ class ActiveQueue {
 
     // Whether worker [w] could pop something now (own lane, overflow, other deques).
     [[nodiscard]] bool hasWork(unsigned w) const;
+    // Whether a machine other than worker [w]'s current one waits for [w] or for any
+    // worker (own lane, inbox, overflow): if none does, a machine that spent its slice
+    // may go on at once, where its data are warm, instead of queueing behind nothing
+    // (and being taken by an idle worker, a migration that buys nothing).
+    [[nodiscard]] bool othersWaiting(unsigned w) const;
     // True once the run is over.
     [[nodiscard]] bool finished() const { return finished_.load(std::memory_order_acquire); }
 

@@ -243,14 +243,22 @@ void Scheduler::Worker::runMachine(Machine* m) {
         kernel.retire(index_, m); // the step limit was reached: drop what is left
         return;
     }
-    int budget = kernel.budget();
-    SliceResult r = runSlice(*m, kernel, budget);
-    int spent = kernel.budget() - budget + 1;
-    s_.queue_.charge(index_, spent);
-    kernel.chargeSteps(index_, *m, spent);
-    if (r == SliceResult::kOutOfBudget) {
-        s_.queue_.requeue(m);
-        return;
+    SliceResult r;
+    for (;;) {
+        int budget = kernel.budget();
+        r = runSlice(*m, kernel, budget);
+        int spent = kernel.budget() - budget + 1;
+        s_.queue_.charge(index_, spent);
+        kernel.chargeSteps(index_, *m, spent);
+        if (r != SliceResult::kOutOfBudget)
+            break;
+        // Its slice is spent: behind everything else, unless nothing else is waiting
+        // (no machine, and no fiber whose late answer came: rule 2).
+        if (s_.queue_.othersWaiting(index_) || algo_->hasReadyFibers() ||
+            kernel.stopped.load(std::memory_order_relaxed)) {
+            s_.queue_.requeue(m);
+            return;
+        }
     }
     if (r == SliceResult::kFaulted)
         kernel.reportFault(*m);
