@@ -66,6 +66,11 @@ class NullHost final : public rho::primitives::ProcessorHost {
     void send(const Value&, std::vector<Value>) override {}
     void beginAsync() override {}
     void endAsync() override {}
+    void systemFault(const rho::primitives::SendSite&, std::string_view) override {}
+    [[nodiscard]] const rho::primitives::BlockData& block() const override { return block_; }
+
+  private:
+    rho::primitives::BlockData block_;
 };
 
 void BM_PrimitiveRequestChannel(benchmark::State& state) {

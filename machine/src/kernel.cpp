@@ -211,7 +211,8 @@ bool Kernel::send(Machine* by, const Value& channel, Args args, bool persistent,
         else
             resources_->addUnowned(Usage{0, 1, 0, 0, 0});
         if (taken.system != kNoSystem) { // a system process's message: the processor serves it
-            processor_.serveSystem(taken.system, msg.args);
+            processor_.serveSystem(taken.system, msg.args,
+                                   by ? primitives::SendSite{by->code, by->pc - 1} : primitives::SendSite{});
         } else if (!taken.started) {
             if (r == rspace::ProduceResult::kComm && inPlace && continueIn(*by, taken))
                 return true;
@@ -413,6 +414,25 @@ void Kernel::finish(unsigned w, Machine* m) {
     pool_->release(w, m);
 }
 
+namespace {
+
+// "file:line:col" of instruction [pc] of [c].
+std::string positionOf(const Code& c, uint32_t pc) {
+    SourcePos pos = pc < c.positions.size() ? c.positions[pc] : SourcePos{};
+    return (c.sourceName ? *c.sourceName : std::string("<program>")) + ":" + std::to_string(pos.line) + ":" +
+           std::to_string(pos.col);
+}
+
+} // namespace
+
+void Kernel::systemFault(const primitives::SendSite& site, std::string_view message) {
+    errors_.fetch_add(1, std::memory_order_relaxed);
+    std::string msg = site.code ? positionOf(*site.code, site.pc) + ": error: " : std::string("error: ");
+    msg += message;
+    msg += '\n';
+    write(primitives::OutputStream::kErr, msg);
+}
+
 void Kernel::reportFault(const Machine& m) {
     errors_.fetch_add(1, std::memory_order_relaxed);
     const Code& c = *m.code;
@@ -423,9 +443,7 @@ void Kernel::reportFault(const Machine& m) {
         // METHOD instruction's constant (the fault pc is its AUX word).
         fault.a = c.constants[bytecode::decodeA(c.words[m.faultPc - 1])];
     }
-    SourcePos pos = m.faultPc < c.positions.size() ? c.positions[m.faultPc] : SourcePos{};
-    std::string msg = (c.sourceName ? *c.sourceName : std::string("<program>")) + ":" + std::to_string(pos.line) + ":" +
-                      std::to_string(pos.col) + ": error: " + primitives::describe(fault) + "\n";
+    std::string msg = positionOf(c, m.faultPc) + ": error: " + primitives::describe(fault) + "\n";
     write(primitives::OutputStream::kErr, msg);
 }
 

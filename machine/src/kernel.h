@@ -91,6 +91,8 @@ class Kernel final : public primitives::ProcessorHost {
 
     // ProcessorHost (any thread).
     void write(primitives::OutputStream stream, std::string_view text) override;
+    void systemFault(const primitives::SendSite& site, std::string_view message) override;
+    [[nodiscard]] const primitives::BlockData& block() const override { return options_.block; }
     void send(const Value& channel, std::vector<Value> args) override;
     void beginAsync() override;
     void endAsync() override;

@@ -14,8 +14,14 @@ void addArithmeticHandlers(Registry& r);
 void addCollectionHandlers(Registry& r);
 // methods.cpp: every method of RHOLANG.md section 7 but toByteArray, one handler each.
 void addMethodHandlers(Registry& r);
-// system.cpp: rho:io:stdout, stdoutAck, stderr, stderrAck.
+// system.cpp: rho:io:stdout, stdoutAck, stderr, stderrAck, rho:block:data,
+// sys:authToken:ops.
 void addSystemProcesses(Registry& r);
+// crypto_processes.cpp: rho:crypto:sha256Hash, keccak256Hash, blake2b256Hash,
+// ed25519Verify, secp256k1Verify.
+void addCryptoProcesses(Registry& r);
+// registry_processes.cpp: rho:registry:ops.
+void addRegistryProcesses(Registry& r);
 
 // An operand must be a single expression: not a par of several parts, not a process.
 // Otherwise writes the fault into [out] and returns false.

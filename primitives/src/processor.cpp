@@ -71,12 +71,15 @@ class Processor::SlowLane {
 // The SystemContext a system process's handler sees: the host's output and sends.
 class Processor::Context final : public SystemContext {
   public:
-    explicit Context(ProcessorHost& host) : host_(host) {}
+    Context(ProcessorHost& host, const SendSite& site) : host_(host), site_(site) {}
     void write(OutputStream stream, std::string_view text) override { host_.write(stream, text); }
     void send(const Value& channel, std::vector<Value> args) override { host_.send(channel, std::move(args)); }
+    void fail(std::string_view message) override { host_.systemFault(site_, message); }
+    [[nodiscard]] const BlockData& block() const override { return host_.block(); }
 
   private:
     ProcessorHost& host_;
+    const SendSite& site_;
 };
 
 Processor::Processor(const Registry& registry, ProcessorHost& host, unsigned slowThreads)
@@ -122,10 +125,10 @@ void Processor::serveDirect(const Request& request, Answer& answer) {
     registry_.entry(id).handler(request.operands(), answer);
 }
 
-void Processor::serveSystem(uint32_t id, std::span<const Value> args) {
+void Processor::serveSystem(uint32_t id, std::span<const Value> args, const SendSite& site) {
     const Registration& r = registry_.entry(id);
     if (r.timing == Timing::kImmediate) {
-        Context context(host_);
+        Context context(host_, site);
         r.system(args, context);
         return;
     }
@@ -133,8 +136,8 @@ void Processor::serveSystem(uint32_t id, std::span<const Value> args) {
     if (!slow_)
         slow_ = std::make_unique<SlowLane>(slowThreads_);
     SystemHandler handler = r.system;
-    slow_->submit([this, handler, a = std::vector<Value>(args.begin(), args.end())] {
-        Context context(host_);
+    slow_->submit([this, handler, a = std::vector<Value>(args.begin(), args.end()), site] {
+        Context context(host_, site);
         handler(a, context);
         host_.endAsync();
     });

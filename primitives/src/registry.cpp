@@ -16,6 +16,8 @@ Registry makeStandard() {
     addCollectionHandlers(r);
     addMethodHandlers(r);
     addSystemProcesses(r);
+    addCryptoProcesses(r);
+    addRegistryProcesses(r);
     return r;
 }
 

@@ -39,6 +39,11 @@ class RecordingHost final : public ProcessorHost {
         }
         cv.notify_all();
     }
+    void systemFault(const SendSite&, std::string_view message) override {
+        std::lock_guard lock(mu);
+        faults.emplace_back(message);
+    }
+    [[nodiscard]] const BlockData& block() const override { return blockData; }
     int pendingNow() {
         std::lock_guard lock(mu);
         return pending;
@@ -53,6 +58,8 @@ class RecordingHost final : public ProcessorHost {
     std::condition_variable cv;
     std::string out, err;
     std::vector<std::pair<bytecode::Value, std::vector<bytecode::Value>>> sends;
+    std::vector<std::string> faults;
+    BlockData blockData;
     int pending = 0;
 };
 

@@ -135,14 +135,14 @@ TEST_CASE("system processes are registered handlers that write and send through 
     CHECK(r.entry(stdoutAck).arity == 2);
     Value ack = Value::unforgeable(7, 7);
     std::vector<Value> message = {Value::list({Value::integer(1), Value::string("a")}), ack};
-    f.processor.serveSystem(stdoutAck, message);
+    f.processor.serveSystem(stdoutAck, message, {});
     CHECK(f.host.out == "[1, \"a\"]\n");
     REQUIRE(f.host.sends.size() == 1);
     CHECK(f.host.sends[0].first == ack);
     CHECK(f.host.sends[0].second == std::vector<Value>{Value()});
     uint32_t err = r.systemProcessId(internSymbol("rho:io:stderr"));
     std::vector<Value> text = {Value::string("x")};
-    f.processor.serveSystem(err, text);
+    f.processor.serveSystem(err, text, {});
     CHECK(f.host.err == "\"x\"\n");
     // Each system process has its own write-only channel, named by its handler id.
     CHECK(rho::primitives::isSystemChannel(rho::primitives::systemChannel(err)));

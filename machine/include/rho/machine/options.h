@@ -9,9 +9,7 @@
 #include <optional>
 #include <string>
 
-namespace rho::primitives {
-class Registry;
-}
+#include "rho/primitives/registry.h" // BlockData
 
 namespace rho::machine {
 
@@ -38,6 +36,8 @@ struct RuntimeOptions {
     // handler registered here (as a method or through `new x(`urn`)`) with no change to
     // the machine.
     const primitives::Registry* registry = nullptr;
+    // The block the run is in, as rho:block:data answers it (default: outside a block).
+    primitives::BlockData block;
     // Bench only: hand each request to the primitive processor by a plain call instead
     // of the private channel's two COMMs, to measure what the channel costs
     // (bench/runtime_bench.cpp, BM_PrimitiveRoute*).

@@ -23,6 +23,7 @@
 #include <string_view>
 #include <vector>
 
+#include "rho/bytecode/code.h"
 #include "rho/bytecode/value.h"
 #include "rho/primitives/registry.h"
 #include "rho/primitives/request.h"
@@ -31,6 +32,14 @@
 namespace rho::primitives {
 
 using PrivateChannel = rspace::PrivateChannel<Request, Answer>;
+
+// Where a message to a system process was sent from, for the error it may report:
+// the sending sequence's code and the SEND instruction's index; no code when the
+// sender was not a program (an ack sent by another system process).
+struct SendSite {
+    std::shared_ptr<const bytecode::Code> code;
+    uint32_t pc = 0;
+};
 
 // What the processor needs from the runtime that hosts it. Every method may be called
 // from any thread (the slow lane included).
@@ -45,6 +54,10 @@ class ProcessorHost {
     // after its answer or its sends are delivered.
     virtual void beginAsync() = 0;
     virtual void endAsync() = 0;
+    // A system process refused a message sent from [site] (SystemContext::fail).
+    virtual void systemFault(const SendSite& site, std::string_view message) = 0;
+    // The block the run is in (rho:block:data).
+    [[nodiscard]] virtual const BlockData& block() const = 0;
 };
 
 class Processor final : public rspace::PrivateConsumer<Request, Answer> {
@@ -66,9 +79,10 @@ class Processor final : public rspace::PrivateConsumer<Request, Answer> {
     // channel costs. kSlow handlers run inline here.
     void serveDirect(const Request& request, Answer& answer);
 
-    // A COMM of [args] with the native listener of system process [id] (a registry id of
-    // a kSystemProcess registration): runs its handler, now or on the slow lane.
-    void serveSystem(uint32_t id, std::span<const bytecode::Value> args);
+    // A COMM of [args], sent from [site], with the native listener of system process
+    // [id] (a registry id of a kSystemProcess registration): runs its handler, now or
+    // on the slow lane.
+    void serveSystem(uint32_t id, std::span<const bytecode::Value> args, const SendSite& site);
 
     [[nodiscard]] const Registry& registry() const { return registry_; }
     // Requests and messages the slow lane has taken so far (counted before each runs).

@@ -48,8 +48,16 @@ using Handler = void (*)(std::span<const bytecode::Value> operands, Answer& out)
 
 enum class OutputStream : uint8_t { kOut, kErr };
 
+// What a run knows of the block it runs in (rho:block:data, RHOLANG.md section 10).
+// Outside a block, as `rnode eval` runs: block 0 and the one-byte sender key 00.
+struct BlockData {
+    int64_t number = 0;
+    std::string sender = std::string(1, '\0'); // the block sender's public key (bytes)
+};
+
 // What a system process may do while serving a message: write to the run's output
-// streams and send messages (an ack, an answer on a return channel).
+// streams, send messages (an ack, an answer on a return channel), read the run's
+// block data, and refuse a message it does not serve.
 class SystemContext {
   public:
     virtual ~SystemContext() = default;
@@ -57,6 +65,11 @@ class SystemContext {
     virtual void write(OutputStream stream, std::string_view text) = 0;
     // Sends [args] on [channel], as `channel!(args)` would.
     virtual void send(const bytecode::Value& channel, std::vector<bytecode::Value> args) = 0;
+    // The message is not one the process serves (arguments of the wrong type: the
+    // reference raises a host exception): reports [message] as a run-time error at
+    // the send that delivered it. The message is consumed; every process goes on.
+    virtual void fail(std::string_view message) = 0;
+    [[nodiscard]] virtual const BlockData& block() const = 0;
 };
 
 // Serves one message sent on a system process's channel: [args] are the message's
