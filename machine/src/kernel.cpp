@@ -425,6 +425,14 @@ std::string positionOf(const Code& c, uint32_t pc) {
 
 } // namespace
 
+bool Kernel::readStored(const Value& channel, std::vector<Value>& out) {
+    Message m;
+    if (!space_.readOldest(channel, m))
+        return false;
+    out.assign(m.args.begin(), m.args.end());
+    return true;
+}
+
 void Kernel::systemFault(const primitives::SendSite& site, std::string_view message) {
     errors_.fetch_add(1, std::memory_order_relaxed);
     std::string msg = site.code ? positionOf(*site.code, site.pc) + ": error: " : std::string("error: ");

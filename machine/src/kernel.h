@@ -74,7 +74,7 @@ class Kernel final : public primitives::ProcessorHost {
     [[nodiscard]] uint32_t operatorHandler(bytecode::Op op) const { return opHandlers_[static_cast<uint8_t>(op)]; }
     [[nodiscard]] uint32_t methodHandler(uint32_t symbol) const { return registry_.methodId(symbol); }
     [[nodiscard]] uint32_t systemProcess(uint32_t symbol) const { return registry_.systemProcessId(symbol); }
-    Value freshName();
+    Value freshName() override;
     void reportFault(const Machine& m);
     // [m] ended on worker [w]: its usage goes to the resource map and the object back
     // to the pool.
@@ -93,6 +93,7 @@ class Kernel final : public primitives::ProcessorHost {
     void write(primitives::OutputStream stream, std::string_view text) override;
     void systemFault(const primitives::SendSite& site, std::string_view message) override;
     [[nodiscard]] const primitives::BlockData& block() const override { return options_.block; }
+    bool readStored(const Value& channel, std::vector<Value>& out) override;
     void send(const Value& channel, std::vector<Value> args) override;
     void beginAsync() override;
     void endAsync() override;

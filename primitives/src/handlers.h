@@ -20,7 +20,7 @@ void addSystemProcesses(Registry& r);
 // crypto_processes.cpp: rho:crypto:sha256Hash, keccak256Hash, blake2b256Hash,
 // ed25519Verify, secp256k1Verify.
 void addCryptoProcesses(Registry& r);
-// registry_processes.cpp: rho:registry:ops.
+// registry_processes.cpp: rho:registry:insertArbitrary, lookup, ops.
 void addRegistryProcesses(Registry& r);
 
 // An operand must be a single expression: not a par of several parts, not a process.

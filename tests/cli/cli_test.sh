@@ -68,6 +68,15 @@ check "inspect shows the contract" grep -qF 'for (@{x0}, x1 <= @{"double"}) { x1
 check "inspect shows waiting data" grep -qF '@{"note"}!("kept")' <<<"$text"
 check "inspect of a non-space dir fails" bash -c "! '$RHOVM' inspect '$dir' 2>/dev/null"
 
+# The registry lives in the space: a contract registered with insertArbitrary in one
+# run answers a lookup of its URI in a later run.
+uri=$(echo 'new insert(`rho:registry:insertArbitrary`), o(`rho:io:stdout`), r, c in {
+  contract c(@x, ret) = { ret!(x * 2) } | insert!(bundle+{*c}, *r) | for (@uri <- r) { o!(uri) } }' |
+    "$RHOVM" run --data-dir "$dir/registry" -)
+check "insertArbitrary answers a rho:id: URI" grep -qE '^`rho:id:[ybndrfg8ejkmcpqxot1uwisza345h769]{54}`$' <<<"$uri"
+check "a later run's lookup finds the registered contract" test "$(echo "new lookup(\`rho:registry:lookup\`), o(\`rho:io:stdout\`), l, m in {
+  lookup!($uri, *l) | for (svc <- l) { svc!(21, *m) | for (@v <- m) { o!(v) } } }" | "$RHOVM" run --data-dir "$dir/registry" -)" = 42
+
 # --seed: same output twice, names included
 src='new o(`rho:io:stdout`), a in { o!(*a) | o!(1) | o!(2) }'
 check "seed is deterministic" test "$(echo "$src" | "$RHOVM" run --seed 5 -)" = "$(echo "$src" | "$RHOVM" run --seed 5 -)"

@@ -44,6 +44,8 @@ class RecordingHost final : public ProcessorHost {
         faults.emplace_back(message);
     }
     [[nodiscard]] const BlockData& block() const override { return blockData; }
+    bool readStored(const bytecode::Value&, std::vector<bytecode::Value>&) override { return false; }
+    bytecode::Value freshName() override { return bytecode::Value::unforgeable(++names, 1); }
     int pendingNow() {
         std::lock_guard lock(mu);
         return pending;
@@ -60,6 +62,7 @@ class RecordingHost final : public ProcessorHost {
     std::vector<std::pair<bytecode::Value, std::vector<bytecode::Value>>> sends;
     std::vector<std::string> faults;
     BlockData blockData;
+    uint64_t names = 0;
     int pending = 0;
 };
 

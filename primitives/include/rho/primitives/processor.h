@@ -58,6 +58,9 @@ class ProcessorHost {
     virtual void systemFault(const SendSite& site, std::string_view message) = 0;
     // The block the run is in (rho:block:data).
     [[nodiscard]] virtual const BlockData& block() const = 0;
+    // SystemContext::read and freshName.
+    virtual bool readStored(const bytecode::Value& channel, std::vector<bytecode::Value>& out) = 0;
+    virtual bytecode::Value freshName() = 0;
 };
 
 class Processor final : public rspace::PrivateConsumer<Request, Answer> {

@@ -70,6 +70,11 @@ class SystemContext {
     // the send that delivered it. The message is consumed; every process goes on.
     virtual void fail(std::string_view message) = 0;
     [[nodiscard]] virtual const BlockData& block() const = 0;
+    // The values of the oldest message stored on [channel], left where it is; false
+    // when there is none. For channels only a system process writes (the registry's).
+    virtual bool read(const bytecode::Value& channel, std::vector<bytecode::Value>& out) = 0;
+    // A new unforgeable name, as `new` makes one (from the run's seed when it has one).
+    virtual bytecode::Value freshName() = 0;
 };
 
 // Serves one message sent on a system process's channel: [args] are the message's

@@ -265,6 +265,19 @@ class Space {
         return comm;
     }
 
+    // Copies the oldest datum stored on [channel] into [out], leaving it there: false
+    // when the channel holds none. No COMM, nothing stored (a system process's read of
+    // a channel only it can write, such as a registry entry). Any thread.
+    bool readOldest(const Channel& channel, Datum& out) {
+        const ChannelKey key = Types::key(channel);
+        std::lock_guard<SpinLock> lock(shards_[shardOf(key)].mu);
+        Slot slot = find(key, channel);
+        if (slot.node == nullptr || slot.node->data.empty())
+            return false;
+        out = slot.node->data[0].datum;
+        return true;
+    }
+
     // Every channel that holds data or continuations, sorted by ChannelKey (so the
     // output is stable across runs), data and continuations oldest first. A snapshot:
     // everything is copied. Any thread.
