@@ -18,6 +18,7 @@ Registry makeStandard() {
     addSystemProcesses(r);
     addCryptoProcesses(r);
     addRegistryProcesses(r);
+    addChainProcesses(r);
     return r;
 }
 

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "crypto.h" // primitives/src (private to the module)
+#include "rev_address.h"
 #include "rho_id.h"
 
 namespace {
@@ -92,4 +93,27 @@ TEST_CASE("rho:id: URIs are built as the reference builds them", "[crypto][regis
                                  "5ab14a638e4ac7d3b3e4968da3d66933fc04bc7038b5");
     CHECK(rhoIdUri(crypto::blake2b256(pk)) == "rho:id:6fzorimqngeedepkrizgiqms6zjt76zjeciktt1eifequy4osz35ks");
     CHECK(rhoIdUri(crypto::blake2b256(pk)).size() == 7 + 54);
+}
+
+TEST_CASE("REV addresses are built and checked as the reference does", "[crypto][rev]") {
+    // rholang RevAddressSpec and casper RevAddressTest.rho (rchain).
+    CHECK(revAddressFromPublicKey(unhex("00322ba649cebf90d8bd0eeb0658ea7957bcc59ecee0676c86f4fec517c0625100311"
+                                        "22ba649cebf90d8bd0eeb0658ea7957bcc59ecee0676c86f4fec517c06251")) ==
+          "1111eEt66obfqvEcKeD3ajeupzsfj6PdSQccNNaRmCoy6Dhv1wM9E");
+    CHECK(revAddressFromPublicKey(std::string(65, '\0')) == "1111WPpi6SB8FpNMtC9drZg3R8T1fH2BVyT52xPUXBbdKDfmskG1r");
+    CHECK(revAddressFromPublicKey(std::string(65, '\x11')) == "1111pdZDG4MZ3eBfaipaD22VXmbFY6PW9ZdGDWdEcXZz4gGxTxgn9");
+    CHECK(revAddressFromPublicKey(std::string(65, '\x22')) == "11112CXAkc8pV2AMHUSgHGbFkqovgyY9SRja4ZLSpRC9q7qYZx5SVc");
+    CHECK_FALSE(revAddressFromPublicKey(std::string(64, '\x22')).has_value());
+    CHECK_FALSE(revAddressError("1111K9MczqzZrNkUNmNGrNFyz7F7LiCUgaCHXd28g2k5PxiaNuCAi").has_value());
+    CHECK(revAddressError("1111K9MczqzZrNkUNmNGrNFyz7F7LiCUgaCHXd28g2k5PxiaNuCAj") == "Invalid checksum");
+    CHECK(revAddressError("0OIl") == "Invalid Base58 encoding");
+    CHECK(revAddressError("1111") == "Invalid address length");
+}
+
+TEST_CASE("Base58 round-trips and keeps leading zero bytes as 1s", "[crypto][rev]") {
+    CHECK(base58Encode("") == "");
+    CHECK(base58Encode(std::string("\0\0\x01", 3)) == "112");
+    CHECK(base58Encode("hello world") == "StV1DL6CwTryKyV"); // Bitcoin's base58 of the ASCII text
+    for (const std::string& s : {std::string(""), std::string("\0\x01\x02", 3), std::string("rholang"), std::string(40, '\xff')})
+        CHECK(base58Decode(base58Encode(s)) == s);
 }
