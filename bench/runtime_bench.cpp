@@ -67,12 +67,12 @@ class NullHost final : public rho::primitives::ProcessorHost {
     void beginAsync() override {}
     void endAsync() override {}
     void systemFault(const rho::primitives::SendSite&, std::string_view) override {}
-    [[nodiscard]] const rho::primitives::BlockData& block() const override { return block_; }
+    [[nodiscard]] const rho::primitives::DeployData& deploy() const override { return block_; }
     bool readStored(const Value&, std::vector<Value>&) override { return false; }
     Value freshName() override { return Value::unforgeable(1, 1); }
 
   private:
-    rho::primitives::BlockData block_;
+    rho::primitives::DeployData block_;
 };
 
 void BM_PrimitiveRequestChannel(benchmark::State& state) {

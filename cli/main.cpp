@@ -1,6 +1,7 @@
 // File: main.cpp
 // The rhovm command line: the one place that wires every module together.
-//   rhovm run [--threads N] [--seed S] [--data-dir DIR] FILE   (.rho source, .rbc bytecode, or - for stdin)
+//   rhovm run [--threads N] [--seed S] [--data-dir DIR] [--deployer-key HEX] [--block-number N]
+//             [--block-sender HEX] FILE             (.rho source, .rbc bytecode, or - for stdin)
 //   rhovm compile [--disasm] [-o OUT.rbc] FILE
 //   rhovm check [--format text|json] FILE                     (check.h: compile, run nothing)
 //   rhovm inspect DIR
@@ -10,6 +11,9 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <fstream>
+#include <optional>
+#include <string_view>
+#include <tuple>
 
 #include "check.h"
 #include "rho/base/big_stack.h"
@@ -65,6 +69,30 @@ std::optional<rho::bytecode::Program> load(const std::string& path, int& status)
     return std::move(*r.program);
 }
 
+// The bytes of a hex string (either case), or nullopt.
+std::optional<std::string> fromHex(std::string_view hex) {
+    if (hex.size() % 2 != 0)
+        return std::nullopt;
+    auto digit = [](char c) -> int {
+        if (c >= '0' && c <= '9')
+            return c - '0';
+        if (c >= 'a' && c <= 'f')
+            return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F')
+            return c - 'A' + 10;
+        return -1;
+    };
+    std::string out;
+    for (size_t i = 0; i < hex.size(); i += 2) {
+        const int hi = digit(hex[i]);
+        const int lo = digit(hex[i + 1]);
+        if (hi < 0 || lo < 0)
+            return std::nullopt;
+        out += static_cast<char>(hi * 16 + lo);
+    }
+    return out;
+}
+
 // `run --stats`: the run's totals, then the sequences that used the most (the resource
 // map's top consumers, by source position).
 void printStats(const rho::machine::RunStats& s) {
@@ -100,6 +128,14 @@ int runCommand(int argc, char** argv) {
     run->add_option("--data-dir", dataDir, "keep the tuplespace in this LMDB directory between runs");
     run->add_flag("--stats", stats, "print run statistics to stderr");
     run->add_option("--max-steps", maxSteps, "stop the run after this many reductions (default: no limit)");
+    rho::primitives::DeployData deploy;
+    std::string deployerKeyHex, blockSenderHex;
+    run->add_option("--deployer-key", deployerKeyHex,
+                    "the deployer's public key, hex (rho:rchain:deployerId; default: the secp256k1 public key of "
+                    "private key 1)");
+    run->add_option("--block-number", deploy.blockNumber, "the block number rho:block:data answers (default: 0)");
+    run->add_option("--block-sender", blockSenderHex,
+                    "the block sender's public key, hex, that rho:block:data answers (default: 00)");
 
     auto* compile = app.add_subcommand("compile", "compile a program to bytecode");
     std::string compileFile, outFile;
@@ -130,7 +166,19 @@ int runCommand(int argc, char** argv) {
         auto program = load(runFile, status);
         if (!program)
             return status;
+        for (auto [hex, field, flag] : {std::tuple{&deployerKeyHex, &deploy.deployerKey, "--deployer-key"},
+                                        std::tuple{&blockSenderHex, &deploy.blockSender, "--block-sender"}}) {
+            if (hex->empty())
+                continue;
+            std::optional<std::string> bytes = fromHex(*hex);
+            if (!bytes || bytes->empty()) {
+                std::fprintf(stderr, "rhovm: %s needs an even number of hex digits, not '%s'\n", flag, hex->c_str());
+                return 2;
+            }
+            *field = std::move(*bytes);
+        }
         rho::machine::RuntimeOptions o;
+        o.deploy = deploy;
         o.threads = threads;
         o.seed = seed;
         o.dataDir = dataDir;

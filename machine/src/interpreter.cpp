@@ -280,11 +280,12 @@ dispatch:
     RHO_CASE(NEW_URN) {
         uint32_t k = words[pc++];
         uint32_t id = kernel.systemProcess(code->symbols[k]);
-        if (id == primitives::Registry::kNoHandler) {
+        if (id != primitives::Registry::kNoHandler) {
+            m.frame[a] = primitives::systemChannel(id);
+        } else if (!kernel.deployValue(code->symbols[k], m.frame[a])) {
             m.fault.a = code->constants[k];
             RHO_FAULT(FaultCode::kUnknownUrn);
         }
-        m.frame[a] = primitives::systemChannel(id);
         RHO_NEXT();
     }
     RHO_CASE(SPAWN) {

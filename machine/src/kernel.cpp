@@ -7,6 +7,7 @@
 #include <random>
 
 #include "rho/base/assert.h"
+#include "rho/bytecode/symbol.h"
 #include "rho/primitives/system.h"
 #include "scheduler.h"
 
@@ -67,7 +68,9 @@ std::shared_ptr<const Code> rereceiveCode(std::span<const Value> channels, std::
 
 Kernel::Kernel(const RuntimeOptions& options, Space& space, const primitives::Registry& registry)
     : options_(options), space_(space), registry_(registry), processor_(registry, *this),
-      nameCounters_(options.threads + 1) {
+      nameCounters_(options.threads + 1), deployerIdSymbol_(bytecode::internSymbol(primitives::kDeployerIdUrn)),
+      deployIdSymbol_(bytecode::internSymbol(primitives::kDeployIdUrn)),
+      deployerId_(primitives::deployerIdOf(options.deploy.deployerKey)) {
     if (options.seed)
         nameKey_ = splitmix64(*options.seed);
     else
@@ -94,6 +97,19 @@ void Kernel::beginRun(ActiveQueue& queue, ResourceMap& resources, MachinePool& p
     // Overshoot of the step limit is at most one batch per worker: keep it near 1%.
     int64_t batch = static_cast<int64_t>(options_.maxSteps / (100 * std::max(1u, queue.workers())));
     stepBatch_ = std::clamp<int64_t>(batch, 1, 1 << 16);
+    deployId_ = freshName();
+}
+
+bool Kernel::deployValue(uint32_t symbol, Value& out) const {
+    if (symbol == deployerIdSymbol_) {
+        out = deployerId_;
+        return true;
+    }
+    if (symbol == deployIdSymbol_) {
+        out = deployId_;
+        return true;
+    }
+    return false;
 }
 
 void Kernel::endRun() {

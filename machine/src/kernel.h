@@ -74,6 +74,9 @@ class Kernel final : public primitives::ProcessorHost {
     [[nodiscard]] uint32_t operatorHandler(bytecode::Op op) const { return opHandlers_[static_cast<uint8_t>(op)]; }
     [[nodiscard]] uint32_t methodHandler(uint32_t symbol) const { return registry_.methodId(symbol); }
     [[nodiscard]] uint32_t systemProcess(uint32_t symbol) const { return registry_.systemProcessId(symbol); }
+    // What `new x(`urn`)` binds for a URN that names a value of the deploy rather than
+    // a system process (rho:rchain:deployerId, rho:rchain:deployId): false for others.
+    bool deployValue(uint32_t symbol, Value& out) const;
     Value freshName() override;
     void reportFault(const Machine& m);
     // [m] ended on worker [w]: its usage goes to the resource map and the object back
@@ -92,7 +95,7 @@ class Kernel final : public primitives::ProcessorHost {
     // ProcessorHost (any thread).
     void write(primitives::OutputStream stream, std::string_view text) override;
     void systemFault(const primitives::SendSite& site, std::string_view message) override;
-    [[nodiscard]] const primitives::BlockData& block() const override { return options_.block; }
+    [[nodiscard]] const primitives::DeployData& deploy() const override { return options_.deploy; }
     bool readStored(const Value& channel, std::vector<Value>& out) override;
     void send(const Value& channel, std::vector<Value> args) override;
     void beginAsync() override;
@@ -150,6 +153,10 @@ class Kernel final : public primitives::ProcessorHost {
     std::vector<NameCounter> nameCounters_;
     std::mutex foreignNameMu_;
     uint64_t nameKey_ = 0;
+    const uint32_t deployerIdSymbol_;
+    const uint32_t deployIdSymbol_;
+    const Value deployerId_; // of options_.deploy.deployerKey
+    Value deployId_;         // a fresh name for each run (one run, one deploy)
     std::atomic<uint64_t> errors_{0};
     std::mutex outputMu_;
 };

@@ -4,13 +4,16 @@
 //                                     the reason as a String;
 //   ("fromPublicKey", bytes, ret)     the address of a 65-byte public key, else Nil;
 //   ("fromUnforgeable", name, ret)    the address of an unforgeable name, else Nil;
-//   ("fromDeployerId", id, ret)       the address of a deployer id's key; Nil for any
-//                                     other value (a program has no deployer id yet).
+//   ("fromDeployerId", id, ret)       the address of the deployer id's key, else Nil;
+// and rho:rchain:deployerId:ops ("pubKeyBytes", deployerId, ret): the deployer id's
+// public key bytes, else Nil. A deployer id is recognised when it is this run's
+// (deployerIdOf of the run's key): one deployer a run, as one deploy in the reference.
 
 #include <string>
 
 #include "handlers.h"
 #include "rev_address.h"
+#include "rho/primitives/system.h"
 
 namespace rho::primitives {
 
@@ -28,6 +31,22 @@ std::string privateNameBytes(const Value& name) {
     return out;
 }
 
+// The public key of [id] when it is this run's deployer id.
+const std::string* deployerKey(const Value& id, SystemContext& context) {
+    const std::string& key = context.deploy().deployerKey;
+    return id == deployerIdOf(key) ? &key : nullptr;
+}
+
+void deployerIdOps(std::span<const Value> args, SystemContext& context) {
+    if (args[0].kind() != ValueKind::kString || args[0].asString() != "pubKeyBytes") {
+        context.fail("rho:rchain:deployerId:ops serves (\"pubKeyBytes\", deployerId, ret), not " +
+                     bytecode::print(args[0]));
+        return;
+    }
+    const std::string* key = deployerKey(args[1], context);
+    context.send(args[2], {key ? Value::byteArray(*key) : Value()});
+}
+
 Value addressOrNil(const std::optional<std::string>& address) { return address ? Value::string(*address) : Value(); }
 
 void revAddress(std::span<const Value> args, SystemContext& context) {
@@ -43,7 +62,10 @@ void revAddress(std::span<const Value> args, SystemContext& context) {
     } else if (op == "fromUnforgeable") {
         if (arg.kind() == ValueKind::kUnforgeable)
             answer = Value::string(revAddressFromHashOf(privateNameBytes(arg)));
-    } else if (op != "fromDeployerId") {
+    } else if (op == "fromDeployerId") {
+        if (const std::string* key = deployerKey(arg, context))
+            answer = addressOrNil(revAddressFromPublicKey(*key));
+    } else {
         context.fail("rho:rev:address serves \"validate\", \"fromPublicKey\", \"fromDeployerId\" and "
                      "\"fromUnforgeable\", not " +
                      bytecode::print(args[0]));
@@ -54,6 +76,9 @@ void revAddress(std::span<const Value> args, SystemContext& context) {
 
 } // namespace
 
-void addChainProcesses(Registry& r) { r.addSystemProcess("rho:rev:address", 3, revAddress); }
+void addChainProcesses(Registry& r) {
+    r.addSystemProcess("rho:rev:address", 3, revAddress);
+    r.addSystemProcess("rho:rchain:deployerId:ops", 3, deployerIdOps);
+}
 
 } // namespace rho::primitives

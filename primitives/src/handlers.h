@@ -22,7 +22,7 @@ void addSystemProcesses(Registry& r);
 void addCryptoProcesses(Registry& r);
 // registry_processes.cpp: rho:registry:insertArbitrary, lookup, ops.
 void addRegistryProcesses(Registry& r);
-// chain_processes.cpp: rho:rev:address.
+// chain_processes.cpp: rho:rev:address, rho:rchain:deployerId:ops.
 void addChainProcesses(Registry& r);
 
 // An operand must be a single expression: not a par of several parts, not a process.

@@ -75,7 +75,7 @@ class Processor::Context final : public SystemContext {
     void write(OutputStream stream, std::string_view text) override { host_.write(stream, text); }
     void send(const Value& channel, std::vector<Value> args) override { host_.send(channel, std::move(args)); }
     void fail(std::string_view message) override { host_.systemFault(site_, message); }
-    [[nodiscard]] const BlockData& block() const override { return host_.block(); }
+    [[nodiscard]] const DeployData& deploy() const override { return host_.deploy(); }
     bool read(const Value& channel, std::vector<Value>& out) override { return host_.readStored(channel, out); }
     Value freshName() override { return host_.freshName(); }
 

@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "crypto.h"
 #include "handlers.h"
 
 namespace rho::primitives {
@@ -25,8 +26,8 @@ void printLine(std::span<const bytecode::Value> args, SystemContext& context) {
 
 // (ret): the block number and the block sender's public key.
 void blockData(std::span<const bytecode::Value> args, SystemContext& context) {
-    const BlockData& b = context.block();
-    context.send(args[0], {bytecode::Value::integer(b.number), bytecode::Value::byteArray(b.sender)});
+    const DeployData& d = context.deploy();
+    context.send(args[0], {bytecode::Value::integer(d.blockNumber), bytecode::Value::byteArray(d.blockSender)});
 }
 
 // ("check", token, ret): true iff [token] is the system's auth token. No program can
@@ -59,6 +60,30 @@ bool isSystemChannel(const bytecode::Value& channel) {
 
 uint32_t systemChannelHandler(const bytecode::Value& channel) {
     return static_cast<uint32_t>(channel.unforgeableLo() - 1);
+}
+
+bytecode::Value deployerIdOf(std::string_view key) {
+    const std::string h = crypto::blake2b256("rhovm deployer id " + std::string(key));
+    uint64_t lo = 0;
+    uint64_t hi = 0;
+    for (int i = 0; i < 8; ++i) {
+        lo = lo << 8 | static_cast<unsigned char>(h[i]);
+        hi = hi << 8 | static_cast<unsigned char>(h[8 + i]);
+    }
+    return bytecode::Value::unforgeable(lo, hi);
+}
+
+std::string DeployData::defaultDeployerKey() {
+    // The uncompressed public key of private key 1: the generator point of secp256k1.
+    static const std::string key = [] {
+        const char* hex = "0479be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798"
+                          "483ada7726a3c4655da4fbfc0e1108a8fd17b448a68554199c47d08ffb10d4b8";
+        std::string out;
+        for (size_t i = 0; hex[i] != '\0'; i += 2)
+            out += static_cast<char>(std::stoi(std::string(hex + i, 2), nullptr, 16));
+        return out;
+    }();
+    return key;
 }
 
 } // namespace rho::primitives

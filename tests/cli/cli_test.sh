@@ -77,6 +77,14 @@ check "insertArbitrary answers a rho:id: URI" grep -qE '^`rho:id:[ybndrfg8ejkmcp
 check "a later run's lookup finds the registered contract" test "$(echo "new lookup(\`rho:registry:lookup\`), o(\`rho:io:stdout\`), l, m in {
   lookup!($uri, *l) | for (svc <- l) { svc!(21, *m) | for (@v <- m) { o!(v) } } }" | "$RHOVM" run --data-dir "$dir/registry" -)" = 42
 
+# The deploy and block a run stands for: --deployer-key, --block-number, --block-sender
+src='new o(`rho:io:stdout`), d(`rho:rchain:deployerId`), ops(`rho:rchain:deployerId:ops`), bd(`rho:block:data`), r, s in {
+  ops!("pubKeyBytes", *d, *r) | bd!(*s) | for (@k <- r; @n, @sender <- s) { o!([k, n, sender]) } }'
+check "--deployer-key and --block-* reach the system processes" \
+    test "$(echo "$src" | "$RHOVM" run --deployer-key 02AbCd --block-number 7 --block-sender ff -)" = '[02abcd, 7, ff]'
+check "a deployer key that is not hex is a usage error" \
+    bash -c "echo 'Nil' | '$RHOVM' run --deployer-key 0g - 2>/dev/null; test \$? = 2"
+
 # --seed: same output twice, names included
 src='new o(`rho:io:stdout`), a in { o!(*a) | o!(1) | o!(2) }'
 check "seed is deterministic" test "$(echo "$src" | "$RHOVM" run --seed 5 -)" = "$(echo "$src" | "$RHOVM" run --seed 5 -)"

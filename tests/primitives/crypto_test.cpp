@@ -5,11 +5,14 @@
 // Java binding test (ECDSA), and a URI from the reference's genesis files.
 
 #include <catch2/catch.hpp>
+#include <secp256k1.h>
 #include <string>
 
 #include "crypto.h" // primitives/src (private to the module)
 #include "rev_address.h"
 #include "rho_id.h"
+#include "rho/primitives/registry.h"
+#include "rho/primitives/system.h"
 
 namespace {
 
@@ -116,4 +119,21 @@ TEST_CASE("Base58 round-trips and keeps leading zero bytes as 1s", "[crypto][rev
     CHECK(base58Encode("hello world") == "StV1DL6CwTryKyV"); // Bitcoin's base58 of the ASCII text
     for (const std::string& s : {std::string(""), std::string("\0\x01\x02", 3), std::string("rholang"), std::string(40, '\xff')})
         CHECK(base58Decode(base58Encode(s)) == s);
+}
+
+TEST_CASE("The default deployer key is the public key of private key 1", "[crypto][deploy]") {
+    // Recomputed here with libsecp256k1 rather than trusted as a constant.
+    secp256k1_context* ctx = secp256k1_context_create(SECP256K1_CONTEXT_SIGN);
+    unsigned char secret[32] = {};
+    secret[31] = 1;
+    secp256k1_pubkey pub;
+    REQUIRE(secp256k1_ec_pubkey_create(ctx, &pub, secret) == 1);
+    unsigned char out[65];
+    size_t len = sizeof out;
+    REQUIRE(secp256k1_ec_pubkey_serialize(ctx, out, &len, &pub, SECP256K1_EC_UNCOMPRESSED) == 1);
+    secp256k1_context_destroy(ctx);
+    CHECK(DeployData::defaultDeployerKey() == std::string(reinterpret_cast<const char*>(out), len));
+    // A deployer id is the same for the same key, and differs between keys.
+    CHECK(deployerIdOf(DeployData::defaultDeployerKey()) == deployerIdOf(DeployData::defaultDeployerKey()));
+    CHECK_FALSE(deployerIdOf(DeployData::defaultDeployerKey()) == deployerIdOf(std::string(65, '\x11')));
 }

@@ -43,7 +43,7 @@ class RecordingHost final : public ProcessorHost {
         std::lock_guard lock(mu);
         faults.emplace_back(message);
     }
-    [[nodiscard]] const BlockData& block() const override { return blockData; }
+    [[nodiscard]] const DeployData& deploy() const override { return deployData; }
     bool readStored(const bytecode::Value&, std::vector<bytecode::Value>&) override { return false; }
     bytecode::Value freshName() override { return bytecode::Value::unforgeable(++names, 1); }
     int pendingNow() {
@@ -61,7 +61,7 @@ class RecordingHost final : public ProcessorHost {
     std::string out, err;
     std::vector<std::pair<bytecode::Value, std::vector<bytecode::Value>>> sends;
     std::vector<std::string> faults;
-    BlockData blockData;
+    DeployData deployData;
     uint64_t names = 0;
     int pending = 0;
 };

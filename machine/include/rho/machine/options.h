@@ -9,7 +9,7 @@
 #include <optional>
 #include <string>
 
-#include "rho/primitives/registry.h" // BlockData
+#include "rho/primitives/registry.h" // DeployData
 
 namespace rho::machine {
 
@@ -36,8 +36,9 @@ struct RuntimeOptions {
     // handler registered here (as a method or through `new x(`urn`)`) with no change to
     // the machine.
     const primitives::Registry* registry = nullptr;
-    // The block the run is in, as rho:block:data answers it (default: outside a block).
-    primitives::BlockData block;
+    // The deploy and block the run is in: rho:block:data, rho:rchain:deployerId
+    // (default: outside a block, the documented default deployer key).
+    primitives::DeployData deploy;
     // Bench only: hand each request to the primitive processor by a plain call instead
     // of the private channel's two COMMs, to measure what the channel costs
     // (bench/runtime_bench.cpp, BM_PrimitiveRoute*).

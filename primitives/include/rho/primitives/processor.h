@@ -56,8 +56,8 @@ class ProcessorHost {
     virtual void endAsync() = 0;
     // A system process refused a message sent from [site] (SystemContext::fail).
     virtual void systemFault(const SendSite& site, std::string_view message) = 0;
-    // The block the run is in (rho:block:data).
-    [[nodiscard]] virtual const BlockData& block() const = 0;
+    // The deploy and block the run is in (rho:block:data, the deployer's key).
+    [[nodiscard]] virtual const DeployData& deploy() const = 0;
     // SystemContext::read and freshName.
     virtual bool readStored(const bytecode::Value& channel, std::vector<bytecode::Value>& out) = 0;
     virtual bytecode::Value freshName() = 0;

@@ -48,11 +48,18 @@ using Handler = void (*)(std::span<const bytecode::Value> operands, Answer& out)
 
 enum class OutputStream : uint8_t { kOut, kErr };
 
-// What a run knows of the block it runs in (rho:block:data, RHOLANG.md section 10).
-// Outside a block, as `rnode eval` runs: block 0 and the one-byte sender key 00.
-struct BlockData {
-    int64_t number = 0;
-    std::string sender = std::string(1, '\0'); // the block sender's public key (bytes)
+// What a run knows of the deploy and block it runs in (RHOLANG.md section 10): the
+// block for rho:block:data (outside a block, as `rnode eval` runs: block 0 and the
+// one-byte sender key 00) and the deployer's public key, whose deployer id
+// `new x(`rho:rchain:deployerId`)` binds (by default the secp256k1 public key of
+// private key 1, the curve's generator: a key anyone can recompute, for runs that
+// stand for no one in particular).
+struct DeployData {
+    int64_t blockNumber = 0;
+    std::string blockSender = std::string(1, '\0');
+    std::string deployerKey = defaultDeployerKey();
+
+    static std::string defaultDeployerKey();
 };
 
 // What a system process may do while serving a message: write to the run's output
@@ -69,7 +76,7 @@ class SystemContext {
     // reference raises a host exception): reports [message] as a run-time error at
     // the send that delivered it. The message is consumed; every process goes on.
     virtual void fail(std::string_view message) = 0;
-    [[nodiscard]] virtual const BlockData& block() const = 0;
+    [[nodiscard]] virtual const DeployData& deploy() const = 0;
     // The values of the oldest message stored on [channel], left where it is; false
     // when there is none. For channels only a system process writes (the registry's).
     virtual bool read(const bytecode::Value& channel, std::vector<bytecode::Value>& out) = 0;

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string_view>
 
 #include "rho/bytecode/value.h"
 
@@ -19,5 +20,14 @@ bytecode::Value systemChannel(uint32_t id);
 bool isSystemChannel(const bytecode::Value& channel);
 // The handler id of a system channel (isSystemChannel(channel) must hold).
 uint32_t systemChannelHandler(const bytecode::Value& channel);
+
+// The URNs `new` binds to a value of the deploy rather than a system process's channel
+// (RHOLANG.md section 10): the deployer id and the deploy id.
+inline constexpr const char* kDeployerIdUrn = "rho:rchain:deployerId";
+inline constexpr const char* kDeployIdUrn = "rho:rchain:deployId";
+// The deployer id of public key [key]: an unforgeable name no program can make, the
+// same for the same key in every run (the reference's GDeployerId compares by key).
+// rho:rchain:deployerId:ops pubKeyBytes and rho:rev:address fromDeployerId recognise it.
+bytecode::Value deployerIdOf(std::string_view key);
 
 } // namespace rho::primitives
