@@ -18,8 +18,14 @@ namespace {
 void concat(std::span<const Value> v, Answer& out) {
     const Value& a = v[0];
     const Value& b = v[1];
-    if (a.kind() != b.kind())
-        return out.fail(FaultCode::kOperatorType, Op::CONCAT, a.kind() == ValueKind::kInt ? b : a);
+    if (a.kind() != b.kind()) {
+        // As the reference's EPlusPlus: a String, List, Map or Set on the left names
+        // the right operand's type; any other left operand names its own.
+        const ValueKind k = a.kind();
+        const bool appendable =
+            k == ValueKind::kString || k == ValueKind::kList || k == ValueKind::kMap || k == ValueKind::kSet;
+        return out.fail(FaultCode::kOperatorType, Op::CONCAT, appendable ? b : a);
+    }
     switch (a.kind()) {
     case ValueKind::kString: return out.ok(Value::string(a.asString() + b.asString()));
     case ValueKind::kByteArray: return out.ok(Value::byteArray(a.asString() + b.asString()));
