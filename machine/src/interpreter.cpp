@@ -260,10 +260,6 @@ dispatch:
         for (size_t i = stack.size() - k; i < stack.size(); ++i)
             if (primitives::isSystemChannel(stack[i]) || !unwrapChannel(stack[i], /*write=*/false))
                 RHO_FAULT(FaultCode::kNotReadable);
-        if (body->join->usesProcessPatterns) {
-            m.fault.op = Op::RECEIVE;
-            RHO_FAULT(FaultCode::kUnsupported);
-        }
         RHO_SYNC_STATE();
         if (kernel.receive(m, {stack.data() + stack.size() - k, k}, std::move(body), captureInline(ref, m.frame),
                            budget))
@@ -380,16 +376,12 @@ dispatch:
             bool found = false;
             for (const bytecode::ChildRef& ref : code->multisets[a].members) {
                 const std::shared_ptr<const Code>& cs = code->children[ref.child];
-                if (cs->join->usesProcessPatterns) {
-                    m.fault.op = Op::MATCH;
-                    RHO_FAULT(FaultCode::kUnsupported);
-                }
                 ValueStack& caps = m.scratch; // keeps its storage from case to case
                 caps.clear();
                 for (uint32_t slot : ref.captureSlots)
                     caps.push_back(m.frame[slot]);
                 Bindings b;
-                if (!matchPattern(cs->join->binds[0].args[0], target, {caps.data(), caps.size()}, b))
+                if (!matchPattern(cs->join->binds[0].args[0], target, {caps.data(), caps.size()}, *cs, b))
                     continue;
                 caps.resize(cs->numSlots);
                 for (auto& [index, value] : b)
@@ -412,13 +404,9 @@ dispatch:
         {
             const bytecode::ChildRef& ref = code->multisets[a].members[0];
             const Code& cs = *code->children[ref.child];
-            if (cs.join->usesProcessPatterns) {
-                m.fault.op = Op::MATCHES;
-                RHO_FAULT(FaultCode::kUnsupported);
-            }
             std::vector<Value> caps = captureList(ref, m.frame);
             Bindings b;
-            bool matched = matchPattern(cs.join->binds[0].args[0], stack.back(), caps, b);
+            bool matched = matchPattern(cs.join->binds[0].args[0], stack.back(), caps, cs, b);
             stack.back() = Value::boolean(matched);
         }
         RHO_NEXT();

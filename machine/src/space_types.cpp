@@ -3,6 +3,8 @@
 
 #include "space_types.h"
 
+#include "process_match.h"
+
 #include "rho/base/byte_order.h"
 #include "rho/bytecode/rbc.h"
 
@@ -30,6 +32,7 @@ bool isSimpleType(uint8_t type, const Value& v) {
 // references (=x) read.
 struct PatternMatch {
     std::span<const Value> captures;
+    const bytecode::Code* owner = nullptr; // whose children the process patterns name
 
     bool match(const Pattern& p, const Value& v, Bindings& out) const {
         switch (p.kind) {
@@ -79,7 +82,14 @@ struct PatternMatch {
             Bindings scratch;
             return match(p.items[0], v.items()[0], scratch);
         }
-        case Pattern::Kind::kProcess: return false; // rejected before matching (Join::usesProcessPatterns)
+        case Pattern::Kind::kProcess: {
+            if (owner == nullptr || p.child >= owner->children.size())
+                return false;
+            // Inside, each pattern variable is matched here again, with its own owner.
+            const HoleMatcher hole = [this](const Pattern& q, const bytecode::Code& qOwner, const Value& x,
+                                            Bindings& b) { return PatternMatch{captures, &qOwner}.match(q, x, b); };
+            return matchProcessPattern(p, *owner, v, hole, out);
+        }
         }
         return false;
     }
@@ -138,8 +148,9 @@ struct PatternMatch {
 
 } // namespace
 
-bool matchPattern(const Pattern& p, const Value& v, std::span<const Value> captures, Bindings& out) {
-    return PatternMatch{captures}.match(p, v, out);
+bool matchPattern(const Pattern& p, const Value& v, std::span<const Value> captures, const bytecode::Code& owner,
+                  Bindings& out) {
+    return PatternMatch{captures, &owner}.match(p, v, out);
 }
 
 bool RhoMatcher::match(const PatternRef& pattern, const Continuation& k, const Message& message,
@@ -151,7 +162,7 @@ bool RhoMatcher::match(const PatternRef& pattern, const Continuation& k, const M
     if (message.args.size() < args.size() ||
         (bind.remainder == Pattern::kNoRemainder && args.size() != message.args.size()))
         return false;
-    PatternMatch m{std::span<const Value>(k.captures.begin(), k.captures.end())};
+    PatternMatch m{std::span<const Value>(k.captures.begin(), k.captures.end()), k.body.get()};
     size_t mark = out.size();
     for (size_t i = 0; i < args.size(); ++i) {
         if (!m.match(args[i], message.args[i], out)) {

@@ -67,9 +67,11 @@ static_assert(sizeof(Continuation) <= 96, "a parked receive's record grows with 
 // (binding index, value); inline for the common few, so a match allocates nothing.
 using Bindings = SmallVec<std::pair<uint32_t, Value>, 4>;
 
-// Matches [v] against pattern [p] of a receive body or match case, adding the
-// bindings to [out]. [captures]: that sequence's captured values (for =x), may be empty.
-bool matchPattern(const bytecode::Pattern& p, const Value& v, std::span<const Value> captures, Bindings& out);
+// Matches [v] against pattern [p] of a receive body or match case [owner] (whose
+// children its process patterns name), adding the bindings to [out]. [captures]: that
+// sequence's captured values (for =x), may be empty.
+bool matchPattern(const bytecode::Pattern& p, const Value& v, std::span<const Value> captures,
+                  const bytecode::Code& owner, Bindings& out);
 
 // The shard bits of a channel key (Space::kShardBits, checked in space_types.cpp).
 inline constexpr unsigned Space_kShardBits = 6;
@@ -121,9 +123,9 @@ struct SpaceTypes {
 
 // The spatial matcher (RHOLANG.md 4): binders and wildcards, literals, lists, tuples,
 // sets and maps with remainders, the connectives /\ \/ ~, simple types, variable
-// references (=x, =*x) and bundles; a receive over several channels is matched one
-// channel at a time by the space. Process patterns are not matched yet (the machine
-// ends such a receive with "not supported"). Thread-safe: stateless.
+// references (=x, =*x), bundles and process patterns (process_match.h); a receive
+// over several channels is matched one channel at a time by the space. Thread-safe:
+// stateless.
 struct RhoMatcher {
     bool match(const PatternRef& pattern, const Continuation& k, const Message& message, Bindings& out) const;
 };
