@@ -12,7 +12,8 @@ namespace rho::primitives {
 void addArithmeticHandlers(Registry& r);
 // collections.cpp: ++ (String, List, ByteArray, Map, Set), -- (Set), %% (String %% Map).
 void addCollectionHandlers(Registry& r);
-// methods.cpp: every method of RHOLANG.md section 7 but toByteArray, one handler each.
+// methods.cpp: every method of RHOLANG.md section 7, one handler each (toByteArray
+// encodes through term_bytes.h).
 void addMethodHandlers(Registry& r);
 // system.cpp: rho:io:stdout, stdoutAck, stderr, stderrAck, rho:block:data,
 // sys:authToken:ops.

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "handlers.h"
+#include "term_bytes.h"
 
 namespace rho::primitives {
 
@@ -472,8 +473,12 @@ void toInt(std::span<const Value> v, Answer& out) {
     return notDefined(out, kName, t);
 }
 
-void toByteArray(std::span<const Value>, Answer& out) {
-    error(out, "Method `toByteArray` is not supported yet at run time");
+// The protobuf encoding of the value's term, as the reference's (term_bytes.h).
+void toByteArray(std::span<const Value> v, Answer& out) {
+    std::optional<std::string> bytes = termBytes(v[0]);
+    if (!bytes)
+        return error(out, "Method `toByteArray` of a process is not supported yet at run time");
+    out.ok(Value::byteArray(std::move(*bytes)));
 }
 
 } // namespace
