@@ -69,6 +69,7 @@ class NullHost final : public rho::primitives::ProcessorHost {
     void systemFault(const rho::primitives::SendSite&, std::string_view) override {}
     [[nodiscard]] const rho::primitives::DeployData& deploy() const override { return block_; }
     bool readStored(const Value&, std::vector<Value>&) override { return false; }
+    bool updateStored(const Value&, const rho::primitives::SystemContext::Decide&) override { return false; }
     Value freshName() override { return Value::unforgeable(1, 1); }
 
   private:

@@ -449,6 +449,19 @@ bool Kernel::readStored(const Value& channel, std::vector<Value>& out) {
     return true;
 }
 
+bool Kernel::updateStored(const Value& channel, const primitives::SystemContext::Decide& decide) {
+    return space_.update(channel, [&decide](const Message* current, Message& next) {
+        std::vector<Value> now;
+        if (current != nullptr)
+            now.assign(current->args.begin(), current->args.end());
+        std::vector<Value> out;
+        if (!decide(current != nullptr ? &now : nullptr, out))
+            return false;
+        next.args = Args(std::make_move_iterator(out.begin()), std::make_move_iterator(out.end()));
+        return true;
+    });
+}
+
 void Kernel::systemFault(const primitives::SendSite& site, std::string_view message) {
     errors_.fetch_add(1, std::memory_order_relaxed);
     std::string msg = site.code ? positionOf(*site.code, site.pc) + ": error: " : std::string("error: ");

@@ -97,6 +97,7 @@ class Kernel final : public primitives::ProcessorHost {
     void systemFault(const primitives::SendSite& site, std::string_view message) override;
     [[nodiscard]] const primitives::DeployData& deploy() const override { return options_.deploy; }
     bool readStored(const Value& channel, std::vector<Value>& out) override;
+    bool updateStored(const Value& channel, const primitives::SystemContext::Decide& decide) override;
     void send(const Value& channel, std::vector<Value> args) override;
     void beginAsync() override;
     void endAsync() override;

@@ -77,6 +77,7 @@ class Processor::Context final : public SystemContext {
     void fail(std::string_view message) override { host_.systemFault(site_, message); }
     [[nodiscard]] const DeployData& deploy() const override { return host_.deploy(); }
     bool read(const Value& channel, std::vector<Value>& out) override { return host_.readStored(channel, out); }
+    bool update(const Value& channel, const Decide& decide) override { return host_.updateStored(channel, decide); }
     Value freshName() override { return host_.freshName(); }
 
   private:

@@ -4,6 +4,10 @@
 //                                             URI and answers the URI;
 //   rho:registry:lookup (uri, ret)            answers what is registered under [uri],
 //                                             or Nil;
+//   rho:registry:insertSigned:secp256k1 ((nonce, data), deployerId, ret)
+//                                             registers (nonce, data) under the URI of
+//                                             the deployer's key, replacing an entry of
+//                                             a smaller nonce;
 //   rho:registry:ops ("buildUri", bytes, ret) the `rho:id:` URI of the BLAKE2b-256 hash
 //                                             of the bytes, or Nil for a non-byte-array.
 // A registration is a message in the space, on a channel no program can name (an
@@ -18,7 +22,9 @@
 
 #include "crypto.h"
 #include "handlers.h"
+#include "rho/primitives/system.h"
 #include "rho_id.h"
+#include "term_bytes.h"
 
 namespace rho::primitives {
 
@@ -39,20 +45,46 @@ Value entryChannel(const std::string& uri) {
     return Value::unforgeable(lo, hi);
 }
 
-// The 16 bytes of an unforgeable name's id.
-std::string idBytes(const Value& name) {
-    std::string out;
-    for (uint64_t word : {name.unforgeableHi(), name.unforgeableLo()})
-        for (int shift = 56; shift >= 0; shift -= 8)
-            out += static_cast<char>((word >> shift) & 0xff);
-    return out;
-}
-
 void insertArbitrary(std::span<const Value> args, SystemContext& context) {
-    // As the reference does: the URI of the hash of a fresh name's bytes.
-    const std::string uri = rhoIdUri(crypto::blake2b256(idBytes(context.freshName())));
+    // As the reference's Registry.rho: the URI of the hash of a fresh name's bytes
+    // (toByteArray of the name).
+    const std::string uri = rhoIdUri(crypto::blake2b256(*termBytes(context.freshName())));
     context.send(entryChannel(uri), {args[0]});
     context.send(args[1], {Value::uri(uri)});
+}
+
+// ((nonce, data), deployerId, ret): registers (nonce, data) under the URI of the
+// deployer's public key, when nothing is registered there yet or [nonce] is greater
+// than the registered one; answers the URI, or Nil when the nonce is not greater (or
+// the deployer id is not this run's). The reference checks the deploy's signature
+// through its deployer id; a run's deployer id is its --deployer-key.
+void insertSigned(std::span<const Value> args, SystemContext& context) {
+    const Value& entry = args[0];
+    if (entry.kind() != ValueKind::kTuple || entry.items().size() != 2 ||
+        entry.items()[0].kind() != ValueKind::kInt) {
+        context.fail("rho:registry:insertSigned:secp256k1 expects ((nonce, data), deployerId, ret) with an Int "
+                     "nonce, not " +
+                     bytecode::print(entry));
+        return;
+    }
+    const std::string& key = context.deploy().deployerKey;
+    if (!(args[1] == deployerIdOf(key))) {
+        context.send(args[2], {Value()});
+        return;
+    }
+    const std::string uri = rhoIdUri(crypto::blake2b256(key));
+    const int64_t nonce = entry.items()[0].asInt();
+    const bool stored = context.update(entryChannel(uri), [&](const std::vector<Value>* current, std::vector<Value>& next) {
+        if (current != nullptr && !current->empty()) {
+            const Value& old = (*current)[0];
+            if (old.kind() == ValueKind::kTuple && !old.items().empty() &&
+                old.items()[0].kind() == ValueKind::kInt && nonce <= old.items()[0].asInt())
+                return false;
+        }
+        next = {entry};
+        return true;
+    });
+    context.send(args[2], {stored ? Value::uri(uri) : Value()});
 }
 
 void lookup(std::span<const Value> args, SystemContext& context) {
@@ -82,6 +114,7 @@ void addRegistryProcesses(Registry& r) {
     r.addSystemProcess("rho:registry:ops", 3, registryOps);
     r.addSystemProcess("rho:registry:insertArbitrary", 2, insertArbitrary);
     r.addSystemProcess("rho:registry:lookup", 2, lookup);
+    r.addSystemProcess("rho:registry:insertSigned:secp256k1", 3, insertSigned);
 }
 
 } // namespace rho::primitives

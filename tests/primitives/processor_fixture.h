@@ -45,6 +45,7 @@ class RecordingHost final : public ProcessorHost {
     }
     [[nodiscard]] const DeployData& deploy() const override { return deployData; }
     bool readStored(const bytecode::Value&, std::vector<bytecode::Value>&) override { return false; }
+    bool updateStored(const bytecode::Value&, const SystemContext::Decide&) override { return false; }
     bytecode::Value freshName() override { return bytecode::Value::unforgeable(++names, 1); }
     int pendingNow() {
         std::lock_guard lock(mu);

@@ -60,6 +60,7 @@ class ProcessorHost {
     [[nodiscard]] virtual const DeployData& deploy() const = 0;
     // SystemContext::read and freshName.
     virtual bool readStored(const bytecode::Value& channel, std::vector<bytecode::Value>& out) = 0;
+    virtual bool updateStored(const bytecode::Value& channel, const SystemContext::Decide& decide) = 0;
     virtual bytecode::Value freshName() = 0;
 };
 

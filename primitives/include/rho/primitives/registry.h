@@ -21,6 +21,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -80,6 +81,11 @@ class SystemContext {
     // The values of the oldest message stored on [channel], left where it is; false
     // when there is none. For channels only a system process writes (the registry's).
     virtual bool read(const bytecode::Value& channel, std::vector<bytecode::Value>& out) = 0;
+    // Replaces the oldest message stored on [channel] (or stores one), atomically:
+    // [decide](current or null, next) returns whether to store [next]. For channels only
+    // a system process writes (the registry's).
+    using Decide = std::function<bool(const std::vector<bytecode::Value>* current, std::vector<bytecode::Value>& next)>;
+    virtual bool update(const bytecode::Value& channel, const Decide& decide) = 0;
     // A new unforgeable name, as `new` makes one (from the run's seed when it has one).
     virtual bytecode::Value freshName() = 0;
 };

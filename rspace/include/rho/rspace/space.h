@@ -278,6 +278,33 @@ class Space {
         return true;
     }
 
+    // Stores a message on [channel] in place of its oldest one, atomically: for a
+    // channel no program receives on (a registry entry), kept as one message. [decide]
+    // (const Datum* current, Datum& next) sees the oldest message (null: none) and
+    // returns false to leave the channel as it is, true to put [next] in its place (or
+    // store it). No COMM. Any thread.
+    template <class Decide>
+    bool update(const Channel& channel, Decide&& decide) {
+        const ChannelKey key = Types::key(channel);
+        Shard& sh = shards_[shardOf(key)];
+        std::lock_guard<SpinLock> lock(sh.mu);
+        Slot slot = findOrCreate(key, channel);
+        ChannelEntry& entry = *slot.node;
+        Datum* current = entry.data.empty() ? nullptr : &entry.data[0].datum;
+        Datum next{};
+        if (!decide(static_cast<const Datum*>(current), next)) {
+            dropIfEmpty(slot);
+            return false;
+        }
+        if (current != nullptr)
+            *current = std::move(next);
+        else
+            entry.data.emplace(DataEntry{std::move(next), sh.nextSeq++, false});
+        markDirty(entry, key);
+        withdrawContract(slot);
+        return true;
+    }
+
     // Every channel that holds data or continuations, sorted by ChannelKey (so the
     // output is stable across runs), data and continuations oldest first. A snapshot:
     // everything is copied. Any thread.
