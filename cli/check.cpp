@@ -10,7 +10,11 @@
 
 #include "rho/base/source_pos.h"
 #include "rho/bytecode/rbc.h"
+#include "rho/bytecode/op.h"
+#include "rho/bytecode/symbol.h"
 #include "rho/compiler/compiler.h"
+#include "rho/primitives/registry.h"
+#include "rho/primitives/system.h"
 
 namespace rho::cli {
 
@@ -72,6 +76,32 @@ std::string jsonDocument(std::string_view fileName, const std::vector<Diagnostic
 
 void write(std::FILE* stream, const std::string& text) { std::fwrite(text.data(), 1, text.size(), stream); }
 
+// Every `new x(`urn`)` of [code] and its children whose URN names nothing the runtime
+// binds (no system process of the standard registry, no deploy value), at its position:
+// the error `run` would give when the `new` runs.
+void checkUrns(const bytecode::Code& code, Diagnostics& out) {
+    const primitives::Registry& registry = primitives::Registry::standard();
+    const auto& w = code.words;
+    for (size_t pc = 0; pc < w.size(); ++pc) {
+        if ((w[pc] & 0xFFu) >= bytecode::kOpCount)
+            return; // not validated: the loader reports it
+        const bytecode::Op op = bytecode::decodeOp(w[pc]);
+        const bool aux = bytecode::hasAux(bytecode::opInfo(op).format);
+        if (op == bytecode::Op::NEW_URN && pc + 1 < w.size() && w[pc + 1] < code.constants.size()) {
+            const std::string& urn = code.constants[w[pc + 1]].asString();
+            const bool known = registry.systemProcessId(bytecode::internSymbol(urn)) != primitives::Registry::kNoHandler ||
+                               urn == primitives::kDeployerIdUrn || urn == primitives::kDeployIdUrn;
+            if (!known)
+                out.error(pc < code.positions.size() ? code.positions[pc] : SourcePos{},
+                          "No value set for `" + urn + "`: unknown system process URN");
+        }
+        if (aux)
+            ++pc;
+    }
+    for (const auto& child : code.children)
+        checkUrns(*child, out);
+}
+
 } // namespace
 
 bool isBytecode(std::string_view bytes) { return bytes.starts_with("RHBC"); }
@@ -114,8 +144,11 @@ int check(std::string_view fileName, std::string_view text, CheckFormat format) 
         }
     } else {
         compiler::CompileResult r = compiler::compileSource(text, fileName);
-        items = r.diagnostics.items();
-        rendered = r.diagnostics.render(fileName, text);
+        Diagnostics all = r.diagnostics;
+        if (r.diagnostics.empty() && r.program)
+            checkUrns(*r.program->main, all);
+        items = all.items();
+        rendered = all.render(fileName, text);
     }
     if (format == CheckFormat::kJson)
         write(stdout, jsonDocument(fileName, items));

@@ -19,6 +19,7 @@
 #include "rho/base/assert.h"
 #include "resource_map.h"
 #include "stack_check.h"
+#include "rho/bytecode/symbol.h"
 #include "rho/primitives/system.h"
 #include "kernel.h"
 
@@ -240,6 +241,10 @@ dispatch:
         RHO_SYNC_STATE();
         if (!unwrapChannel(stack[stack.size() - a - 1], /*write=*/true))
             RHO_FAULT(FaultCode::kNotWritable);
+        if (uint32_t urn = primitives::unknownUrnSymbol(stack[stack.size() - a - 1])) [[unlikely]] {
+            m.fault.a = Value::uri(bytecode::symbolName(urn));
+            RHO_FAULT(FaultCode::kUnknownUrn);
+        }
         {
             Args args(std::make_move_iterator(stack.end() - a), std::make_move_iterator(stack.end()));
             stack.truncate(stack.size() - a);
@@ -260,6 +265,12 @@ dispatch:
         for (size_t i = stack.size() - k; i < stack.size(); ++i)
             if (primitives::isSystemChannel(stack[i]) || !unwrapChannel(stack[i], /*write=*/false))
                 RHO_FAULT(FaultCode::kNotReadable);
+        for (size_t i = stack.size() - k; i < stack.size(); ++i) {
+            if (uint32_t urn = primitives::unknownUrnSymbol(stack[i])) [[unlikely]] {
+                m.fault.a = Value::uri(bytecode::symbolName(urn));
+                RHO_FAULT(FaultCode::kUnknownUrn);
+            }
+        }
         RHO_SYNC_STATE();
         if (kernel.receive(m, {stack.data() + stack.size() - k, k}, std::move(body), captureInline(ref, m.frame),
                            budget))
@@ -276,12 +287,10 @@ dispatch:
     RHO_CASE(NEW_URN) {
         uint32_t k = words[pc++];
         uint32_t id = kernel.systemProcess(code->symbols[k]);
-        if (id != primitives::Registry::kNoHandler) {
+        if (id != primitives::Registry::kNoHandler)
             m.frame[a] = primitives::systemChannel(id);
-        } else if (!kernel.deployValue(code->symbols[k], m.frame[a])) {
-            m.fault.a = code->constants[k];
-            RHO_FAULT(FaultCode::kUnknownUrn);
-        }
+        else if (!kernel.deployValue(code->symbols[k], m.frame[a]))
+            m.frame[a] = primitives::unknownUrnName(code->symbols[k]); // fails only the processes that use it
         RHO_NEXT();
     }
     RHO_CASE(SPAWN) {

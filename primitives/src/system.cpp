@@ -62,6 +62,18 @@ uint32_t systemChannelHandler(const bytecode::Value& channel) {
     return static_cast<uint32_t>(channel.unforgeableLo() - 1);
 }
 
+namespace {
+constexpr uint64_t kUnknownUrnHi = 0x55524e3f5f52484full; // "URN?_RHO"
+} // namespace
+
+bytecode::Value unknownUrnName(uint32_t symbol) { return bytecode::Value::unforgeable(symbol, kUnknownUrnHi); }
+
+uint32_t unknownUrnSymbol(const bytecode::Value& channel) {
+    if (channel.kind() != bytecode::ValueKind::kUnforgeable || channel.unforgeableHi() != kUnknownUrnHi)
+        return 0;
+    return static_cast<uint32_t>(channel.unforgeableLo());
+}
+
 bytecode::Value deployerIdOf(std::string_view key) {
     const std::string h = crypto::blake2b256("rhovm deployer id " + std::string(key));
     uint64_t lo = 0;

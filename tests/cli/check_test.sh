@@ -37,6 +37,13 @@ rhovm check ok.rho
 check "clean: exit 0" test "$rc" = 0
 check "clean: nothing on stdout" test -z "$out"
 check "clean: nothing on stderr" test -z "$err"
+# An unknown URN is found without running anything, at its `new` (line 2, column 3);
+# known ones (system processes, deploy values) pass.
+printf 'new o(`rho:io:stdout`), d(`rho:rchain:deployerId`), h(`rho:crypto:sha256Hash`) in {\n  new x(`rho:nope`) in { x!(1) } }\n' >urn.rho
+rhovm check urn.rho
+check "unknown URN: exit 1" test "$rc" = 1
+check "unknown URN: named at its position" grep -qF 'urn.rho:2:7: error: No value set for `rho:nope`' <<<"$err"
+check "unknown URN: only that one" test "$(grep -c 'error:' <<<"$err")" = 1
 rhovm check --format json ok.rho
 check "clean json: exit 0" test "$rc" = 0
 check "clean json: the document" test "$out" = '{"file": "ok.rho", "diagnostics": []}'

@@ -21,6 +21,13 @@ bool isSystemChannel(const bytecode::Value& channel);
 // The handler id of a system channel (isSystemChannel(channel) must hold).
 uint32_t systemChannelHandler(const bytecode::Value& channel);
 
+// What `new x(`urn`)` binds for a URN nothing is registered under: a name that fails
+// the process that sends or receives on it with "No value set for `urn`", and only
+// that process (the other branches of the `new` run). [symbol]: the URN's.
+bytecode::Value unknownUrnName(uint32_t symbol);
+// The URN's symbol when [channel] is such a name, else 0 (bytecode::kNoSymbol).
+uint32_t unknownUrnSymbol(const bytecode::Value& channel);
+
 // The URNs `new` binds to a value of the deploy rather than a system process's channel
 // (RHOLANG.md section 10): the deployer id and the deploy id.
 inline constexpr const char* kDeployerIdUrn = "rho:rchain:deployerId";
