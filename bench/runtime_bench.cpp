@@ -71,6 +71,7 @@ class NullHost final : public rho::primitives::ProcessorHost {
     bool readStored(const Value&, std::vector<Value>&) override { return false; }
     bool updateStored(const Value&, const rho::primitives::SystemContext::Decide&) override { return false; }
     Value freshName() override { return Value::unforgeable(1, 1); }
+    void testEvent(rho::primitives::TestEvent) override {}
 
   private:
     rho::primitives::DeployData block_;

@@ -5,6 +5,7 @@
 //   rhovm compile [--disasm] [-o OUT.rbc] FILE
 //   rhovm check [--format text|json] FILE                     (check.h: compile, run nothing)
 //   rhovm inspect DIR
+//   rhovm test [-v] FILE...                                   (test_command.h: RhoSpec test files)
 // Exit status: 0 on success, 1 when the program has errors (compile-time or run-time),
 // 2 for usage errors and unreadable files or data directories.
 
@@ -16,6 +17,7 @@
 #include <tuple>
 
 #include "check.h"
+#include "test_command.h"
 #include "rho/base/big_stack.h"
 #include "rho/bytecode/disassembler.h"
 #include "rho/bytecode/rbc.h"
@@ -154,6 +156,17 @@ int runCommand(int argc, char** argv) {
     check->add_option("--format", checkFormat, "text (as run prints errors, on stderr) or json (on stdout)")
         ->check(CLI::IsMember({"text", "json"}));
 
+    auto* test = app.add_subcommand("test", "run RhoSpec test files (the reference's format) and summarise");
+    std::vector<std::string> testFiles;
+    bool testVerbose = false;
+    test->add_option("files", testFiles, "RhoSpec test files (.rho)")->required();
+    test->add_flag("-v,--verbose", testVerbose, "list every assertion, not only the failed ones");
+    test->add_option("--threads", threads, "worker threads (default: the machine's cores)");
+    test->add_option("--seed", seed, "deterministic schedule and unforgeable names (implies one thread)");
+    std::string testDeployerKey;
+    test->add_option("--deployer-key", testDeployerKey,
+                     "the public key (hex) the test files run as (default: as for run)");
+
     // Not CLI11_PARSE: its exit statuses (104, 106, ...) would break the documented 2.
     try {
         app.parse(argc, argv);
@@ -200,6 +213,21 @@ int runCommand(int argc, char** argv) {
             std::fprintf(stderr, "rhovm: the step limit of %llu reductions was reached; the run was stopped\n",
                          static_cast<unsigned long long>(maxSteps));
         return result->errors || result->stepLimitReached ? 1 : 0;
+    }
+    if (*test) {
+        rho::machine::RuntimeOptions o;
+        o.threads = threads;
+        o.seed = seed;
+        if (!testDeployerKey.empty()) {
+            std::optional<std::string> key = fromHex(testDeployerKey);
+            if (!key || key->empty()) {
+                std::fprintf(stderr, "rhovm: --deployer-key needs an even number of hex digits, not '%s'\n",
+                             testDeployerKey.c_str());
+                return 2;
+            }
+            o.deploy.deployerKey = *key;
+        }
+        return rho::cli::runTests(testFiles, o, testVerbose);
     }
     if (*compile) {
         auto program = load(compileFile, status);

@@ -5,6 +5,7 @@
 #include "kernel.h"
 
 #include <random>
+#include <utility>
 
 #include "rho/base/assert.h"
 #include "rho/bytecode/symbol.h"
@@ -70,7 +71,7 @@ Kernel::Kernel(const RuntimeOptions& options, Space& space, const primitives::Re
     : options_(options), space_(space), registry_(registry), processor_(registry, *this),
       nameCounters_(options.threads + 1), deployerIdSymbol_(bytecode::internSymbol(primitives::kDeployerIdUrn)),
       deployIdSymbol_(bytecode::internSymbol(primitives::kDeployIdUrn)),
-      deployerId_(primitives::deployerIdOf(options.deploy.deployerKey)) {
+      deploy_(options.deploy), deployerId_(primitives::deployerIdOf(options.deploy.deployerKey)) {
     if (options.seed)
         nameKey_ = splitmix64(*options.seed);
     else
@@ -98,6 +99,11 @@ void Kernel::beginRun(ActiveQueue& queue, ResourceMap& resources, MachinePool& p
     int64_t batch = static_cast<int64_t>(options_.maxSteps / (100 * std::max(1u, queue.workers())));
     stepBatch_ = std::clamp<int64_t>(batch, 1, 1 << 16);
     deployId_ = freshName();
+}
+
+void Kernel::setDeploy(const primitives::DeployData& deploy) {
+    deploy_ = deploy;
+    deployerId_ = primitives::deployerIdOf(deploy.deployerKey);
 }
 
 bool Kernel::deployValue(uint32_t symbol, Value& out) const {
@@ -460,6 +466,16 @@ bool Kernel::updateStored(const Value& channel, const primitives::SystemContext:
         next.args = Args(std::make_move_iterator(out.begin()), std::make_move_iterator(out.end()));
         return true;
     });
+}
+
+void Kernel::testEvent(primitives::TestEvent event) {
+    std::lock_guard lock(testMu_);
+    testEvents_.push_back(std::move(event));
+}
+
+std::vector<primitives::TestEvent> Kernel::takeTestEvents() {
+    std::lock_guard lock(testMu_);
+    return std::exchange(testEvents_, {});
 }
 
 void Kernel::systemFault(const primitives::SendSite& site, std::string_view message) {

@@ -95,9 +95,14 @@ class Kernel final : public primitives::ProcessorHost {
     // ProcessorHost (any thread).
     void write(primitives::OutputStream stream, std::string_view text) override;
     void systemFault(const primitives::SendSite& site, std::string_view message) override;
-    [[nodiscard]] const primitives::DeployData& deploy() const override { return options_.deploy; }
+    [[nodiscard]] const primitives::DeployData& deploy() const override { return deploy_; }
+    // The deploy the next runs stand for (between runs only).
+    void setDeploy(const primitives::DeployData& deploy);
     bool readStored(const Value& channel, std::vector<Value>& out) override;
     bool updateStored(const Value& channel, const primitives::SystemContext::Decide& decide) override;
+    void testEvent(primitives::TestEvent event) override;
+    // The RhoSpec outcomes recorded since the last call (Runtime::run's report).
+    std::vector<primitives::TestEvent> takeTestEvents();
     void send(const Value& channel, std::vector<Value> args) override;
     void beginAsync() override;
     void endAsync() override;
@@ -154,9 +159,12 @@ class Kernel final : public primitives::ProcessorHost {
     std::vector<NameCounter> nameCounters_;
     std::mutex foreignNameMu_;
     uint64_t nameKey_ = 0;
+    std::mutex testMu_;
+    std::vector<primitives::TestEvent> testEvents_;
     const uint32_t deployerIdSymbol_;
     const uint32_t deployIdSymbol_;
-    const Value deployerId_; // of options_.deploy.deployerKey
+    primitives::DeployData deploy_; // options_.deploy, or what setDeploy set
+    Value deployerId_;              // of deploy_.deployerKey
     Value deployId_;         // a fresh name for each run (one run, one deploy)
     std::atomic<uint64_t> errors_{0};
     std::mutex outputMu_;

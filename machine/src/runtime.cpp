@@ -99,11 +99,14 @@ absl::StatusOr<RunStats> Runtime::run(const bytecode::Program& program) {
     stats.bytesAllocated = t.usage.bytesAllocated;
     stats.stepLimitReached = s.kernel.stopped.load();
     stats.seconds = seconds;
+    stats.tests = s.kernel.takeTestEvents();
     for (const ResourceMap::Consumer& c : resources.top(10))
         stats.top.push_back({c.where, c.machines, c.usage.reductions, c.usage.comms, c.usage.primitiveRequests,
                              c.usage.bytesAllocated});
     return stats;
 }
+
+void Runtime::setDeploy(const primitives::DeployData& deploy) { impl_->kernel.setDeploy(deploy); }
 
 std::string Runtime::inspect() const {
     std::vector<rspace::ChannelView<SpaceTypes>> views = impl_->space.inspect(); // in key order

@@ -25,6 +25,8 @@ void addCryptoProcesses(Registry& r);
 void addRegistryProcesses(Registry& r);
 // chain_processes.cpp: rho:rev:address, rho:rchain:deployerId:ops.
 void addChainProcesses(Registry& r);
+// test_processes.cpp: rho:test:assertAck, rho:test:testSuiteCompleted, rho:io:stdlog.
+void addTestProcesses(Registry& r);
 
 // An operand must be a single expression: not a par of several parts, not a process.
 // Otherwise writes the fault into [out] and returns false.

@@ -79,6 +79,7 @@ class Processor::Context final : public SystemContext {
     bool read(const Value& channel, std::vector<Value>& out) override { return host_.readStored(channel, out); }
     bool update(const Value& channel, const Decide& decide) override { return host_.updateStored(channel, decide); }
     Value freshName() override { return host_.freshName(); }
+    void testEvent(TestEvent event) override { host_.testEvent(std::move(event)); }
 
   private:
     ProcessorHost& host_;

@@ -19,6 +19,7 @@ Registry makeStandard() {
     addCryptoProcesses(r);
     addRegistryProcesses(r);
     addChainProcesses(r);
+    addTestProcesses(r);
     return r;
 }
 

@@ -85,6 +85,26 @@ check "--deployer-key and --block-* reach the system processes" \
 check "a deployer key that is not hex is a usage error" \
     bash -c "echo 'Nil' | '$RHOVM' run --deployer-key 0g - 2>/dev/null; test \$? = 2"
 
+# rhovm test: a RhoSpec file (the reference's format) passes, one with a failed
+# assertion fails with exit 1 and names it, assertMany (which stops at its first
+# failed assertion, as the reference's does) and "== <-" work.
+cat >"$dir/good_test.rho" <<'RHO'
+new rl(`rho:registry:lookup`), specCh, t1, t2 in {
+  rl!(`rho:id:zphjgsfy13h1k85isc8rtwtgt3t9zzt5pjd5ihykfmyapfc4wt3x5h`, *specCh) |
+  for (@(_, RhoSpec) <- specCh) { @RhoSpec!("testSuite", [("adds", *t1), ("reads a channel", *t2)]) } |
+  contract t1(spec, _, ack) = { spec!("assertMany", [((2, "==", 1 + 1), "one and one"), (true, "plain true")], *ack) } |
+  contract t2(spec, _, ack) = { new ch in { ch!(42) | spec!("assert", (42, "== <-", *ch), "reads 42", *ack) } }
+}
+RHO
+sed -e 's/1 + 1/1 + 2/' "$dir/good_test.rho" >"$dir/bad_test.rho"
+out=$("$RHOVM" test "$dir/good_test.rho")
+check "rhovm test: a passing suite exits 0" test $? = 0
+check "rhovm test: counts its assertions" grep -q 'good_test.rho: 3 assertions, 0 failed' <<<"$out"
+out=$("$RHOVM" test "$dir/good_test.rho" "$dir/bad_test.rho")
+check "rhovm test: a failed assertion exits 1" test $? = 1
+check "rhovm test: names the failed assertion" grep -qF 'FAIL adds (attempt 1): one and one -- expected 2, got 3' <<<"$out"
+check "rhovm test: summarises all files" grep -q '^2 files, 1 failed; 5 assertions, 1 failed$' <<<"$out"
+
 # --seed: same output twice, names included
 src='new o(`rho:io:stdout`), a in { o!(*a) | o!(1) | o!(2) }'
 check "seed is deterministic" test "$(echo "$src" | "$RHOVM" run --seed 5 -)" = "$(echo "$src" | "$RHOVM" run --seed 5 -)"

@@ -47,6 +47,10 @@ class RecordingHost final : public ProcessorHost {
     bool readStored(const bytecode::Value&, std::vector<bytecode::Value>&) override { return false; }
     bool updateStored(const bytecode::Value&, const SystemContext::Decide&) override { return false; }
     bytecode::Value freshName() override { return bytecode::Value::unforgeable(++names, 1); }
+    void testEvent(TestEvent event) override {
+        std::lock_guard lock(mu);
+        tests.push_back(std::move(event));
+    }
     int pendingNow() {
         std::lock_guard lock(mu);
         return pending;
@@ -64,6 +68,7 @@ class RecordingHost final : public ProcessorHost {
     std::vector<std::string> faults;
     DeployData deployData;
     uint64_t names = 0;
+    std::vector<TestEvent> tests;
     int pending = 0;
 };
 

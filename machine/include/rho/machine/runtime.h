@@ -45,6 +45,8 @@ struct RunStats {
         uint64_t machines = 0, steps = 0, comms = 0, primitiveRequests = 0, bytesAllocated = 0;
     };
     std::vector<Consumer> top;
+    // What the RhoSpec harness reported (rho:test:*), in the order it happened.
+    std::vector<primitives::TestEvent> tests;
 };
 
 class Runtime {
@@ -60,6 +62,10 @@ class Runtime {
     // printed to options.err as `file:line:col: error: message` and counted.
     // Errors (Status): a failed checkpoint.
     absl::StatusOr<RunStats> run(const bytecode::Program& program);
+    // The deploy the following runs stand for (rho:rchain:deployerId, rho:block:data),
+    // in place of RuntimeOptions::deploy: a later run in the same space may be another
+    // deployer's, as later deploys on a node are. Not while run() is in progress.
+    void setDeploy(const primitives::DeployData& deploy);
 
     // Everything the space holds, as text: for each channel that holds data or waiting
     // receives, in channel-key order (stable from run to run), a line

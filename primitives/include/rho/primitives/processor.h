@@ -62,6 +62,8 @@ class ProcessorHost {
     virtual bool readStored(const bytecode::Value& channel, std::vector<bytecode::Value>& out) = 0;
     virtual bool updateStored(const bytecode::Value& channel, const SystemContext::Decide& decide) = 0;
     virtual bytecode::Value freshName() = 0;
+    // SystemContext::testEvent.
+    virtual void testEvent(TestEvent event) = 0;
 };
 
 class Processor final : public rspace::PrivateConsumer<Request, Answer> {

@@ -63,6 +63,18 @@ struct DeployData {
     static std::string defaultDeployerKey();
 };
 
+// What the RhoSpec harness's system processes report (rho:test:assertAck,
+// rho:test:testSuiteCompleted): `rhovm test` prints them and sets its exit status.
+struct TestEvent {
+    enum class Kind : uint8_t { kAssertion, kSuiteCompleted };
+    Kind kind = Kind::kAssertion;
+    std::string test;   // kAssertion: the test's name
+    int64_t attempt = 0;
+    bool passed = false; // kAssertion: the assertion held; kSuiteCompleted: the value sent
+    std::string clue;   // the assertion's message
+    std::string detail; // what was compared, printed
+};
+
 // What a system process may do while serving a message: write to the run's output
 // streams, send messages (an ack, an answer on a return channel), read the run's
 // block data, and refuse a message it does not serve.
@@ -88,6 +100,8 @@ class SystemContext {
     virtual bool update(const bytecode::Value& channel, const Decide& decide) = 0;
     // A new unforgeable name, as `new` makes one (from the run's seed when it has one).
     virtual bytecode::Value freshName() = 0;
+    // Records an outcome of the RhoSpec harness for the run's report.
+    virtual void testEvent(TestEvent event) = 0;
 };
 
 // Serves one message sent on a system process's channel: [args] are the message's
