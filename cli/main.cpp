@@ -1,7 +1,7 @@
 // File: main.cpp
 // The rhovm command line: the one place that wires every module together.
 //   rhovm run [--threads N] [--seed S] [--data-dir DIR] [--deployer-key HEX] [--block-number N]
-//             [--block-sender HEX] FILE             (.rho source, .rbc bytecode, or - for stdin)
+//             [--block-sender HEX] [--preload FILE...] FILE   (.rho source, .rbc bytecode, or - for stdin)
 //   rhovm compile [--disasm] [-o OUT.rbc] FILE
 //   rhovm check [--format text|json] FILE                     (check.h: compile, run nothing)
 //   rhovm inspect DIR
@@ -136,6 +136,12 @@ int runCommand(int argc, char** argv) {
                     "the deployer's public key, hex (rho:rchain:deployerId; default: the secp256k1 public key of "
                     "private key 1)");
     run->add_option("--block-number", deploy.blockNumber, "the block number rho:block:data answers (default: 0)");
+    std::vector<std::string> preloadFiles;
+    run->add_option("--preload", preloadFiles,
+                    "deploy FILE into the same space first, as a node's genesis would (its contracts and "
+                    "registrations are there for the program); repeat for several, in order")
+        ->expected(1)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     run->add_option("--block-sender", blockSenderHex,
                     "the block sender's public key, hex, that rho:block:data answers (default: 00)");
 
@@ -201,6 +207,20 @@ int runCommand(int argc, char** argv) {
         if (!rt.ok()) {
             std::fprintf(stderr, "rhovm: %s\n", std::string(rt.status().message()).c_str());
             return 2;
+        }
+        for (const std::string& file : preloadFiles) {
+            auto pre = load(file, status);
+            if (!pre)
+                return status;
+            auto r = (*rt)->run(*pre);
+            if (!r.ok()) {
+                std::fprintf(stderr, "rhovm: %s\n", std::string(r.status().message()).c_str());
+                return 2;
+            }
+            if (r->errors) {
+                std::fprintf(stderr, "rhovm: the preloaded %s had run-time errors\n", file.c_str());
+                return 1;
+            }
         }
         auto result = (*rt)->run(*program);
         if (!result.ok()) {

@@ -85,6 +85,20 @@ check "--deployer-key and --block-* reach the system processes" \
 check "a deployer key that is not hex is a usage error" \
     bash -c "echo 'Nil' | '$RHOVM' run --deployer-key 0g - 2>/dev/null; test \$? = 2"
 
+# --preload: files deployed into the same space first; a library they register under
+# the deployer's key is found by the program; a preload that fails stops the run.
+echo 'new insert(`rho:registry:insertSigned:secp256k1`), d(`rho:rchain:deployerId`), r, Lib in {
+  contract Lib(@x, ret) = { ret!(x + 100) } | insert!((1, bundle+{*Lib}), *d, *r) }' >"$dir/lib.rho"
+echo 'new o(`rho:io:stdout`), lookup(`rho:registry:lookup`), ops(`rho:registry:ops`), d(`rho:rchain:deployerId`),
+  dops(`rho:rchain:deployerId:ops`), pk, u, l, r in { dops!("pubKeyBytes", *d, *pk) | for (@k <- pk) {
+  ops!("buildUri", k, *u) | for (@uri <- u) { lookup!(uri, *l) | for (@(_, lib) <- l) { @lib!(1, *r) |
+  for (@v <- r) { o!(v) } } } } }' >"$dir/uselib.rho"
+check "--preload: the program uses what the preload registered" \
+    test "$("$RHOVM" run --preload "$dir/lib.rho" "$dir/uselib.rho")" = 101
+echo 'new o(`rho:io:stdout`) in { o!(1 / 0) }' >"$dir/badlib.rho"
+check "--preload: a failing preload stops the run with exit 1" \
+    bash -c "'$RHOVM' run --preload '$dir/badlib.rho' '$dir/uselib.rho' >/dev/null 2>&1; test \$? = 1"
+
 # rhovm test: a RhoSpec file (the reference's format) passes, one with a failed
 # assertion fails with exit 1 and names it, assertMany (which stops at its first
 # failed assertion, as the reference's does) and "== <-" work.
