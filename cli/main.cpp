@@ -1,7 +1,7 @@
 // File: main.cpp
 // The rhovm command line: the one place that wires every module together.
 //   rhovm run [--threads N] [--seed S] [--data-dir DIR] [--deployer-key HEX] [--block-number N]
-//             [--block-sender HEX] [--preload FILE...] FILE   (.rho source, .rbc bytecode, or - for stdin)
+//             [--block-sender HEX] [--preload FILE]... [--seeds A..B] FILE   (.rho, .rbc, or - for stdin)
 //   rhovm compile [--disasm] [-o OUT.rbc] FILE
 //   rhovm check [--format text|json] FILE                     (check.h: compile, run nothing)
 //   rhovm inspect DIR
@@ -17,6 +17,7 @@
 #include <tuple>
 
 #include "check.h"
+#include "seeds_command.h"
 #include "test_command.h"
 #include "rho/base/big_stack.h"
 #include "rho/bytecode/disassembler.h"
@@ -136,6 +137,10 @@ int runCommand(int argc, char** argv) {
                     "the deployer's public key, hex (rho:rchain:deployerId; default: the secp256k1 public key of "
                     "private key 1)");
     run->add_option("--block-number", deploy.blockNumber, "the block number rho:block:data answers (default: 0)");
+    std::string seedRange;
+    run->add_option("--seeds", seedRange,
+                    "A..B: run once per seed in the range and report the distinct outputs with the seeds "
+                    "that gave each (a race finder; replay one with --seed)");
     std::vector<std::string> preloadFiles;
     run->add_option("--preload", preloadFiles,
                     "deploy FILE into the same space first, as a node's genesis would (its contracts and "
@@ -203,6 +208,22 @@ int runCommand(int argc, char** argv) {
         o.dataDir = dataDir;
         o.maxSteps = maxSteps;
         o.profile = stats;
+        if (!seedRange.empty()) {
+            auto range = rho::cli::parseSeedRange(seedRange);
+            if (!range || seed || !dataDir.empty()) {
+                std::fprintf(stderr, "rhovm: --seeds takes A..B (at most 100000 seeds), without --seed or "
+                                     "--data-dir (each seed starts from the same empty space)\n");
+                return 2;
+            }
+            std::vector<rho::bytecode::Program> preloads;
+            for (const std::string& file : preloadFiles) {
+                auto pre = load(file, status);
+                if (!pre)
+                    return status;
+                preloads.push_back(std::move(*pre));
+            }
+            return rho::cli::runSeeds(*program, preloads, o, range->first, range->second);
+        }
         auto rt = rho::machine::Runtime::open(o);
         if (!rt.ok()) {
             std::fprintf(stderr, "rhovm: %s\n", std::string(rt.status().message()).c_str());

@@ -56,6 +56,8 @@ struct TreeBuilder {
         n->tag = tagOf(tag);
         n->extra = extra;
         n->kids.assign(kids.begin(), kids.end());
+        for (const Item& k : n->kids)
+            n->hasHole = n->hasHole || k->hasHole;
         return n;
     }
     // Components, nested pars flattened and Nils dropped; zero give Nil, one gives itself.
@@ -74,6 +76,8 @@ struct TreeBuilder {
         auto n = std::make_shared<TermNode>();
         n->tag = TermTag::kPar;
         n->kids = std::move(flat);
+        for (const Item& k : n->kids)
+            n->hasHole = n->hasHole || k->hasHole;
         return n;
     }
     static Item set(std::vector<Item> kids) { return node(kTagSet, kids, kids.size()); }
@@ -92,12 +96,13 @@ struct TreeBuilder {
         n->tag = TermTag::kHole;
         n->pattern = &p;
         n->owner = &owner;
+        n->hasHole = true;
         return n;
     }
     // A member sequence whose captures are all known values denotes a closure.
     template <class Slot>
     static Item member(Item built, const Code& parent, const ChildRef& ref, const std::vector<Slot>& frame) {
-        if (built->hasValue) // an expression member: its value is what it computes
+        if (built->hasValue || built->hasHole) // an expression's value, or part of a pattern
             return built;
         std::vector<Value> captures;
         for (uint32_t slot : ref.captureSlots) {
@@ -137,7 +142,8 @@ TermPtr termOf(const Value& v) {
     }
 }
 
-TermPtr patternTermOf(const Code& code) {
+TermPtr patternTermOf(const Code& owner, uint32_t child) {
+    const Code& code = *owner.children[child];
     Term<TreeBuilder> visitor;
     return Walker<Term<TreeBuilder>>(visitor).sequence(code, std::vector<Term<TreeBuilder>::Slot>(code.numSlots), 0);
 }

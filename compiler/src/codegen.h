@@ -102,6 +102,10 @@ struct JoinBuilder {
     std::map<std::string, SourcePos> bound;  // for "used twice as a binder"
     uint32_t numBindings = 0;
     bool receive = false;                    // receive patterns allow only /\ among connectives
+    // Where a process pattern's sequence goes: the owner's children, except for a
+    // pattern under a PUSH_PATTERN hole of a pattern sequence, which goes to the children
+    // of the sequence holding that hole (a Code's patterns name its own children).
+    FuncState* childOwner = nullptr;
 };
 
 struct Finished {

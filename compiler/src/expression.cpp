@@ -39,6 +39,13 @@ Value Compiler::literal(const Node* n) {
 bool Compiler::patternHole(FuncState& fs, const Node* e) {
     if (!fs.pattern)
         return false;
+    // Process patterns inside this hole are children of this sequence (see JoinBuilder).
+    struct ChildOwner {
+        JoinBuilder& jb;
+        FuncState* saved;
+        ChildOwner(JoinBuilder& j, FuncState* fs) : jb(j), saved(j.childOwner) { jb.childOwner = fs; }
+        ~ChildOwner() { jb.childOwner = saved; }
+    } scope(*fs.pattern, &fs);
     switch (e->kind) {
     case NodeKind::kWildcard:
     case NodeKind::kConjunction:

@@ -143,10 +143,11 @@ Pattern Compiler::processPattern(JoinBuilder& jb, const Node* n) {
         procTail(ps, n);
     }
     Finished f = finish(ps);
-    jb.owner->code->children.push_back(f.code);
+    FuncState& holder = jb.childOwner ? *jb.childOwner : *jb.owner;
+    holder.code->children.push_back(f.code);
     Pattern p;
     p.kind = Pattern::Kind::kProcess;
-    p.child = static_cast<uint32_t>(jb.owner->code->children.size() - 1);
+    p.child = static_cast<uint32_t>(holder.code->children.size() - 1);
     return p;
 }
 

@@ -226,6 +226,16 @@ Machine* ActiveQueue::pop(unsigned w) {
                 return m;
         }
     }
+    if (shuffle_ && lanes_.size() == 1) { // a seeded run: the seed picks which ready machine runs
+        const int64_t ready = lane.bottom.load(std::memory_order_relaxed) - lane.top.load(std::memory_order_relaxed);
+        if (ready > 0 || lane.next != nullptr) {
+            const unsigned choice = draw(3);
+            if (choice == 1 && ready > 0 && (m = stealTop(lane)) != nullptr)
+                return m;
+            if (choice == 2 && ready > 0 && lane.next != nullptr && (m = takeBottom(lane)) != nullptr)
+                return m;
+        }
+    }
     // Newest first (`next`, then the bottom) while the backlog is small: a fork tree
     // keeps only its depth here. Oldest first once it grows, even before `next`: a chain
     // that leaves a machine behind at every step must not pile them up.

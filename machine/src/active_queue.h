@@ -57,6 +57,13 @@ class ActiveQueue {
     static constexpr unsigned kNoWorker = ~0u;
 
     ActiveQueue(unsigned workers, int sliceBudget);
+    // A seeded run's schedule: each pop takes, among the ready machines of the lane
+    // (`next`, the newest, the oldest), one drawn from [seed], so that different seeds
+    // give different interleavings (`run --seeds`) and one seed always the same.
+    void shuffle(uint64_t seed) {
+        shuffle_ = true;
+        shuffleState_ = seed;
+    }
     ActiveQueue(const ActiveQueue&) = delete;
     ActiveQueue& operator=(const ActiveQueue&) = delete;
 
@@ -159,6 +166,15 @@ class ActiveQueue {
     std::atomic<unsigned> spinning_{0}; // of those, spinning before they sleep
     std::atomic<unsigned> sleeping_{0}; // of those, asleep
     std::atomic<bool> finished_{false};
+    bool shuffle_ = false;
+    uint64_t shuffleState_ = 0;
+    // A draw of [n] choices from the shuffle's generator (splitmix64).
+    unsigned draw(unsigned n) {
+        uint64_t z = (shuffleState_ += 0x9e3779b97f4a7c15ull);
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+        return static_cast<unsigned>((z ^ (z >> 31)) % n);
+    }
 };
 
 } // namespace rho::machine

@@ -99,6 +99,9 @@ void Kernel::beginRun(ActiveQueue& queue, ResourceMap& resources, MachinePool& p
     int64_t batch = static_cast<int64_t>(options_.maxSteps / (100 * std::max(1u, queue.workers())));
     stepBatch_ = std::clamp<int64_t>(batch, 1, 1 << 16);
     deployId_ = freshName();
+    // The run's choices among matching candidates: from its seed when it has one (one
+    // thread: the same choices every time), else from its random name key.
+    space_.setChoiceSeed(splitmix64(nameKey_ ^ 0x63686f696365ull)); // "choice"
 }
 
 void Kernel::setDeploy(const primitives::DeployData& deploy) {
@@ -320,6 +323,8 @@ void Kernel::take(CommEvent& e, Taken& t, bool inPlace) {
 bool Kernel::continueIn(Machine& by, Taken& t) {
     if (by.nested || !by.calls.empty())
         return false; // a nested send-only machine must stay one level deep (runNow)
+    if (options_.seed)
+        return false; // a seeded run queues the body: its place in the schedule is the seed's to draw
     const unsigned here = Scheduler::currentWorker();
     if (t.worker != ~0u && t.worker != here && t.worker < queue_->workers())
         return false; // it continues its installer's work on the installer's worker

@@ -218,7 +218,7 @@ class ProcessMatch {
 
 bool matchProcessPattern(const Pattern& p, const bytecode::Code& owner, const Value& v, const HoleMatcher& hole,
                          Bindings& out) {
-    const TermPtr pat = bytecode::patternTermOf(*owner.children[p.child]);
+    const TermPtr pat = bytecode::patternTermOf(owner, p.child);
     const size_t mark = out.size();
     if (!ProcessMatch(hole).term(pat, bytecode::termOf(v), out)) {
         out.resize(mark);

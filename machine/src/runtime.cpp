@@ -71,6 +71,8 @@ absl::StatusOr<RunStats> Runtime::run(const bytecode::Program& program) {
     Impl& s = *impl_;
     const unsigned workers = s.options.threads;
     ActiveQueue queue(workers, s.options.reductionBudget);
+    if (s.options.seed) // one thread: the seed draws the schedule too (active_queue.h)
+        queue.shuffle(*s.options.seed ^ 0x7363686564756c65ull); // "schedule"
     ResourceMap resources(workers, s.options.profile);
     MachinePool pool(s.space.privateChannels(), resources, workers);
     Scheduler scheduler(queue, s.kernel, s.options.fiberStackBytes);

@@ -119,6 +119,25 @@ check "rhovm test: a failed assertion exits 1" test $? = 1
 check "rhovm test: names the failed assertion" grep -qF 'FAIL adds (attempt 1): one and one -- expected 2, got 3' <<<"$out"
 check "rhovm test: summarises all files" grep -q '^2 files, 1 failed; 5 assertions, 1 failed$' <<<"$out"
 
+# --seeds: the race finder. Two philosophers who take their forks in opposite orders
+# may deadlock; over 50 seeds both a deadlock (no output) and a completed dinner show,
+# and each outcome replays with --seed.
+cat >"$dir/philosophers.rho" <<'RHO'
+new north, south, o(`rho:io:stdout`) in {
+  north!("knife") | south!("spoon") |
+  for (@k <- north) { for (@s <- south) { o!("one ate") | north!(k) | south!(s) } } |
+  for (@s <- south) { for (@k <- north) { o!("two ate") | north!(k) | south!(s) } }
+}
+RHO
+out=$("$RHOVM" run --seeds 1..50 "$dir/philosophers.rho")
+check "--seeds: reports the distinct outputs" grep -q '^seeds 1..50: [23] distinct outputs$' <<<"$out"
+check "--seeds: finds the deadlock" grep -qx '(nothing)' <<<"$out"
+check "--seeds: finds a completed dinner" grep -qx '"two ate"' <<<"$out"
+deadlock_seed=$(grep -B1 -x '(nothing)' <<<"$out" | sed -n 's/.*(seeds \([0-9]*\).*/\1/p')
+check "--seeds: a deadlock seed replays as a deadlock" test -z "$("$RHOVM" run --seed "$deadlock_seed" "$dir/philosophers.rho")"
+check "--seeds: a malformed range is a usage error" \
+    bash -c "'$RHOVM' run --seeds 5..1 '$dir/philosophers.rho' >/dev/null 2>&1; test \$? = 2"
+
 # --seed: same output twice, names included
 src='new o(`rho:io:stdout`), a in { o!(*a) | o!(1) | o!(2) }'
 check "seed is deterministic" test "$(echo "$src" | "$RHOVM" run --seed 5 -)" = "$(echo "$src" | "$RHOVM" run --seed 5 -)"

@@ -54,13 +54,14 @@ struct TermNode {
     bool hasValue = false;
     const Pattern* pattern = nullptr; // kHole
     const Code* owner = nullptr;      // kHole: the code whose children a process pattern names
+    bool hasHole = false;             // a kHole is in this subtree (a pattern's, not a value)
 };
 
 // The tree of [v]: a closure is walked (its node's value is [v]); a par is a kPar of its
 // parts' trees; any other value is a kValue leaf.
 TermPtr termOf(const Value& v);
-// The tree of a process pattern: the pattern sequence [code] (SequenceKind::kPattern),
-// its pattern variables as kHole nodes.
-TermPtr patternTermOf(const Code& code);
+// The tree of a process pattern: the pattern sequence [child] of [owner] (the code whose
+// join or pattern table holds the pattern), its pattern variables as kHole nodes.
+TermPtr patternTermOf(const Code& owner, uint32_t child);
 
 } // namespace rho::bytecode

@@ -57,7 +57,8 @@
 //     stored under all of chs and nullopt is returned. chs are pairwise distinct.
 //   - Candidates are tried oldest first: a produce tries the continuations waiting on
 //     its channel in the order they were stored; each channel's data are scanned in the
-//     order they were sent. (RHOLANG.md's shuffle is the caller's business.)
+//     order they were sent. After setChoiceSeed (RHOLANG.md's random choice) each scan
+//     starts at a place drawn from the seed instead, and goes round from there.
 // A join takes all its data or none (atomic: it holds the locks of all its channels).
 //
 // Thread-safety: every public method may be called from any thread. The hot store is

@@ -68,6 +68,7 @@
 #include "rho/rspace/spin_lock.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -263,6 +264,20 @@ class Space {
             comm->continuation = std::move(continuation);
         }
         return comm;
+    }
+
+    // Nondeterministic choice (RHOLANG.md 8): when several data, or several waiting
+    // continuations, match, the reference picks one at random. Each such scan starts at
+    // a place drawn from this seed (per thread, so a one-thread seeded run makes the same
+    // choices every time) and goes round, so the first match from there is taken: one
+    // draw per scan of two or more candidates, never a pass over all of them to choose.
+    // Any thread; takes effect for the scans that follow.
+    // Off until first set: candidates are then tried oldest first.
+    void setChoiceSeed(uint64_t seed) {
+        choiceEnabled_.store(true, std::memory_order_relaxed);
+        choiceSeed_.store(seed, std::memory_order_relaxed);
+        choiceThreads_.store(0, std::memory_order_relaxed);
+        choiceGeneration_.fetch_add(1, std::memory_order_release);
     }
 
     // Copies the oldest datum stored on [channel] into [out], leaving it there: false
@@ -570,7 +585,10 @@ class Space {
     // in [pos] and its bindings in [out]. Each attempt starts from fresh Bindings.
     bool scanData(const ChannelEntry& entry, const Pattern& pattern, const Continuation& continuation, size_t& pos,
                   Bindings& out) const {
-        for (size_t i = 0; i < entry.data.size(); ++i) {
+        const size_t n = entry.data.size();
+        const size_t start = choose(n);
+        for (size_t k = 0; k < n; ++k) {
+            const size_t i = start + k < n ? start + k : start + k - n;
             Bindings b{};
             if (matcher_.match(pattern, continuation, entry.data[i].datum, b)) {
                 pos = i;
@@ -659,6 +677,31 @@ class Space {
     absl::Status loadLocked(History& history);
 
     const Matcher& matcher_;
+
+    // Where a scan of [n] candidates starts (setChoiceSeed): 0 for fewer than two.
+    size_t choose(size_t n) const {
+        if (n < 2 || !choiceEnabled_.load(std::memory_order_relaxed))
+            return 0;
+        struct State {
+            uint64_t generation = ~uint64_t{0};
+            uint64_t x = 0;
+        };
+        static thread_local State state;
+        const uint64_t generation = choiceGeneration_.load(std::memory_order_acquire);
+        if (state.generation != generation) { // the first choice of this thread since the seed was set
+            state.generation = generation;
+            state.x = choiceSeed_.load(std::memory_order_relaxed) ^
+                      (choiceThreads_.fetch_add(1, std::memory_order_relaxed) * 0x9e3779b97f4a7c15ull);
+        }
+        uint64_t z = (state.x += 0x9e3779b97f4a7c15ull); // splitmix64
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+        return static_cast<size_t>((z ^ (z >> 31)) % n);
+    }
+    std::atomic<bool> choiceEnabled_{false};
+    std::atomic<uint64_t> choiceSeed_{0};
+    mutable std::atomic<uint64_t> choiceThreads_{0};
+    std::atomic<uint64_t> choiceGeneration_{0};
     PrivateTable privates_;
     std::unique_ptr<Shard[]> shards_;
     History* history_ = nullptr; // written only by attach, under every lock

@@ -67,7 +67,10 @@ template <class Sink>
 inline typename Space<Types, Matcher>::Needs Space<Types, Matcher>::tryProduce(LockSet& locks, const ChannelKey& key, const Channel& channel, Datum& datum, bool persistent, Sink& sink, ProduceResult& result) {
     Slot slot = findOrCreate(key, channel);
     ChannelEntry& entry = *slot.node;
-    for (size_t w = 0; w < entry.waiting.size(); ++w) {
+    const size_t candidates = entry.waiting.size();
+    const size_t start = choose(candidates);
+    for (size_t k = 0; k < candidates; ++k) {
+        const size_t w = start + k < candidates ? start + k : start + k - candidates;
         const Waiter waiter = entry.waiting[w];
         ContRecord& rec = *waiter.rec;
         Bindings own{};
