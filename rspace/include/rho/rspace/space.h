@@ -267,10 +267,11 @@ class Space {
     }
 
     // Nondeterministic choice (RHOLANG.md 8): when several data, or several waiting
-    // continuations, match, the reference picks one at random. Each such scan starts at
-    // a place drawn from this seed (per thread, so a one-thread seeded run makes the same
-    // choices every time) and goes round, so the first match from there is taken: one
-    // draw per scan of two or more candidates, never a pass over all of them to choose.
+    // continuations, match, the reference picks one at random. Each such scan of 2 to 64
+    // candidates starts at a place drawn from this seed (per thread, so a one-thread
+    // seeded run makes the same choices every time) and goes round, so the first match
+    // from there is taken: one draw per scan, never a pass over all of them to choose.
+    // Longer lists are scanned oldest first (removal from their middle would cost a shift).
     // Any thread; takes effect for the scans that follow.
     // Off until first set: candidates are then tried oldest first.
     void setChoiceSeed(uint64_t seed) {
@@ -680,7 +681,10 @@ class Space {
 
     // Where a scan of [n] candidates starts (setChoiceSeed): 0 for fewer than two.
     size_t choose(size_t n) const {
-        if (n < 2 || !choiceEnabled_.load(std::memory_order_relaxed))
+        // A long list keeps oldest first: taking from its middle would shift what follows
+        // (a fan-in's queue of 10^5 messages would go quadratic). The races a program
+        // means to explore are among a few candidates.
+        if (n < 2 || n > kChoiceWindow || !choiceEnabled_.load(std::memory_order_relaxed))
             return 0;
         struct State {
             uint64_t generation = ~uint64_t{0};
@@ -698,6 +702,7 @@ class Space {
         z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
         return static_cast<size_t>((z ^ (z >> 31)) % n);
     }
+    static constexpr size_t kChoiceWindow = 64;
     std::atomic<bool> choiceEnabled_{false};
     std::atomic<uint64_t> choiceSeed_{0};
     mutable std::atomic<uint64_t> choiceThreads_{0};
