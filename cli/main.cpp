@@ -20,6 +20,7 @@
 #include "seeds_command.h"
 #include "test_command.h"
 #include "rho/base/big_stack.h"
+#include "rho/base/hex.h"
 #include "rho/bytecode/disassembler.h"
 #include "rho/bytecode/rbc.h"
 #include "rho/compiler/compiler.h"
@@ -72,29 +73,7 @@ std::optional<rho::bytecode::Program> load(const std::string& path, int& status)
     return std::move(*r.program);
 }
 
-// The bytes of a hex string (either case), or nullopt.
-std::optional<std::string> fromHex(std::string_view hex) {
-    if (hex.size() % 2 != 0)
-        return std::nullopt;
-    auto digit = [](char c) -> int {
-        if (c >= '0' && c <= '9')
-            return c - '0';
-        if (c >= 'a' && c <= 'f')
-            return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-            return c - 'A' + 10;
-        return -1;
-    };
-    std::string out;
-    for (size_t i = 0; i < hex.size(); i += 2) {
-        const int hi = digit(hex[i]);
-        const int lo = digit(hex[i + 1]);
-        if (hi < 0 || lo < 0)
-            return std::nullopt;
-        out += static_cast<char>(hi * 16 + lo);
-    }
-    return out;
-}
+using rho::base::fromHex;
 
 // `run --stats`: the run's totals, then the sequences that used the most (the resource
 // map's top consumers, by source position).

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "rho/base/hex.h"
 #include "rho/compiler/compiler.h"
 #include "rho/machine/runtime.h"
 #include "rhospec_source.h"
@@ -14,13 +15,6 @@
 namespace rho::cli {
 
 namespace {
-
-std::string unhex(std::string_view hex) {
-    std::string out;
-    for (size_t i = 0; i + 1 < hex.size(); i += 2)
-        out += static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16));
-    return out;
-}
 
 std::optional<bytecode::Program> compileFile(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
@@ -44,7 +38,7 @@ std::optional<bytecode::Program> compileFile(const std::string& path) {
 
 int runTests(const std::vector<std::string>& files, machine::RuntimeOptions options, bool verbose) {
     const primitives::DeployData testDeploy = options.deploy; // the test files run as this deployer
-    options.deploy.deployerKey = unhex(kRhoSpecDeployerKey); // the harness as RhoSpec's
+    options.deploy.deployerKey = *base::fromHex(kRhoSpecDeployerKey); // the harness as RhoSpec's
     compiler::CompileResult harness = compiler::compileSource(kRhoSpecSource, "<rhospec>");
     if (!harness.program) {
         std::fprintf(stderr, "rhovm: the RhoSpec harness does not compile (a bug)\n");

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "handlers.h"
+#include "rho/base/hex.h"
 #include "term_bytes.h"
 
 namespace rho::primitives {
@@ -128,15 +129,7 @@ size_t utf16Length(const std::string& s) {
     return n;
 }
 
-int hexDigit(char c) {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
+using base::hexDigit;
 
 void nth(std::span<const Value> v, Answer& out) {
     constexpr std::string_view kName = "nth";

@@ -7,6 +7,7 @@
 
 #include "crypto.h"
 #include "handlers.h"
+#include "rho/base/hex.h"
 
 namespace rho::primitives {
 
@@ -87,14 +88,8 @@ bytecode::Value deployerIdOf(std::string_view key) {
 
 std::string DeployData::defaultDeployerKey() {
     // The uncompressed public key of private key 1: the generator point of secp256k1.
-    static const std::string key = [] {
-        const char* hex = "0479be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798"
-                          "483ada7726a3c4655da4fbfc0e1108a8fd17b448a68554199c47d08ffb10d4b8";
-        std::string out;
-        for (size_t i = 0; hex[i] != '\0'; i += 2)
-            out += static_cast<char>(std::stoi(std::string(hex + i, 2), nullptr, 16));
-        return out;
-    }();
+    static const std::string key = *base::fromHex("0479be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798"
+                                                  "483ada7726a3c4655da4fbfc0e1108a8fd17b448a68554199c47d08ffb10d4b8");
     return key;
 }
 

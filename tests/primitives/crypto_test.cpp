@@ -11,17 +11,13 @@
 #include "crypto.h" // primitives/src (private to the module)
 #include "rev_address.h"
 #include "rho_id.h"
+#include "rho/base/hex.h"
 #include "rho/primitives/registry.h"
 #include "rho/primitives/system.h"
 
 namespace {
 
-std::string unhex(std::string_view hex) {
-    std::string out;
-    for (size_t i = 0; i + 1 < hex.size(); i += 2)
-        out += static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16));
-    return out;
-}
+std::string unhex(std::string_view hex) { return rho::base::fromHex(hex).value(); }
 
 std::string hex(std::string_view bytes) {
     static constexpr char kDigits[] = "0123456789abcdef";
