@@ -91,26 +91,34 @@ void Compiler::procTail(FuncState& fs, const Node* p) {
     }
 }
 
-// new x, y(`uri`) in P  =>  NEW / NEW_URN per declaration, then P in tail position.
+// new x, y(`uri`) in P  =>  NEW for the simple names, then NEW_URN per URN in URI
+// order, then P in tail position. The reference binds a `new`'s names in that order
+// (simple names first, URNs sorted), and printing and toByteArray rebuild its term
+// from this code (bytecode/normal_term.h).
 void Compiler::newDecls(FuncState& fs, const Node* p) {
-    size_t n = p->kids.size() - 1;
-    size_t i = 0;
-    while (i < n) {
+    const size_t n = p->kids.size() - 1;
+    std::vector<const Node*> urns;
+    uint32_t first = fs.nextLocal;
+    uint32_t simple = 0;
+    const Node* firstSimple = nullptr;
+    for (size_t i = 0; i < n; ++i) {
         const Node* d = p->kids[i];
         if (!d->uri.empty()) {
-            uint32_t slot = bindLocal(fs, d->text, Sort::kName, d->pos);
-            emitAux(fs, Op::NEW_URN, slot, constant(fs, Value::uri(d->uri)), d->pos);
-            ++i;
+            urns.push_back(d);
             continue;
         }
-        size_t j = i;
-        uint32_t first = fs.nextLocal;
-        while (j < n && p->kids[j]->uri.empty()) {
-            bindLocal(fs, p->kids[j]->text, Sort::kName, p->kids[j]->pos);
-            ++j;
+        if (simple++ == 0) {
+            first = fs.nextLocal;
+            firstSimple = d;
         }
-        emitAux(fs, Op::NEW, first, static_cast<uint32_t>(j - i), d->pos);
-        i = j;
+        bindLocal(fs, d->text, Sort::kName, d->pos);
+    }
+    if (simple > 0)
+        emitAux(fs, Op::NEW, first, simple, firstSimple->pos);
+    std::stable_sort(urns.begin(), urns.end(), [](const Node* a, const Node* b) { return a->uri < b->uri; });
+    for (const Node* d : urns) {
+        uint32_t slot = bindLocal(fs, d->text, Sort::kName, d->pos);
+        emitAux(fs, Op::NEW_URN, slot, constant(fs, Value::uri(d->uri)), d->pos);
     }
     procTail(fs, p->kids.back());
 }

@@ -1,8 +1,9 @@
 // File: term_bytes.h (private)
 // toByteArray (RHOLANG.md 7): a value serialized as the reference serializes the
 // normalized term, the protobuf encoding of its Par (proto/rho_types.proto holds the
-// reference's message shapes and field numbers). Values only for now: ground values,
-// collections, names and bundles; a quoted process is refused.
+// reference's message shapes and field numbers), processes included: the term is
+// rebuilt from the value (bytecode/normal_term.h) with its locally free variables
+// and connective flags, as the reference's normalizer sets them.
 #pragma once
 
 #include <optional>
@@ -12,7 +13,7 @@
 
 namespace rho::primitives {
 
-// The bytes of [v], or nullopt when [v] holds a process (not encoded yet).
+// The bytes of [v] (always set; optional for callers that predate processes).
 std::optional<std::string> termBytes(const bytecode::Value& v);
 
 } // namespace rho::primitives
