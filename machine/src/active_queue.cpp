@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <thread>
+#include <utility>
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -46,11 +47,15 @@ void ActiveQueue::spawn(unsigned w, Machine* m) {
 void ActiveQueue::requeue(Machine* m) { pushOverflow(&m, 1); }
 
 void ActiveQueue::spawnOn(unsigned from, unsigned to, Machine* m) {
+    Lane& lane = *lanes_[to];
+    if (lane.resting.load(std::memory_order_seq_cst)) { // it would sit there until the rest ends
+        spawn(from == to ? kNoWorker : from, m);
+        return;
+    }
     if (from == kNoWorker)
         live_.fetch_add(1, std::memory_order_relaxed);
     else
         ++lanes_[from]->live;
-    Lane& lane = *lanes_[to];
     {
         std::lock_guard lock(lane.inboxMu);
         lane.inbox.push_back(m);
@@ -328,6 +333,55 @@ void ActiveQueue::park(unsigned w, std::atomic<bool>& notified, std::chrono::ste
     }
     lane.parked.store(false, std::memory_order_relaxed);
     idle_.fetch_sub(1, std::memory_order_acq_rel);
+}
+
+void ActiveQueue::handOver(Lane& lane) {
+    std::vector<Machine*> ms;
+    if (lane.next != nullptr)
+        ms.push_back(std::exchange(lane.next, nullptr));
+    while (Machine* m = stealTop(lane)) // oldest first
+        ms.push_back(m);
+    {
+        std::lock_guard lock(lane.inboxMu);
+        ms.insert(ms.end(), lane.inbox.begin(), lane.inbox.end());
+        lane.inbox.clear();
+        lane.inboxSize.store(0, std::memory_order_seq_cst);
+    }
+    if (!ms.empty())
+        pushOverflow(ms.data(), ms.size());
+}
+
+void ActiveQueue::rest(unsigned w, std::chrono::microseconds duration) {
+    Lane& lane = *lanes_[w];
+    lane.resting.store(true, std::memory_order_seq_cst);
+    handOver(lane);
+    if (lane.live != 0) {
+        live_.fetch_add(lane.live, std::memory_order_acq_rel);
+        lane.live = 0;
+    }
+    idle_.fetch_add(1, std::memory_order_acq_rel);
+    // Someone must take what was handed over.
+    for (unsigned other = 0; other < lanes_.size(); ++other)
+        if (other != w)
+            wake(other);
+    checkFinished();
+    const auto until = std::chrono::steady_clock::now() + duration;
+    {
+        std::unique_lock lock(lane.mu);
+        for (;;) {
+            // A handover that raced with the flag: pass it on too.
+            if (lane.inboxSize.load(std::memory_order_acquire) != 0) {
+                lock.unlock();
+                handOver(lane);
+                lock.lock();
+            }
+            if (finished() || std::chrono::steady_clock::now() >= until)
+                break;
+            lane.cv.wait_until(lock, std::min(until, std::chrono::steady_clock::now() + kMaxSleep));
+        }
+    }
+    idle_.fetch_sub(1, std::memory_order_acq_rel);
+    lane.resting.store(false, std::memory_order_seq_cst);
 }
 
 void ActiveQueue::wake(unsigned w) {

@@ -30,6 +30,10 @@
 //     so a chain of receives stays on its core instead of following its senders around.
 //   - Idle workers spin a little, then sleep; a push that leaves stealable work wakes
 //     one sleeper, only when nobody is spinning.
+//   - Load compaction (as BEAM compacts load onto fewer schedulers): a worker whose
+//     machines spend their time fighting the other workers' for the same channels
+//     rests (rest()), leaving its machines to the others, for a period that doubles
+//     while the contention lasts (scheduler.cpp decides when).
 //
 // Liveness: a run is over when no machine is ready, running or waiting for a late
 // answer, and no slow work is pending. Each worker counts the machines it starts and
@@ -105,6 +109,12 @@ class ActiveQueue {
     void park(unsigned w, std::atomic<bool>& notified, std::chrono::steady_clock::time_point deadline);
     // Wakes worker [w] if it sleeps in park() (its fiber scheduler has a fiber ready).
     void wake(unsigned w);
+    // Load compaction: worker [w] (not the only one) hands every machine of its lane to
+    // the overflow queue, where the other workers take them, and sleeps for [duration]
+    // (or until the run is over) whatever work appears; machines handed to it meanwhile
+    // (spawnOn) go to their sender or the overflow queue instead. For a worker whose
+    // machines mostly fight the others' over the same channels (scheduler.cpp).
+    void rest(unsigned w, std::chrono::microseconds duration);
 
     [[nodiscard]] unsigned workers() const { return static_cast<unsigned>(lanes_.size()); }
 
@@ -138,7 +148,10 @@ class ActiveQueue {
         std::condition_variable cv;
         bool sleeping = false;
         std::atomic<bool> parked{false}; // in park(): a handover must wake it
+        std::atomic<bool> resting{false}; // in rest(): handovers go elsewhere
     };
+    // Moves everything in [lane] (next, deque, inbox) to the overflow queue.
+    void handOver(Lane& lane);
 
     // Owner side of the deque.
     void pushBottom(Lane& lane, Machine* m);

@@ -96,6 +96,7 @@ absl::StatusOr<RunStats> Runtime::run(const bytecode::Program& program) {
     stats.primitiveRequests = t.usage.primitiveRequests;
     stats.privateComms = t.usage.privateComms;
     stats.lateAnswers = scheduler.suspensions();
+    stats.rests = scheduler.rests();
     stats.errors = s.kernel.errors() - errorsBefore;
     stats.steps = t.usage.reductions;
     stats.bytesAllocated = t.usage.bytesAllocated;

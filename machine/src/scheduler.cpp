@@ -18,9 +18,22 @@
 //     fiber is released.
 //  3. Before a machine's fiber suspends for a late answer, an idle runner must exist
 //     (one is created if none is), so the worker keeps running other machines.
+//
+// Load compaction under contention. Two workers that run machines of one chain of
+// communication (a single consumer fed by many producers, a spawn loop feeding one
+// collector) fight over the same channels' locks: in bench/rholang's spawn and fan-in
+// one lock acquisition in 6 to 20 reductions finds the lock held, and two workers are
+// slower than one (workloads with real parallelism, such as pfib, show about none).
+// So each worker but the first measures, over windows of kWindow reductions, how
+// often its shard locks were contended (rspace::tContendedLocks); above one in
+// kContendedEvery it rests (ActiveQueue::rest): its machines go to the others, and it
+// sleeps for a period that starts at kMinRest and doubles while the contention lasts,
+// up to kMaxRest. A window without contention resets the period. BEAM does the like
+// when it compacts load onto fewer schedulers.
 
 #include "scheduler.h"
 
+#include <algorithm>
 #include <boost/context/stack_context.hpp>
 #include <boost/fiber/algo/algorithm.hpp>
 #include <boost/fiber/all.hpp>
@@ -31,6 +44,7 @@
 #include <unistd.h>
 
 #include "fiber_waiter.h"
+#include "rho/rspace/spin_lock.h"
 #include "rho/base/assert.h"
 #include "kernel.h"
 
@@ -165,6 +179,15 @@ class Scheduler::Worker {
     // A worker keeps at most this many runner fibers (one per machine waiting for a
     // late answer, plus one); beyond it, a waiting machine holds up its worker.
     static constexpr int kMaxRunners = 1024;
+    // Load compaction (see the top of this file).
+    static constexpr uint64_t kWindow = 1 << 13;        // reductions
+    static constexpr uint64_t kContendedEvery = 64;     // reductions per contended lock
+    static constexpr auto kMinRest = std::chrono::microseconds(500);
+    static constexpr auto kMaxRest = std::chrono::microseconds(64000);
+
+    // Counts [spent] reductions; true when this worker should rest now.
+    bool contended(int spent);
+    void rest();
 
     void spawnRunner();
     void runnerMain() noexcept;
@@ -178,6 +201,9 @@ class Scheduler::Worker {
     int runners_ = 0;   // runner fibers alive
     int active_ = 0;    // of those, not idle
     int suspended_ = 0; // of those, waiting for a late answer
+    uint64_t windowReductions_ = 0;
+    uint64_t windowContended_ = 0; // rspace::tContendedLocks at the window's start
+    std::chrono::microseconds restFor_ = kMinRest;
     fibers::mutex doneMu_;
     fibers::condition_variable doneCv_;
 };
@@ -252,6 +278,11 @@ void Scheduler::Worker::runMachine(Machine* m) {
         kernel.chargeSteps(index_, *m, spent);
         if (r != SliceResult::kOutOfBudget)
             break;
+        if (contended(spent)) {
+            s_.queue_.requeue(m);
+            rest();
+            return;
+        }
         // Its slice is spent: behind everything else, unless nothing else is waiting
         // (no machine, and no fiber whose late answer came: rule 2).
         if (s_.queue_.othersWaiting(index_) || algo_->hasReadyFibers() ||
@@ -263,6 +294,30 @@ void Scheduler::Worker::runMachine(Machine* m) {
     if (r == SliceResult::kFaulted)
         kernel.reportFault(*m);
     kernel.retire(index_, m);
+    if (contended(0))
+        rest();
+}
+
+bool Scheduler::Worker::contended(int spent) {
+    windowReductions_ += static_cast<uint64_t>(spent);
+    if (windowReductions_ < kWindow || index_ == 0)
+        return false;
+    const uint64_t hits = rspace::tContendedLocks - windowContended_;
+    const bool fighting = hits * kContendedEvery > windowReductions_;
+    windowReductions_ = 0;
+    windowContended_ = rspace::tContendedLocks;
+    if (!fighting)
+        restFor_ = kMinRest;
+    // Not with a fiber waiting for a late answer here: its answer would wait too.
+    return fighting && suspended_ == 0 && !s_.kernel_.stopped.load(std::memory_order_relaxed);
+}
+
+void Scheduler::Worker::rest() {
+    s_.rests_.fetch_add(1, std::memory_order_relaxed);
+    s_.queue_.rest(index_, restFor_);
+    restFor_ = std::min(restFor_ * 2, std::chrono::duration_cast<std::chrono::microseconds>(kMaxRest));
+    windowReductions_ = 0;
+    windowContended_ = rspace::tContendedLocks;
 }
 
 void Scheduler::Worker::awaitAnswer(Machine& m) {

@@ -44,6 +44,8 @@ class Scheduler {
     // Fibers suspended for late answers, and runner fibers created, in this run.
     [[nodiscard]] uint64_t suspensions() const { return suspensions_.load(std::memory_order_relaxed); }
     [[nodiscard]] uint64_t runnersCreated() const { return runnersCreated_.load(std::memory_order_relaxed); }
+    // Times a worker rested to leave contended work to the others (load compaction).
+    [[nodiscard]] uint64_t rests() const { return rests_.load(std::memory_order_relaxed); }
 
   private:
     class Worker;
@@ -56,6 +58,7 @@ class Scheduler {
     std::vector<std::unique_ptr<Worker>> workers_;
     std::atomic<uint64_t> suspensions_{0};
     std::atomic<uint64_t> runnersCreated_{0};
+    std::atomic<uint64_t> rests_{0};
 };
 
 } // namespace rho::machine

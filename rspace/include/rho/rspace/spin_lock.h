@@ -6,6 +6,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <thread>
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -14,11 +15,18 @@
 
 namespace rho::rspace {
 
+// Acquisitions by the calling thread that found the lock held (the scheduler reads it
+// to see workers fight over the same channels: scheduler.cpp).
+inline thread_local uint64_t tContendedLocks = 0;
+
 class SpinLock {
   public:
     void lock() noexcept {
+        if (!locked_.exchange(true, std::memory_order_acquire))
+            return;
+        ++tContendedLocks;
         for (int spins = 0;; ++spins) {
-            if (!locked_.exchange(true, std::memory_order_acquire))
+            if (!locked_.load(std::memory_order_relaxed) && !locked_.exchange(true, std::memory_order_acquire))
                 return;
             while (locked_.load(std::memory_order_relaxed)) {
                 if (++spins > 64) {
