@@ -28,7 +28,7 @@
 // often its shard locks were contended (rspace::tContendedLocks); above one in
 // kContendedEvery it rests (ActiveQueue::rest): its machines go to the others, and it
 // sleeps for a period that starts at kMinRest and doubles while the contention lasts,
-// up to kMaxRest. A window without contention resets the period. BEAM does the like
+// up to kMaxRest. A window without contention halves the period. BEAM does the like
 // when it compacts load onto fewer schedulers.
 
 #include "scheduler.h"
@@ -306,8 +306,8 @@ bool Scheduler::Worker::contended(int spent) {
     const bool fighting = hits * kContendedEvery > windowReductions_;
     windowReductions_ = 0;
     windowContended_ = rspace::tContendedLocks;
-    if (!fighting)
-        restFor_ = kMinRest;
+    if (!fighting) // back off the backoff slowly: one calm window between two rests is usual
+        restFor_ = std::max(std::chrono::microseconds(kMinRest), restFor_ / 2);
     // Not with a fiber waiting for a late answer here: its answer would wait too.
     return fighting && suspended_ == 0 && !s_.kernel_.stopped.load(std::memory_order_relaxed);
 }
