@@ -234,6 +234,17 @@ class Orderer {
     }
 
   private:
+    // Appends the scores of [ps] to [kids]; whether any of them uses connectives.
+    bool addScores(std::vector<NPar>& ps, int32_t depth, std::vector<Score>& kids) {
+        bool cu = false;
+        for (NPar& p : ps) {
+            Scored s = par(p, depth);
+            kids.push_back(std::move(s.score));
+            cu = cu || s.connectiveUsed;
+        }
+        return cu;
+    }
+
     Scored var(NVar& v, int32_t depth) {
         switch (v.kind) {
         case NVar::Kind::kBound: {
@@ -251,12 +262,7 @@ class Orderer {
     Scored send(NSend& s, int32_t depth) {
         Scored chan = par(s.chan, depth);
         std::vector<Score> kids{leaf(kSend), leaf(s.persistent ? 1 : 0), chan.score};
-        bool cu = chan.connectiveUsed;
-        for (NPar& d : s.data) {
-            Scored x = par(d, depth);
-            kids.push_back(x.score);
-            cu = cu || x.connectiveUsed;
-        }
+        const bool cu = addScores(s.data, depth, kids) || chan.connectiveUsed;
         kids.push_back(leaf(cu ? 1 : 0));
         return {node(std::move(kids)), cu};
     }
@@ -358,8 +364,7 @@ class Orderer {
         case K::kAnd:
         case K::kOr: {
             std::vector<Score> kids;
-            for (NPar& p : c.ps)
-                kids.push_back(par(p, depth).score);
+            addScores(c.ps, depth, kids);
             return {tagged(c.kind == K::kAnd ? kConnAnd : kConnOr, std::move(kids)), true};
         }
         case K::kNot: return {tagged(kConnNot, {par(c.ps[0], depth).score}), true};
@@ -419,11 +424,7 @@ class Orderer {
             std::vector<Score> kids{leaf(e.kind == NExprKind::kList ? kEList : kETuple)};
             if (e.kind == NExprKind::kList)
                 kids.push_back(remainder(cu));
-            for (NPar& p : e.ps) {
-                Scored s = par(p, depth);
-                kids.push_back(s.score);
-                cu = cu || s.connectiveUsed;
-            }
+            cu = addScores(e.ps, depth, kids) || cu;
             kids.push_back(leaf(cu ? 1 : 0));
             return {node(std::move(kids)), cu};
         }
@@ -461,23 +462,13 @@ class Orderer {
             return {node(std::move(kids)), cu};
         }
         case NExprKind::kOp: {
-            bool cu = false;
             std::vector<Score> kids;
-            for (NPar& p : e.ps) {
-                Scored s = par(p, depth);
-                kids.push_back(s.score);
-                cu = cu || s.connectiveUsed;
-            }
+            const bool cu = addScores(e.ps, depth, kids);
             return {tagged(opScore(e.op), std::move(kids)), cu};
         }
         case NExprKind::kMethod: {
-            bool cu = false;
             std::vector<Score> kids{leaf(kEMethod), leafText(ScoreNode::Atom::kString, e.method)};
-            for (NPar& p : e.ps) {
-                Scored s = par(p, depth);
-                kids.push_back(s.score);
-                cu = cu || s.connectiveUsed;
-            }
+            const bool cu = addScores(e.ps, depth, kids);
             kids.push_back(leaf(cu ? 1 : 0));
             return {node(std::move(kids)), cu};
         }
