@@ -204,6 +204,24 @@ TEST_CASE("many threads run a fan-in to the right total", "[machine][threads]") 
     CHECK(r.stats.errors == 0);
 }
 
+TEST_CASE("two workers fighting over one channel lose no message when one rests", "[machine][threads]") {
+    // A spawn loop feeding one collector: the workers contend for the collector's
+    // channel, so the second one rests (load compaction) and hands its machines over,
+    // possibly many times; every message must still be counted once.
+    RuntimeOptions o;
+    o.threads = 2;
+    Outcome r = runProgram(R"(new out(`rho:io:stdout`), parent, spawner, collect in {
+  contract spawner(@n) = { if (n > 0) { parent!(n) | spawner!(n - 1) } } |
+  contract collect(@n, @sum) = {
+    if (n == 0) { out!(sum) } else { for (@k <- parent) { collect!(n - 1, sum + k) } }
+  } |
+  spawner!(30000) | collect!(30000, 0)
+})",
+                           o);
+    CHECK(r.out == "450015000\n"); // 1 + 2 + ... + 30000
+    CHECK(r.stats.errors == 0);
+}
+
 TEST_CASE("an endless process does not starve the others", "[machine][budget]") {
     RuntimeOptions o;
     o.threads = 1;
