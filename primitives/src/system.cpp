@@ -3,7 +3,11 @@
 
 #include "rho/primitives/system.h"
 
+#include <mutex>
 #include <string>
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
 
 #include "crypto.h"
 #include "handlers.h"
@@ -75,6 +79,20 @@ uint32_t unknownUrnSymbol(const bytecode::Value& channel) {
     return static_cast<uint32_t>(channel.unforgeableLo());
 }
 
+namespace {
+
+// The keys of the deployer ids made so far (a few per process), by id.
+struct DeployerKeys {
+    std::mutex mu;
+    absl::flat_hash_map<std::pair<uint64_t, uint64_t>, std::string> byId;
+};
+DeployerKeys& deployerKeys() {
+    static DeployerKeys keys;
+    return keys;
+}
+
+} // namespace
+
 bytecode::Value deployerIdOf(std::string_view key) {
     const std::string h = crypto::blake2b256("rhovm deployer id " + std::string(key));
     uint64_t lo = 0;
@@ -83,7 +101,21 @@ bytecode::Value deployerIdOf(std::string_view key) {
         lo = lo << 8 | static_cast<unsigned char>(h[i]);
         hi = hi << 8 | static_cast<unsigned char>(h[8 + i]);
     }
+    DeployerKeys& keys = deployerKeys();
+    std::lock_guard lock(keys.mu);
+    keys.byId.try_emplace({lo, hi}, key);
     return bytecode::Value::unforgeable(lo, hi);
+}
+
+std::optional<std::string> deployerKeyOf(const bytecode::Value& id) {
+    if (id.kind() != bytecode::ValueKind::kUnforgeable)
+        return std::nullopt;
+    DeployerKeys& keys = deployerKeys();
+    std::lock_guard lock(keys.mu);
+    auto it = keys.byId.find({id.unforgeableLo(), id.unforgeableHi()});
+    if (it == keys.byId.end())
+        return std::nullopt;
+    return it->second;
 }
 
 std::string DeployData::defaultDeployerKey() {

@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include "rho/bytecode/normal_term.h"
+#include "rho/primitives/system.h"
 #include "rho_types.pb.h"
 
 namespace rho::primitives {
@@ -336,8 +337,12 @@ Info encode(const bytecode::NPar& p, proto::Par& out) {
         m->set_connective_used(i.connectiveUsed);
         info.add(i);
     }
-    for (const Value& u : p.unforgeables)
-        out.add_unforgeables()->mutable_g_private_body()->set_id(unforgeableId(u));
+    for (const Value& u : p.unforgeables) {
+        if (std::optional<std::string> key = deployerKeyOf(u)) // the reference's GDeployerId: its key
+            out.add_unforgeables()->mutable_g_deployer_id_body()->set_publickey(*key);
+        else
+            out.add_unforgeables()->mutable_g_private_body()->set_id(unforgeableId(u));
+    }
     for (const bytecode::NConnective& c : p.connectives)
         info.add(encodeConnective(c, *out.add_connectives()));
     for (const bytecode::NBundle& b : p.bundles) {

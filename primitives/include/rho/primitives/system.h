@@ -7,6 +7,8 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <string>
 #include <string_view>
 
 #include "rho/bytecode/value.h"
@@ -36,5 +38,8 @@ inline constexpr const char* kDeployIdUrn = "rho:rchain:deployId";
 // same for the same key in every run (the reference's GDeployerId compares by key).
 // rho:rchain:deployerId:ops pubKeyBytes and rho:rev:address fromDeployerId recognise it.
 bytecode::Value deployerIdOf(std::string_view key);
+// The key [id] is the deployer id of, if deployerIdOf made [id] in this process
+// (toByteArray writes a deployer id as the reference does: its public key).
+std::optional<std::string> deployerKeyOf(const bytecode::Value& id);
 
 } // namespace rho::primitives
