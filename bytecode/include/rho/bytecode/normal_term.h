@@ -12,8 +12,9 @@
 // reference's PrettyPrinter) and toByteArray (the protobuf of this term) read, so
 // both are built only when a process is printed or serialized, never on the hot path.
 //
-// One ambiguity of the code: `new a in { new b in { P } }` compiles to the same code
-// as `new a, b in { P }` and is rebuilt as the latter.
+// One ambiguity of the code: a `new` whose body starts with a `new` of URNs only, such
+// as `new a in { new s(`rho:io:stdout`) in { P } }`, compiles to the same code as
+// `new a, s(`rho:io:stdout`) in { P }` and is rebuilt as the latter.
 #pragma once
 
 #include <cstdint>
