@@ -468,10 +468,7 @@ void toInt(std::span<const Value> v, Answer& out) {
 
 // The protobuf encoding of the value's term, as the reference's (term_bytes.h).
 void toByteArray(std::span<const Value> v, Answer& out) {
-    std::optional<std::string> bytes = termBytes(v[0]);
-    if (!bytes)
-        return error(out, "Method `toByteArray` of a process is not supported yet at run time");
-    out.ok(Value::byteArray(std::move(*bytes)));
+    out.ok(Value::byteArray(termBytes(v[0])));
 }
 
 } // namespace

@@ -48,7 +48,7 @@ Value entryChannel(const std::string& uri) {
 void insertArbitrary(std::span<const Value> args, SystemContext& context) {
     // As the reference's Registry.rho: the URI of the hash of a fresh name's bytes
     // (toByteArray of the name).
-    const std::string uri = rhoIdUri(crypto::blake2b256(*termBytes(context.freshName())));
+    const std::string uri = rhoIdUri(crypto::blake2b256(termBytes(context.freshName())));
     context.send(entryChannel(uri), {args[0]});
     context.send(args[1], {Value::uri(uri)});
 }

@@ -358,7 +358,7 @@ Info encode(const bytecode::NPar& p, proto::Par& out) {
 
 } // namespace
 
-std::optional<std::string> termBytes(const Value& v) {
+std::string termBytes(const Value& v) {
     proto::Par par;
     encode(bytecode::normalTerm(v), par);
     std::string out;

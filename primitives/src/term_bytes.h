@@ -6,14 +6,13 @@
 // and connective flags, as the reference's normalizer sets them.
 #pragma once
 
-#include <optional>
 #include <string>
 
 #include "rho/bytecode/value.h"
 
 namespace rho::primitives {
 
-// The bytes of [v] (always set; optional for callers that predate processes).
-std::optional<std::string> termBytes(const bytecode::Value& v);
+// The bytes of [v].
+std::string termBytes(const bytecode::Value& v);
 
 } // namespace rho::primitives
