@@ -4,10 +4,12 @@
 //             [--block-sender HEX] [--preload FILE]... [--seeds A..B] FILE   (.rho, .rbc, or - for stdin)
 //   rhovm compile [--disasm] [-o OUT.rbc] FILE
 //   rhovm check [--format text|json] FILE                     (check.h: compile, run nothing)
-//   rhovm inspect DIR
+//   rhovm inspect DIR                                         (read-only: beside a running writer too)
+//   rhovm verify DIR                                          (every record's checksum, the digest, decoding)
 //   rhovm test [-v] FILE...                                   (test_command.h: RhoSpec test files)
-// Exit status: 0 on success, 1 when the program has errors (compile-time or run-time),
-// 2 for usage errors and unreadable files or data directories.
+// Exit status: 0 on success, 1 when the program has errors (compile-time or run-time)
+// or verify found damage, 2 for usage errors and unreadable files or data directories,
+// 4 when the data directory is in use by another run (without --wait).
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
@@ -108,6 +110,14 @@ int runCommand(int argc, char** argv) {
     run->add_option("--threads", threads, "worker threads (default: the machine's cores)");
     run->add_option("--seed", seed, "deterministic schedule and unforgeable names (implies one thread)");
     run->add_option("--data-dir", dataDir, "keep the tuplespace in this LMDB directory between runs");
+    bool waitForStore = false;
+    run->add_flag("--wait", waitForStore,
+                  "when another run writes the --data-dir, wait for it to finish (default: fail at once, exit 4)");
+    uint64_t mapSize = 0;
+    run->add_option("--map-size", mapSize,
+                    "the most address space (and so disk) the --data-dir's LMDB map may grow to, e.g. 64G "
+                    "(default: 1T; the map starts at 64M and doubles as it fills)")
+        ->transform(CLI::AsSizeValue(false));
     run->add_flag("--stats", stats, "print run statistics to stderr");
     run->add_option("--max-steps", maxSteps, "stop the run after this many reductions (default: no limit)");
     rho::primitives::DeployData deploy;
@@ -139,6 +149,10 @@ int runCommand(int argc, char** argv) {
     auto* inspect = app.add_subcommand("inspect", "print what a durable tuplespace holds");
     std::string inspectDir;
     inspect->add_option("dir", inspectDir, "the --data-dir of earlier runs")->required();
+
+    auto* verify = app.add_subcommand("verify", "check a durable tuplespace for damage: every record, the digest");
+    std::string verifyDir;
+    verify->add_option("dir", verifyDir, "the --data-dir of earlier runs")->required();
 
     auto* check = app.add_subcommand("check", "parse and compile a program, run nothing, report every error");
     std::string checkFile, checkFormat = "text";
@@ -185,6 +199,11 @@ int runCommand(int argc, char** argv) {
         o.threads = threads;
         o.seed = seed;
         o.dataDir = dataDir;
+        o.waitForStore = waitForStore;
+        if (mapSize != 0) {
+            o.maxMapSizeBytes = mapSize;
+            o.mapSizeBytes = std::min<size_t>(o.mapSizeBytes, mapSize);
+        }
         o.maxSteps = maxSteps;
         o.profile = stats;
         if (!seedRange.empty()) {
@@ -206,7 +225,7 @@ int runCommand(int argc, char** argv) {
         auto rt = rho::machine::Runtime::open(o);
         if (!rt.ok()) {
             std::fprintf(stderr, "rhovm: %s\n", std::string(rt.status().message()).c_str());
-            return 2;
+            return rt.status().code() == absl::StatusCode::kUnavailable ? 4 : 2;
         }
         for (const std::string& file : preloadFiles) {
             auto pre = load(file, status);
@@ -276,13 +295,26 @@ int runCommand(int argc, char** argv) {
         return rho::cli::check(checkFile == "-" ? "<stdin>" : checkFile, text,
                                checkFormat == "json" ? rho::cli::CheckFormat::kJson : rho::cli::CheckFormat::kText);
     }
+    if (*verify) {
+        rho::machine::RuntimeOptions o;
+        o.dataDir = verifyDir;
+        auto report = rho::machine::Runtime::verify(o);
+        if (!report.ok()) {
+            std::fprintf(stderr, "rhovm: %s\n", std::string(report.status().message()).c_str());
+            return 2;
+        }
+        for (const std::string& p : report->problems)
+            std::fprintf(stderr, "%s: damaged: %s\n", verifyDir.c_str(), p.c_str());
+        std::printf("%s: %s: %llu channel records, %llu continuation records, %zu problems\n", verifyDir.c_str(),
+                    report->problems.empty() ? "sound" : "DAMAGED",
+                    static_cast<unsigned long long>(report->dataRecords),
+                    static_cast<unsigned long long>(report->continuationRecords), report->problems.size());
+        return report->problems.empty() ? 0 : 1;
+    }
     if (*inspect) {
         rho::machine::RuntimeOptions o;
         o.dataDir = inspectDir;
-        if (!std::ifstream(inspectDir + "/data.mdb")) {
-            std::fprintf(stderr, "rhovm: %s is not a tuplespace directory (no data.mdb)\n", inspectDir.c_str());
-            return 2;
-        }
+        o.readOnly = true;
         auto rt = rho::machine::Runtime::open(o);
         if (!rt.ok()) {
             std::fprintf(stderr, "rhovm: %s\n", std::string(rt.status().message()).c_str());

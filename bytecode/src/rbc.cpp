@@ -6,6 +6,7 @@
 #include "rho/base/byte_order.h"
 
 #include <cstring>
+#include <xxhash.h>
 
 #include "absl/strings/str_cat.h"
 #include "rho/base/big_stack.h"
@@ -18,6 +19,8 @@ namespace rho::bytecode {
 namespace {
 
 constexpr char kMagic[4] = {'R', 'H', 'B', 'C'};
+// Magic, version, and the XXH3-64 checksum of everything after the header.
+constexpr size_t kHeaderBytes = 16;
 // Deeper nesting than this in stored code or data is rejected. It is above anything
 // the compiler produces (4 levels of code per source level, 100,000 source levels);
 // decoding recurses once per level, so whole programs decode on a big stack
@@ -470,11 +473,21 @@ void encodeCode(const Code& c, std::string& out, bool withPositions, bool withCh
 std::string encodeProgram(const Program& program) {
     std::string out(kMagic, 4);
     base::putU32(out, kBytecodeVersion);
+    base::putU64(out, 0); // the checksum, patched below
     // Encoding recurses once per nesting level: a deep program needs a big stack.
     auto work = [&] { encodeCode(*program.main, out); };
     if (!runOnBigStack(work))
         work();
-    return out;
+    return sealProgramBytes(std::move(out));
+}
+
+std::string sealProgramBytes(std::string bytes) {
+    if (bytes.size() < kHeaderBytes)
+        return bytes;
+    const uint64_t sum = XXH3_64bits(bytes.data() + kHeaderBytes, bytes.size() - kHeaderBytes);
+    for (size_t i = 0; i < 8; ++i)
+        bytes[8 + i] = static_cast<char>(static_cast<uint8_t>(sum >> (8 * i)));
+    return bytes;
 }
 
 absl::StatusOr<Program> decodeProgram(std::string_view bytes) {
@@ -488,13 +501,22 @@ absl::StatusOr<Program> decodeProgram(std::string_view bytes) {
     if (version != kBytecodeVersion)
         return absl::FailedPreconditionError(absl::StrCat("bytecode version ", version, ", this rhovm reads version ",
                                                           kBytecodeVersion, "; recompile the program"));
-    std::string_view rest = bytes.substr(8);
+    if (bytes.size() < kHeaderBytes)
+        return absl::DataLossError("truncated bytecode: no checksum");
+    std::string_view sumBytes = bytes.substr(8, 8);
+    uint64_t sum = 0;
+    base::getU64(sumBytes, sum);
+    std::string_view rest = bytes.substr(kHeaderBytes);
     if (rest.empty())
-        return absl::DataLossError("truncated bytecode: the file ends after its header (8 bytes)");
+        return absl::DataLossError("truncated bytecode: the file ends after its header (16 bytes)");
+    if (XXH3_64bits(rest.data(), rest.size()) != sum)
+        return absl::DataLossError(absl::StrCat("corrupted or truncated bytecode: the checksum does not match its ",
+                                                rest.size(), " bytes of content (the file was changed after "
+                                                             "rhovm wrote it; recompile the program)"));
     // Decoding recurses once per nesting level: a deep program needs a big stack.
     absl::StatusOr<Program> result = absl::InternalError("decoder did not run");
     auto work = [&] {
-        Reader r(rest, 8);
+        Reader r(rest, kHeaderBytes);
         auto main = r.code(0);
         if (!main.ok())
             result = main.status();

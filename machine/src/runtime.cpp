@@ -11,6 +11,7 @@
 #include "active_queue.h"
 #include "machine_pool.h"
 #include "resource_map.h"
+#include "absl/strings/str_cat.h"
 #include "rho/base/status.h"
 #include "rho/primitives/system.h"
 #include "rho/rspace/history.h"
@@ -59,16 +60,43 @@ absl::StatusOr<std::unique_ptr<Runtime>> Runtime::open(const RuntimeOptions& opt
     // Without a data directory the space lives in memory only: nobody would read a
     // history, so none is written (no dirty tracking on the COMM path, no checkpoint).
     if (!options.dataDir.empty()) {
-        RHO_ASSIGN_OR_RETURN(impl->history, rspace::History::open(options.dataDir, options.mapSizeBytes,
-                                                                                SpaceTypes::encodingTag()));
+        rspace::History::Options ho;
+        ho.mapSizeBytes = options.mapSizeBytes;
+        ho.maxMapSizeBytes = options.maxMapSizeBytes;
+        ho.payloadTag = SpaceTypes::encodingTag();
+        ho.readOnly = options.readOnly;
+        ho.waitForWriter = options.waitForStore;
+        RHO_ASSIGN_OR_RETURN(impl->history, rspace::History::open(options.dataDir, ho));
         RHO_RETURN_IF_ERROR(impl->space.attach(*impl->history));
     }
     impl->installSystemProcesses();
     return std::unique_ptr<Runtime>(new Runtime(std::move(impl)));
 }
 
+absl::StatusOr<StoreReport> Runtime::verify(const RuntimeOptions& options) {
+    rspace::History::Options ho;
+    ho.mapSizeBytes = options.mapSizeBytes;
+    ho.payloadTag = SpaceTypes::encodingTag();
+    ho.readOnly = true;
+    RHO_ASSIGN_OR_RETURN(std::unique_ptr<rspace::History> history, rspace::History::open(options.dataDir, ho));
+    RHO_ASSIGN_OR_RETURN(rspace::HistoryReport records, history->verify());
+    StoreReport report;
+    report.dataRecords = records.dataRecords;
+    report.continuationRecords = records.contRecords;
+    report.problems = std::move(records.problems);
+    if (report.problems.empty()) { // sound records: they must also decode
+        RhoMatcher matcher;
+        Space space{matcher};
+        if (absl::Status s = space.attach(*history); !s.ok())
+            report.problems.emplace_back(s.message());
+    }
+    return report;
+}
+
 absl::StatusOr<RunStats> Runtime::run(const bytecode::Program& program) {
     Impl& s = *impl_;
+    if (s.options.readOnly)
+        return absl::FailedPreconditionError(absl::StrCat(s.options.dataDir, " was opened read-only"));
     const unsigned workers = s.options.threads;
     ActiveQueue queue(workers, s.options.reductionBudget);
     if (s.options.seed) // one thread: the seed draws the schedule too (active_queue.h)

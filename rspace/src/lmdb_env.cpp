@@ -1,32 +1,59 @@
 // File: lmdb_env.cpp
 // History over LMDB: the only file that includes lmdb.h, and the only place where
 // LMDB return codes become absl::Status. Every transaction here is short and
-// opened and finished inside one call, so no LMDB handle outlives a method.
+// opened and finished inside one call, so no LMDB handle outlives a method. Every
+// LMDB call that reads pages runs under the fault guard (fault_guard.h).
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "rho/base/byte_order.h"
+#include "rho/base/status.h"
 #include "rho/rspace/history.h"
 
 #include <lmdb.h>
+#include <xxhash.h>
 
+#include <array>
+#include <csignal>
 #include <cstring>
 #include <errno.h>
 #include <filesystem>
 #include <stdlib.h>
+#include <sys/statvfs.h>
 #include <system_error>
 #include <unistd.h>
 
+#include "fault_guard.h"
+#include "store_file.h"
+
 namespace rho::rspace {
+
+using detail::guardedCall;
+using detail::kFaulted;
 
 namespace {
 
 constexpr char kMetaDb[] = "meta";
 constexpr char kDataDb[] = "data";
 constexpr char kContsDb[] = "conts";
+constexpr char kMagicKey[] = "magic";
 constexpr char kVersionKey[] = "version";
 constexpr char kPayloadKey[] = "payload";
+constexpr char kDigestKey[] = "digest";
+constexpr std::string_view kMagic = "rhovm tuplespace";
+constexpr size_t kChecksumBytes = 8;
 
 // Map an LMDB (or errno) return code to a canonical Status, naming the operation.
 absl::Status lmdbStatus(int rc, const std::string& op) {
+    if (rc == kFaulted) {
+        const int sig = detail::faultSignal();
+        if (sig == SIGABRT)
+            return absl::DataLossError(absl::StrCat("lmdb ", op, ": the store's pages are damaged (LMDB: ",
+                                                    detail::faultMessage(), ")"));
+        return absl::DataLossError(absl::StrCat(
+            "lmdb ", op, ": the store's pages are damaged (",
+            sig == SIGBUS ? "SIGBUS: the file is shorter than its pages say" : "SIGSEGV: a page points outside the file",
+            ")"));
+    }
     std::string msg = absl::StrCat("lmdb ", op, ": ", mdb_strerror(rc));
     switch (rc) {
     case MDB_MAP_FULL:
@@ -36,6 +63,7 @@ absl::Status lmdbStatus(int rc, const std::string& op) {
     case MDB_MAP_RESIZED:
     case ENOMEM:
     case ENOSPC:
+    case EDQUOT:
         return absl::ResourceExhaustedError(msg);
     case MDB_INVALID:
     case MDB_CORRUPTED:
@@ -60,14 +88,26 @@ MDB_val toVal(std::string_view s) {
     return MDB_val{s.size(), const_cast<char*>(s.data())};
 }
 
-std::string_view fromVal(const MDB_val& v) {
-    return {static_cast<const char*>(v.mv_data), v.mv_size};
-}
+std::string_view fromVal(const MDB_val& v) { return {static_cast<const char*>(v.mv_data), v.mv_size}; }
 
-std::string encodeVersion(uint32_t v) {
+std::string encodeU32(uint32_t v) {
     std::string out;
     base::putU32(out, v);
     return out;
+}
+
+uint64_t checksum(std::string_view key, std::string_view payload) {
+    return XXH3_64bits_withSeed(payload.data(), payload.size(), XXH3_64bits(key.data(), key.size()));
+}
+
+uint64_t storedChecksum(std::string_view value) {
+    uint64_t c = 0;
+    std::memcpy(&c, value.data(), kChecksumBytes); // little-endian hosts only (as LMDB's own file)
+    return c;
+}
+
+std::string printableKey(History::Db db, std::string_view key) {
+    return absl::StrCat(db == History::Db::kData ? "data" : "conts", " record ", absl::BytesToHexString(absl::string_view(key.data(), key.size())));
 }
 
 // Aborts the transaction unless commit() succeeded, so early returns cannot leak it.
@@ -75,18 +115,19 @@ class TxnGuard {
   public:
     explicit TxnGuard(MDB_txn* txn) : txn_(txn) {}
     ~TxnGuard() {
-        if (txn_ != nullptr) {
+        if (txn_ != nullptr)
             mdb_txn_abort(txn_);
-        }
     }
     TxnGuard(const TxnGuard&) = delete;
     TxnGuard& operator=(const TxnGuard&) = delete;
     MDB_txn* get() const { return txn_; }
     int commit() {
-        int rc = mdb_txn_commit(txn_);
+        MDB_txn* t = txn_;
         txn_ = nullptr; // committed or not, the handle is freed by mdb_txn_commit
-        return rc;
+        return guardedCall([&] { return mdb_txn_commit(t); });
     }
+    // After a fault: the transaction is abandoned, never touched again.
+    void forget() { txn_ = nullptr; }
 
   private:
     MDB_txn* txn_;
@@ -94,28 +135,200 @@ class TxnGuard {
 
 } // namespace
 
+// Per record database: how many records it holds and the sum of their checksums.
+struct Digest {
+    std::array<uint64_t, 2> count{};
+    std::array<uint64_t, 2> sum{};
+    void add(History::Db db, uint64_t c) {
+        ++count[static_cast<size_t>(db)];
+        sum[static_cast<size_t>(db)] += c;
+    }
+    void remove(History::Db db, uint64_t c) {
+        --count[static_cast<size_t>(db)];
+        sum[static_cast<size_t>(db)] -= c;
+    }
+    [[nodiscard]] std::string encode() const {
+        std::string out;
+        for (size_t i = 0; i < 2; ++i) {
+            base::putU64(out, count[i]);
+            base::putU64(out, sum[i]);
+        }
+        return out;
+    }
+    bool decode(std::string_view in) {
+        if (in.size() != 32)
+            return false;
+        for (size_t i = 0; i < 2; ++i)
+            if (!base::getU64(in, count[i]) || !base::getU64(in, sum[i]))
+                return false;
+        return true;
+    }
+};
+
 struct History::Env {
     MDB_env* env = nullptr;
     MDB_dbi meta = 0;
     MDB_dbi data = 0;
     MDB_dbi conts = 0;
+    bool readOnly = false;
+    bool empty = false; // a reader's store that never completed its first commit
+    size_t mapSize = 0;
+    size_t maxMapSize = 0;
+    Digest digest;
+    detail::WriterLock lock;
+    // Set when an LMDB call faulted: the environment is abandoned (never closed).
+    absl::Status poisoned;
 
     Env() = default;
     Env(const Env&) = delete;
     Env& operator=(const Env&) = delete;
     ~Env() {
-        if (env != nullptr) {
+        if (env != nullptr && poisoned.ok())
             mdb_env_close(env); // also closes the DBI handles
-        }
     }
     MDB_dbi dbi(Db db) const { return db == Db::kData ? data : conts; }
+    // The status of [rc]; a fault poisons the environment.
+    absl::Status fail(int rc, const std::string& op) {
+        absl::Status s = lmdbStatus(rc, op);
+        if (rc == kFaulted)
+            poisoned = s;
+        return s;
+    }
 };
+
+namespace {
+
+using Env = History::Env;
+
+absl::Status foreignStore(const std::string& dir) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(dir, " holds an LMDB store that is not a rhovm tuplespace (no rhovm magic): rhovm will "
+                          "neither read nor write it"));
+}
+
+// Reads meta record [key] into [out]; false when missing.
+absl::StatusOr<bool> getMeta(Env& e, MDB_txn* txn, const char* key, std::string& out) {
+    MDB_val k = toVal(key);
+    MDB_val v{};
+    int rc = guardedCall([&] {
+        int r = mdb_get(txn, e.meta, &k, &v);
+        if (r == 0)
+            out.assign(static_cast<const char*>(v.mv_data), v.mv_size);
+        return r;
+    });
+    if (rc == MDB_NOTFOUND)
+        return false;
+    if (rc != 0)
+        return e.fail(rc, absl::StrCat("mdb_get meta ", key));
+    return true;
+}
+
+absl::Status putMeta(Env& e, MDB_txn* txn, const char* key, std::string_view value) {
+    MDB_val k = toVal(key);
+    MDB_val v = toVal(value);
+    if (int rc = guardedCall([&] { return mdb_put(txn, e.meta, &k, &v, 0); }); rc != 0)
+        return e.fail(rc, absl::StrCat("mdb_put meta ", key));
+    return absl::OkStatus();
+}
+
+// A new store's meta records and record databases.
+absl::Status createStore(Env& e, MDB_txn* txn, std::string_view payloadTag) {
+    for (auto [name, dbi] : {std::pair{kMetaDb, &e.meta}, std::pair{kDataDb, &e.data}, std::pair{kContsDb, &e.conts}})
+        if (int rc = guardedCall([&] { return mdb_dbi_open(txn, name, MDB_CREATE, dbi); }); rc != 0)
+            return e.fail(rc, absl::StrCat("mdb_dbi_open ", name));
+    RHO_RETURN_IF_ERROR(putMeta(e, txn, kMagicKey, kMagic));
+    RHO_RETURN_IF_ERROR(putMeta(e, txn, kVersionKey, encodeU32(kHistoryFormatVersion)));
+    RHO_RETURN_IF_ERROR(putMeta(e, txn, kPayloadKey, payloadTag));
+    e.digest = Digest{};
+    return putMeta(e, txn, kDigestKey, e.digest.encode());
+}
+
+// An existing store: its meta records must be this build's.
+absl::Status checkStore(Env& e, MDB_txn* txn, const std::string& dir, std::string_view payloadTag) {
+    std::string value;
+    RHO_ASSIGN_OR_RETURN(bool hasVersion, getMeta(e, txn, kVersionKey, value));
+    if (hasVersion) { // before the magic: stores of format 3 and older have none
+        uint32_t stored = 0;
+        std::string_view bytes = value;
+        if (value.size() != 4 || !base::getU32(bytes, stored))
+            return absl::DataLossError(
+                absl::StrCat("history ", dir, ": malformed format version record (", value.size(), " bytes)"));
+        if (stored != kHistoryFormatVersion)
+            return absl::FailedPreconditionError(absl::StrCat("history ", dir, ": unsupported format version ",
+                                                              stored, " (this build reads version ",
+                                                              kHistoryFormatVersion, ")"));
+    }
+    RHO_ASSIGN_OR_RETURN(bool hasMagic, getMeta(e, txn, kMagicKey, value));
+    if (!hasMagic || value != kMagic)
+        return hasVersion ? absl::DataLossError(absl::StrCat("history ", dir, ": the magic record is damaged"))
+                          : foreignStore(dir);
+    if (!hasVersion)
+        return absl::DataLossError(absl::StrCat("history ", dir, ": the format version record is missing"));
+    RHO_ASSIGN_OR_RETURN(bool hasPayload, getMeta(e, txn, kPayloadKey, value));
+    if (!hasPayload)
+        return absl::DataLossError(absl::StrCat("history ", dir, ": the payload tag record is missing"));
+    if (value != payloadTag)
+        return absl::FailedPreconditionError(
+            absl::StrCat("history ", dir, ": written by \"", value, "\"; this build is \"", std::string(payloadTag), "\""));
+    RHO_ASSIGN_OR_RETURN(bool hasDigest, getMeta(e, txn, kDigestKey, value));
+    if (!hasDigest || !e.digest.decode(value))
+        return absl::DataLossError(absl::StrCat("history ", dir, ": the digest record is missing or damaged"));
+    for (auto [name, dbi] : {std::pair{kDataDb, &e.data}, std::pair{kContsDb, &e.conts}}) {
+        int rc = guardedCall([&] { return mdb_dbi_open(txn, name, 0, dbi); });
+        if (rc == MDB_NOTFOUND)
+            return absl::DataLossError(absl::StrCat("history ", dir, ": the ", name, " database is missing"));
+        if (rc != 0)
+            return e.fail(rc, absl::StrCat("mdb_dbi_open ", name));
+    }
+    return absl::OkStatus();
+}
+
+// LMDB's assertion hook: a failed assertion inside a guarded call is a fault.
+void onAssert(MDB_env*, const char* message) { detail::assertionFailed(message); }
+
+absl::Status openEnv(Env& e, const std::string& dir, const History::Options& o) {
+    if (int rc = mdb_env_create(&e.env); rc != 0) {
+        e.env = nullptr;
+        return lmdbStatus(rc, "mdb_env_create");
+    }
+    if (int rc = mdb_env_set_maxdbs(e.env, 3); rc != 0)
+        return lmdbStatus(rc, "mdb_env_set_maxdbs");
+    mdb_env_set_assert(e.env, onAssert);
+    if (int rc = mdb_env_set_mapsize(e.env, o.mapSizeBytes); rc != 0)
+        return lmdbStatus(rc, "mdb_env_set_mapsize");
+    // MDB_NOTLS: read transactions are not tied to a thread, since Space may be
+    // driven from any worker thread. Writers: durable commits.
+    unsigned flags = MDB_NOTLS | (o.readOnly ? MDB_RDONLY : 0);
+    int rc = guardedCall([&] { return mdb_env_open(e.env, dir.c_str(), flags, 0644); });
+    if (rc == EACCES && o.readOnly) {
+        // A store whose lock file this user cannot open (someone else's, or a read-only
+        // copy): read without LMDB's reader table, as on a read-only file system.
+        mdb_env_close(e.env);
+        e.env = nullptr;
+        if (int r = mdb_env_create(&e.env); r != 0) {
+            e.env = nullptr;
+            return lmdbStatus(r, "mdb_env_create");
+        }
+        mdb_env_set_maxdbs(e.env, 3);
+        mdb_env_set_assert(e.env, onAssert);
+        mdb_env_set_mapsize(e.env, o.mapSizeBytes);
+        rc = guardedCall([&] { return mdb_env_open(e.env, dir.c_str(), flags | MDB_NOLOCK, 0644); });
+    }
+    if (rc != 0)
+        return e.fail(rc, absl::StrCat("mdb_env_open ", dir));
+    MDB_envinfo info{};
+    mdb_env_info(e.env, &info);
+    e.mapSize = info.me_mapsize;
+    return absl::OkStatus();
+}
+
+} // namespace
 
 History::History(std::unique_ptr<Env> env, std::string dir, bool temporary, uint32_t formatVersion)
     : env_(std::move(env)), dir_(std::move(dir)), temporary_(temporary), formatVersion_(formatVersion) {}
 
 History::~History() {
-    env_.reset(); // close before removing the files
+    env_.reset(); // close (and unlock) before removing the files
     if (temporary_) {
         std::error_code ec; // best effort: a destructor cannot report failure
         std::filesystem::remove_all(dir_, ec);
@@ -124,101 +337,86 @@ History::~History() {
 
 absl::StatusOr<std::unique_ptr<History>> History::open(const std::string& dir, size_t mapSizeBytes,
                                                       std::string_view payloadTag) {
-    if (dir.empty()) {
+    Options o;
+    o.mapSizeBytes = mapSizeBytes;
+    o.payloadTag = payloadTag;
+    return open(dir, o);
+}
+
+absl::StatusOr<std::unique_ptr<History>> History::open(const std::string& dir, const Options& o) {
+    if (dir.empty())
         return absl::InvalidArgumentError("history: empty directory name");
-    }
     std::error_code ec;
-    std::filesystem::create_directories(dir, ec);
-    if (ec) {
-        std::string msg = absl::StrCat("history: cannot create directory ", dir, ": ", ec.message());
-        if (ec == std::errc::permission_denied || ec == std::errc::read_only_file_system) {
-            return absl::PermissionDeniedError(msg);
-        }
-        return absl::InternalError(msg);
-    }
-
-    auto env = std::make_unique<Env>();
-    if (int rc = mdb_env_create(&env->env); rc != 0) {
-        env->env = nullptr;
-        return lmdbStatus(rc, "mdb_env_create");
-    }
-    if (int rc = mdb_env_set_maxdbs(env->env, 3); rc != 0) {
-        return lmdbStatus(rc, "mdb_env_set_maxdbs");
-    }
-    if (int rc = mdb_env_set_mapsize(env->env, mapSizeBytes); rc != 0) {
-        return lmdbStatus(rc, "mdb_env_set_mapsize");
-    }
-    // MDB_NOTLS: read transactions are not tied to a thread, since Space may be
-    // driven from any worker thread. Default flags otherwise: a directory, durable commits.
-    if (int rc = mdb_env_open(env->env, dir.c_str(), MDB_NOTLS, 0644); rc != 0) {
-        return lmdbStatus(rc, absl::StrCat("mdb_env_open ", dir));
-    }
-
-    MDB_txn* raw = nullptr;
-    if (int rc = mdb_txn_begin(env->env, nullptr, 0, &raw); rc != 0) {
-        return lmdbStatus(rc, "mdb_txn_begin");
-    }
-    TxnGuard txn(raw);
-    if (int rc = mdb_dbi_open(txn.get(), kMetaDb, MDB_CREATE, &env->meta); rc != 0) {
-        return lmdbStatus(rc, "mdb_dbi_open meta");
-    }
-    if (int rc = mdb_dbi_open(txn.get(), kDataDb, MDB_CREATE, &env->data); rc != 0) {
-        return lmdbStatus(rc, "mdb_dbi_open data");
-    }
-    if (int rc = mdb_dbi_open(txn.get(), kContsDb, MDB_CREATE, &env->conts); rc != 0) {
-        return lmdbStatus(rc, "mdb_dbi_open conts");
-    }
-
-    MDB_val key = toVal(kVersionKey);
-    MDB_val val{};
-    int rc = mdb_get(txn.get(), env->meta, &key, &val);
-    if (rc == MDB_NOTFOUND) {
-        std::string bytes = encodeVersion(kHistoryFormatVersion);
-        MDB_val v = toVal(bytes);
-        if (rc = mdb_put(txn.get(), env->meta, &key, &v, 0); rc != 0) {
-            return lmdbStatus(rc, "mdb_put meta version");
-        }
-    } else if (rc != 0) {
-        return lmdbStatus(rc, "mdb_get meta version");
+    if (o.readOnly) {
+        if (!std::filesystem::is_directory(dir, ec))
+            return absl::NotFoundError(absl::StrCat(dir, " is not a directory"));
     } else {
-        if (val.mv_size != 4) {
-            return absl::DataLossError(
-                absl::StrCat("history ", dir, ": malformed format version record (", val.mv_size, " bytes)"));
-        }
-        uint32_t stored = 0;
-        std::string_view bytes = fromVal(val);
-        base::getU32(bytes, stored);
-        if (stored != kHistoryFormatVersion) {
-            return absl::FailedPreconditionError(
-                absl::StrCat("history ", dir, ": unsupported format version ", stored,
-                             " (this build reads version ", kHistoryFormatVersion, ")"));
+        std::filesystem::create_directories(dir, ec);
+        if (ec) {
+            std::string msg = absl::StrCat("history: cannot create directory ", dir, ": ", ec.message());
+            if (ec == std::errc::permission_denied || ec == std::errc::read_only_file_system)
+                return absl::PermissionDeniedError(msg);
+            return absl::InternalError(msg);
         }
     }
-    MDB_val payloadKey = toVal(kPayloadKey);
-    rc = mdb_get(txn.get(), env->meta, &payloadKey, &val);
-    if (rc == MDB_NOTFOUND) {
-        MDB_val v{payloadTag.size(), const_cast<char*>(payloadTag.data())};
-        if (rc = mdb_put(txn.get(), env->meta, &payloadKey, &v, 0); rc != 0) {
-            return lmdbStatus(rc, "mdb_put meta payload");
-        }
+    auto env = std::make_unique<Env>();
+    env->readOnly = o.readOnly;
+    env->maxMapSize = std::max(o.maxMapSizeBytes, o.mapSizeBytes);
+    if (!o.readOnly) // the lock first: the writer's checks below see no other writer's half-made file
+        RHO_RETURN_IF_ERROR(detail::WriterLock::acquire(dir, o.waitForWriter, env->lock));
+    bool exists = false;
+    RHO_RETURN_IF_ERROR(detail::checkDataFile(dir, exists));
+    if (o.readOnly && !exists)
+        return absl::NotFoundError(absl::StrCat(dir, " holds no tuplespace (no data.mdb)"));
+    RHO_RETURN_IF_ERROR(openEnv(*env, dir, o));
+
+    Env& e = *env;
+    MDB_txn* raw = nullptr;
+    if (int rc = guardedCall([&] { return mdb_txn_begin(e.env, nullptr, o.readOnly ? MDB_RDONLY : 0, &raw); }); rc != 0)
+        return e.fail(rc, "mdb_txn_begin");
+    TxnGuard txn(raw);
+    // What the main database holds decides: rhovm's meta database, nothing (a new
+    // store, or one whose first commit never completed), or another program's data.
+    MDB_dbi main = 0;
+    MDB_stat mainStat{};
+    int rc = guardedCall([&] {
+        int r = mdb_dbi_open(txn.get(), nullptr, 0, &main);
+        return r != 0 ? r : mdb_stat(txn.get(), main, &mainStat);
+    });
+    if (rc != 0) {
+        txn.forget();
+        return e.fail(rc, "mdb_dbi_open (main)");
+    }
+    rc = guardedCall([&] { return mdb_dbi_open(txn.get(), kMetaDb, 0, &e.meta); });
+    absl::Status status;
+    if (rc == MDB_NOTFOUND || rc == MDB_INCOMPATIBLE) {
+        if (mainStat.ms_entries != 0 || rc == MDB_INCOMPATIBLE)
+            status = foreignStore(dir);
+        else if (o.readOnly)
+            e.empty = true;
+        else
+            status = createStore(e, txn.get(), o.payloadTag);
     } else if (rc != 0) {
-        return lmdbStatus(rc, "mdb_get meta payload");
-    } else if (fromVal(val) != payloadTag) {
-        return absl::FailedPreconditionError(absl::StrCat("history ", dir, ": written by \"", std::string(fromVal(val)),
-                                                          "\"; this build is \"", std::string(payloadTag), "\""));
+        status = e.fail(rc, "mdb_dbi_open meta");
+    } else {
+        status = checkStore(e, txn.get(), dir, o.payloadTag);
     }
-    if (rc = txn.commit(); rc != 0) {
-        return lmdbStatus(rc, "mdb_txn_commit (open)");
+    if (!status.ok()) {
+        if (!e.poisoned.ok())
+            txn.forget();
+        return status;
     }
+    // Committing (a read transaction too) keeps the DBI handles for the environment.
+    if (rc = txn.commit(); rc != 0)
+        return e.fail(rc, "mdb_txn_commit (open)");
     return std::unique_ptr<History>(new History(std::move(env), dir, false, kHistoryFormatVersion));
 }
 
 absl::StatusOr<std::unique_ptr<History>> History::openTemporary(size_t mapSizeBytes, std::string_view payloadTag) {
     const char* base = std::getenv("TMPDIR");
     std::string tmpl = absl::StrCat(base != nullptr && *base != '\0' ? base : "/tmp", "/rhovm-space-XXXXXX");
-    if (mkdtemp(tmpl.data()) == nullptr) {
+    if (mkdtemp(tmpl.data()) == nullptr)
         return absl::InternalError(absl::StrCat("history: mkdtemp ", tmpl, ": ", std::strerror(errno)));
-    }
     auto history = open(tmpl, mapSizeBytes, payloadTag);
     if (!history.ok()) {
         std::error_code ec;
@@ -229,78 +427,232 @@ absl::StatusOr<std::unique_ptr<History>> History::openTemporary(size_t mapSizeBy
     return history;
 }
 
-absl::Status History::forEach(Db db,
-                              absl::FunctionRef<absl::Status(std::string_view, std::string_view)> fn) const {
+bool History::readOnly() const { return env_->readOnly; }
+size_t History::mapSize() const { return env_->mapSize; }
+
+absl::Status History::forEach(Db db, absl::FunctionRef<absl::Status(std::string_view, std::string_view)> fn) const {
+    Env& e = *env_;
+    RHO_RETURN_IF_ERROR(e.poisoned);
+    if (e.empty)
+        return absl::OkStatus();
     MDB_txn* raw = nullptr;
-    if (int rc = mdb_txn_begin(env_->env, nullptr, MDB_RDONLY, &raw); rc != 0) {
-        return lmdbStatus(rc, "mdb_txn_begin (read)");
-    }
+    if (int rc = guardedCall([&] { return mdb_txn_begin(e.env, nullptr, MDB_RDONLY, &raw); }); rc != 0)
+        return e.fail(rc, "mdb_txn_begin (read)");
     TxnGuard txn(raw); // a read transaction is only ever aborted
     MDB_cursor* cursor = nullptr;
-    if (int rc = mdb_cursor_open(txn.get(), env_->dbi(db), &cursor); rc != 0) {
+    if (int rc = mdb_cursor_open(txn.get(), e.dbi(db), &cursor); rc != 0)
         return lmdbStatus(rc, "mdb_cursor_open");
-    }
     absl::Status status;
+    uint64_t count = 0;
+    uint64_t sum = 0;
     MDB_val key{};
     MDB_val val{};
-    for (int rc = mdb_cursor_get(cursor, &key, &val, MDB_FIRST);;
-         rc = mdb_cursor_get(cursor, &key, &val, MDB_NEXT)) {
-        if (rc == MDB_NOTFOUND) {
+    for (MDB_cursor_op op = MDB_FIRST;; op = MDB_NEXT) {
+        bool intact = true;
+        int rc = guardedCall([&] {
+            int r = mdb_cursor_get(cursor, &key, &val, op);
+            if (r == 0) { // the checksum reads every byte: a fault happens here, not in fn
+                std::string_view v = fromVal(val);
+                intact = v.size() >= kChecksumBytes &&
+                         storedChecksum(v) == checksum(fromVal(key), v.substr(kChecksumBytes));
+            }
+            return r;
+        });
+        if (rc == MDB_NOTFOUND)
             break;
-        }
         if (rc != 0) {
-            status = lmdbStatus(rc, "mdb_cursor_get");
+            if (rc == kFaulted)
+                txn.forget(); // the cursor and transaction are abandoned with the environment
+            return e.fail(rc, "mdb_cursor_get");
+        }
+        if (!intact) {
+            status = absl::DataLossError(
+                absl::StrCat(printableKey(db, fromVal(key)), " is damaged (its checksum does not match)"));
             break;
         }
-        status = fn(fromVal(key), fromVal(val));
-        if (!status.ok()) {
+        std::string_view v = fromVal(val);
+        ++count;
+        sum += storedChecksum(v);
+        status = fn(fromVal(key), v.substr(kChecksumBytes));
+        if (!status.ok())
             break;
-        }
     }
     mdb_cursor_close(cursor);
-    return status;
-}
-
-absl::Status History::commit(const std::vector<Put>& puts, const std::vector<Del>& dels) {
-    MDB_txn* raw = nullptr;
-    if (int rc = mdb_txn_begin(env_->env, nullptr, 0, &raw); rc != 0) {
-        return lmdbStatus(rc, "mdb_txn_begin (write)");
-    }
-    TxnGuard txn(raw);
-    for (const Put& put : puts) {
-        MDB_val key = toVal(put.key);
-        MDB_val val = toVal(put.value);
-        if (int rc = mdb_put(txn.get(), env_->dbi(put.db), &key, &val, 0); rc != 0) {
-            return lmdbStatus(rc, "mdb_put");
-        }
-    }
-    for (const Del& del : dels) {
-        MDB_val key = toVal(del.key);
-        if (int rc = mdb_del(txn.get(), env_->dbi(del.db), &key, nullptr); rc != 0 && rc != MDB_NOTFOUND) {
-            return lmdbStatus(rc, "mdb_del");
-        }
-    }
-    if (int rc = txn.commit(); rc != 0) {
-        return lmdbStatus(rc, "mdb_txn_commit");
-    }
+    RHO_RETURN_IF_ERROR(status);
+    const auto i = static_cast<size_t>(db);
+    if (count != e.digest.count[i] || sum != e.digest.sum[i])
+        return absl::DataLossError(absl::StrCat(
+            db == Db::kData ? "data" : "conts", ": ", count, " records on disk where the store's digest says ",
+            e.digest.count[i], count == e.digest.count[i] ? " with other contents" : "",
+            " (records were lost, added or replaced on disk)"));
     return absl::OkStatus();
 }
 
-absl::Status History::setFormatVersionForTesting(uint32_t version) {
+absl::StatusOr<HistoryReport> History::verify() const {
+    Env& e = *env_;
+    RHO_RETURN_IF_ERROR(e.poisoned);
+    HistoryReport report;
+    if (e.empty)
+        return report;
     MDB_txn* raw = nullptr;
-    if (int rc = mdb_txn_begin(env_->env, nullptr, 0, &raw); rc != 0) {
-        return lmdbStatus(rc, "mdb_txn_begin (write)");
-    }
+    if (int rc = guardedCall([&] { return mdb_txn_begin(e.env, nullptr, MDB_RDONLY, &raw); }); rc != 0)
+        return e.fail(rc, "mdb_txn_begin (read)");
     TxnGuard txn(raw);
-    std::string bytes = encodeVersion(version);
-    MDB_val key = toVal(kVersionKey);
-    MDB_val val = toVal(bytes);
-    if (int rc = mdb_put(txn.get(), env_->meta, &key, &val, 0); rc != 0) {
-        return lmdbStatus(rc, "mdb_put meta version");
+    for (Db db : {Db::kData, Db::kConts}) {
+        MDB_cursor* cursor = nullptr;
+        if (int rc = mdb_cursor_open(txn.get(), e.dbi(db), &cursor); rc != 0)
+            return lmdbStatus(rc, "mdb_cursor_open");
+        uint64_t count = 0;
+        uint64_t sum = 0;
+        MDB_val key{};
+        MDB_val val{};
+        for (MDB_cursor_op op = MDB_FIRST;; op = MDB_NEXT) {
+            bool intact = true;
+            uint64_t stored = 0;
+            int rc = guardedCall([&] {
+                int r = mdb_cursor_get(cursor, &key, &val, op);
+                if (r == 0) {
+                    std::string_view v = fromVal(val);
+                    intact = v.size() >= kChecksumBytes &&
+                             storedChecksum(v) == checksum(fromVal(key), v.substr(kChecksumBytes));
+                    stored = v.size() >= kChecksumBytes ? storedChecksum(v) : 0;
+                }
+                return r;
+            });
+            if (rc == MDB_NOTFOUND)
+                break;
+            if (rc != 0) {
+                if (rc == kFaulted)
+                    txn.forget();
+                report.problems.push_back(absl::StrCat(db == Db::kData ? "data" : "conts", ": the walk stopped after ",
+                                                       count, " records: ", e.fail(rc, "mdb_cursor_get").message()));
+                return report;
+            }
+            ++count;
+            sum += stored;
+            if (!intact)
+                report.problems.push_back(
+                    absl::StrCat(printableKey(db, fromVal(key)), " is damaged (its checksum does not match)"));
+        }
+        mdb_cursor_close(cursor);
+        const auto i = static_cast<size_t>(db);
+        (db == Db::kData ? report.dataRecords : report.contRecords) = count;
+        if (count != e.digest.count[i] || sum != e.digest.sum[i])
+            report.problems.push_back(absl::StrCat(db == Db::kData ? "data" : "conts", ": ", count,
+                                                   " records on disk where the store's digest says ",
+                                                   e.digest.count[i],
+                                                   count == e.digest.count[i] ? " with other contents" : "",
+                                                   " (records were lost, added or replaced on disk)"));
     }
-    if (int rc = txn.commit(); rc != 0) {
+    return report;
+}
+
+namespace {
+
+// The error of a failed commit; LMDB reports a short write (a full disk) as EIO.
+absl::Status commitError(Env& e, int rc, const std::string& op, const std::string& dir) {
+    if (rc == EIO || rc == ENOSPC) {
+        struct statvfs fs {};
+        if (rc == ENOSPC || (::statvfs(dir.c_str(), &fs) == 0 && fs.f_bavail == 0))
+            return absl::ResourceExhaustedError(
+                absl::StrCat("lmdb ", op, ": No space left on device (the disk holding ", dir,
+                             " is full); nothing of this checkpoint was written"));
+    }
+    return e.fail(rc, op);
+}
+
+} // namespace
+
+absl::Status History::commit(const std::vector<Put>& puts, const std::vector<Del>& dels) {
+    Env& e = *env_;
+    RHO_RETURN_IF_ERROR(e.poisoned);
+    if (e.readOnly)
+        return absl::FailedPreconditionError(absl::StrCat("history ", dir_, ": opened read-only"));
+    for (;;) {
+        MDB_txn* raw = nullptr;
+        if (int rc = guardedCall([&] { return mdb_txn_begin(e.env, nullptr, 0, &raw); }); rc != 0)
+            return commitError(e, rc, "mdb_txn_begin (write)", dir_);
+        TxnGuard txn(raw);
+        Digest digest = e.digest;
+        // Each write reads the record it replaces (its checksum leaves the digest) and
+        // writes the new one in place (MDB_RESERVE: no copy of the payload).
+        auto write = [&](Db db, std::string_view key, const std::string* payload, const char*& op) {
+            MDB_val k = toVal(key);
+            MDB_val old{};
+            op = "mdb_get";
+            int rc = mdb_get(txn.get(), e.dbi(db), &k, &old);
+            if (rc == 0) {
+                std::string_view v = fromVal(old);
+                digest.remove(db, v.size() >= kChecksumBytes ? storedChecksum(v) : 0);
+            } else if (rc != MDB_NOTFOUND) {
+                return rc;
+            }
+            if (payload == nullptr) {
+                op = "mdb_del";
+                return rc == MDB_NOTFOUND ? 0 : mdb_del(txn.get(), e.dbi(db), &k, nullptr);
+            }
+            const uint64_t c = checksum(key, *payload);
+            MDB_val v{kChecksumBytes + payload->size(), nullptr};
+            op = "mdb_put";
+            if (rc = mdb_put(txn.get(), e.dbi(db), &k, &v, MDB_RESERVE); rc != 0)
+                return rc;
+            char* out = static_cast<char*>(v.mv_data);
+            std::memcpy(out, &c, kChecksumBytes);
+            std::memcpy(out + kChecksumBytes, payload->data(), payload->size());
+            digest.add(db, c);
+            return 0;
+        };
+        const char* op = "mdb_put";
+        int rc = guardedCall([&] {
+            for (const Put& put : puts) {
+                if (put.key.empty())
+                    return static_cast<int>(MDB_BAD_VALSIZE);
+                if (int r = write(put.db, put.key, &put.value, op); r != 0)
+                    return r;
+            }
+            for (const Del& del : dels)
+                if (int r = write(del.db, del.key, nullptr, op); r != 0)
+                    return r;
+            return 0;
+        });
+        if (rc == 0) {
+            std::string bytes = digest.encode();
+            MDB_val k = toVal(kDigestKey);
+            MDB_val v = toVal(bytes);
+            op = "mdb_put meta digest";
+            rc = guardedCall([&] { return mdb_put(txn.get(), e.meta, &k, &v, 0); });
+            if (rc == 0) {
+                op = "mdb_txn_commit";
+                rc = txn.commit();
+            }
+        }
+        if (rc == kFaulted)
+            txn.forget();
+        if (rc == 0) {
+            e.digest = digest;
+            return absl::OkStatus();
+        }
+        if (rc != MDB_MAP_FULL || e.mapSize >= e.maxMapSize)
+            return commitError(e, rc, op, dir_);
+        // A full map: abort (the guard), grow and write it all again.
+        mdb_txn_abort(txn.get());
+        txn.forget();
+        const size_t grown = std::min(e.maxMapSize, e.mapSize * 2);
+        if (int r = mdb_env_set_mapsize(e.env, grown); r != 0)
+            return lmdbStatus(r, absl::StrCat("mdb_env_set_mapsize ", grown, " (growing the map)"));
+        e.mapSize = grown;
+    }
+}
+
+absl::Status History::setFormatVersionForTesting(uint32_t version) {
+    Env& e = *env_;
+    MDB_txn* raw = nullptr;
+    if (int rc = mdb_txn_begin(e.env, nullptr, 0, &raw); rc != 0)
+        return lmdbStatus(rc, "mdb_txn_begin (write)");
+    TxnGuard txn(raw);
+    RHO_RETURN_IF_ERROR(putMeta(e, txn.get(), kVersionKey, encodeU32(version)));
+    if (int rc = txn.commit(); rc != 0)
         return lmdbStatus(rc, "mdb_txn_commit");
-    }
     formatVersion_ = version;
     return absl::OkStatus();
 }

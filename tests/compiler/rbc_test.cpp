@@ -51,14 +51,28 @@ TEST_CASE("every truncation is a clear error", "[rbc]") {
     }
 }
 
-TEST_CASE("corrupted bytes never crash the loader", "[rbc]") {
+TEST_CASE("every changed byte is refused by the checksum", "[rbc]") {
     std::string bytes = rho::bytecode::encodeProgram(program());
-    size_t rejected = 0, tried = 0;
     for (size_t i = 8; i < bytes.size(); ++i) {
         for (int delta : {1, 0x40, 0x80, 0xFF}) {
             std::string bad = bytes;
             bad[i] = static_cast<char>(static_cast<unsigned char>(bad[i]) + delta);
             auto r = rho::bytecode::decodeProgram(bad);
+            INFO("byte " << i << " + " << delta);
+            REQUIRE(r.status().code() == absl::StatusCode::kDataLoss);
+            CHECK_THAT(std::string(r.status().message()), Catch::Contains("checksum does not match"));
+        }
+    }
+}
+
+TEST_CASE("corrupted content behind a right checksum never crashes the loader", "[rbc]") {
+    std::string bytes = rho::bytecode::encodeProgram(program());
+    size_t rejected = 0, tried = 0;
+    for (size_t i = 16; i < bytes.size(); ++i) {
+        for (int delta : {1, 0x40, 0x80, 0xFF}) {
+            std::string bad = bytes;
+            bad[i] = static_cast<char>(static_cast<unsigned char>(bad[i]) + delta);
+            auto r = rho::bytecode::decodeProgram(rho::bytecode::sealProgramBytes(bad));
             ++tried;
             if (r.ok()) // a change that keeps the code valid is fine, and must list
                 CHECK(!rho::bytecode::disassemble(*r->main).empty());

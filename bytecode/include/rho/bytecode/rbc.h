@@ -2,7 +2,8 @@
 // The .rbc binary format: a compiled program, and the encoding of single Values and
 // Codes that RSpace uses to store data and continuations in LMDB.
 //
-// Layout: "RHBC" magic, u32 kBytecodeVersion, then the main Code. A Code is its
+// Layout: "RHBC" magic, u32 kBytecodeVersion, u64 XXH3-64 checksum of the rest, then
+// the main Code. A Code is its
 // fields in declaration order; counts and operands are LEB128 varints, fixed-width
 // integers (Int values, unforgeable ids, the version) little-endian as everything
 // rhovm stores (base/byte_order.h); Values are a kind byte and their payload
@@ -16,6 +17,8 @@
 //      MAKE_MAP, BUNDLE, CONCAT, DIFF, INTERPOLATE, METHOD, MATCH, MATCHES, AND_ALSO,
 //      OR_ELSE, PUSH_PATTERN; pattern tables, remainders, connectives, simple types,
 //      variable references and process patterns; sequence kinds kCase, kPattern.
+//   3  the file header carries a checksum of the content: a changed file is refused
+//      before decoding (values and codes inside are encoded as in version 2).
 #pragma once
 
 #include <memory>
@@ -27,15 +30,18 @@
 
 namespace rho::bytecode {
 
-inline constexpr uint32_t kBytecodeVersion = 2;
+inline constexpr uint32_t kBytecodeVersion = 3;
 
 // Whole programs (.rbc files).
 std::string encodeProgram(const Program& program);
 // Errors: InvalidArgument "not an rhovm bytecode file", FailedPrecondition for another
-// version ("bytecode version N, this rhovm reads version 2; recompile the program"),
-// DataLoss for truncated or
-// corrupted content (with the byte offset).
+// version ("bytecode version N, this rhovm reads version 3; recompile the program"),
+// DataLoss for a checksum that does not match (a changed or truncated file), and for
+// content that does not decode (with the byte offset).
 absl::StatusOr<Program> decodeProgram(std::string_view bytes);
+// Tests and fuzzers: [bytes] with the header's checksum rewritten to match the content
+// (unchanged when shorter than a header), so that a changed file reaches the decoder.
+std::string sealProgramBytes(std::string bytes);
 
 // Single values and codes, without the file header (used by RSpace storage).
 void encodeValue(const Value& v, std::string& out);

@@ -17,7 +17,16 @@ struct RuntimeOptions {
     unsigned threads = 0;             // worker threads; 0 = the machine's cores
     std::optional<uint64_t> seed;     // deterministic: one thread, seeded names
     std::string dataDir;              // LMDB directory; empty: the space lives in memory only
-    size_t mapSizeBytes = size_t{1} << 32;
+    // The store's map (address space, not disk): it starts at mapSizeBytes and a
+    // checkpoint that fills it doubles it, up to maxMapSizeBytes (`run --map-size`).
+    size_t mapSizeBytes = size_t{64} << 20;
+    size_t maxMapSizeBytes = size_t{1} << 40;
+    // Open the data directory to read only (inspect, verify): no writer lock, nothing
+    // ever written, and run() is refused.
+    bool readOnly = false;
+    // When another process writes the data directory, wait for it to finish instead of
+    // failing (`run --wait`).
+    bool waitForStore = false;
     std::FILE* out = stdout;          // rho:io:stdout
     std::FILE* err = stderr;          // rho:io:stderr and run-time error messages
     // Reductions a machine may run before it yields to others (BEAM's CONTEXT_REDS).

@@ -50,12 +50,26 @@ struct RunStats {
     std::vector<primitives::TestEvent> tests;
 };
 
+// What Runtime::verify found in a data directory.
+struct StoreReport {
+    uint64_t dataRecords = 0;         // records of channels with data
+    uint64_t continuationRecords = 0; // records of waiting receives
+    std::vector<std::string> problems; // one line per damage found; empty: sound
+};
+
 class Runtime {
   public:
     // Errors: those of rspace::History::open (the data directory) and attach
     // (a corrupt or foreign space).
     static absl::StatusOr<std::unique_ptr<Runtime>> open(const RuntimeOptions& options);
     ~Runtime();
+
+    // Reads the whole store of options.dataDir, read-only: every record's checksum,
+    // the digest (records lost or added), then every record decoded as a space would
+    // load it. Lists every problem rather than stopping at the first.
+    // Errors: the store cannot be opened at all (missing, foreign, truncated, in
+    // another format); the message names why.
+    static absl::StatusOr<StoreReport> verify(const RuntimeOptions& options);
 
     // Runs [program] until no machine is ready, then (with a data directory) checkpoints
     // the space to LMDB

@@ -1,16 +1,29 @@
 // File: history.h
 // History: the durable side of RSpace, an LMDB environment (a directory holding
-// data.mdb and lock.mdb) with three named databases:
-//   "meta"   "version" -> u32 little-endian kHistoryFormatVersion
+// data.mdb, lock.mdb and writer.lock) with three named databases:
+//   "meta"   "magic"   -> "rhovm tuplespace" (a store says what it is)
+//            "version" -> u32 little-endian kHistoryFormatVersion
 //            "payload" -> the encoding tag of the records' contents (what the space's
 //                         Types encode with, e.g. "rhovm bytecode 2, space codec 2")
+//            "digest"  -> per record database (data, then conts): u64 record count,
+//                         u64 sum of the records' checksums (mod 2^64)
 //   "data"   16-byte ChannelKey::bytes() -> the channel(s) with that key and their data
 //   "conts"  8-byte big-endian continuation id -> one waiting continuation
-// The API is byte-level: Space<Types, Matcher> (space.h) owns the record encoding,
-// History only stores and loads bytes. LMDB is touched by attach (load) and
-// checkpoint (commit) only, never per COMM; lmdb.h is included by lmdb_env.cpp only.
+// Every record value is stored as u64 checksum + payload, the checksum being XXH3-64 of
+// the payload seeded with XXH3-64 of the key: a changed record is reported, never read
+// back as data, and the digest (updated in the same transaction as the records) finds
+// records lost or added. The API is byte-level: Space<Types, Matcher> (space.h) owns
+// the payload encoding, History only stores, checks and loads bytes. LMDB is touched
+// by attach (load) and checkpoint (commit) only, never per COMM; lmdb.h is included
+// by lmdb_env.cpp only.
 //
-//   RHO_ASSIGN_OR_RETURN(std::unique_ptr<History> history, History::open(dir, 1 << 30));
+// A store has one writer at a time (a flock on writer.lock, held for the History's
+// life; a second writer fails or waits) and any number of readers (read-only opens
+// take no lock and never write). Before LMDB maps data.mdb its meta pages are checked
+// (store_file.h), and every LMDB call runs under a fault guard (fault_guard.h): a
+// damaged or truncated file is an error, never a crash.
+//
+//   RHO_ASSIGN_OR_RETURN(std::unique_ptr<History> history, History::open(dir, {}));
 //   RHO_RETURN_IF_ERROR(space.attach(*history));
 //   ... produce / consume ...
 //   RHO_RETURN_IF_ERROR(space.checkpoint());
@@ -22,6 +35,7 @@
 //      order the continuations waiting on one channel).
 //   3: "meta" holds the payload encoding tag; a store is opened only by a build
 //      that encodes its contents the same way.
+//   4: "meta" holds the magic and the digest; every record value carries a checksum.
 #pragma once
 
 #include "absl/functional/function_ref.h"
@@ -38,10 +52,17 @@
 namespace rho::rspace {
 
 // Bump when the layout of any database or record changes; open() rejects others.
-inline constexpr uint32_t kHistoryFormatVersion = 3;
+inline constexpr uint32_t kHistoryFormatVersion = 4;
 
 // 1 GiB of address space. LMDB maps the file sparsely, so this costs no disk until used.
 inline constexpr size_t kDefaultMapSizeBytes = size_t{1} << 30;
+
+// What verify() found: the records it read and every problem, one line each.
+struct HistoryReport {
+    uint64_t dataRecords = 0;
+    uint64_t contRecords = 0;
+    std::vector<std::string> problems; // empty: the store is sound
+};
 
 class History {
   public:
@@ -58,24 +79,42 @@ class History {
         std::string key;
     };
 
-    // Open (creating if missing) the environment in directory [dir], with a map of
-    // [mapSizeBytes] (the largest the database may grow; checkpoints beyond it fail).
-    // A new environment gets the current format version and [payloadTag], the name of
-    // the encoding its records' contents are written in; an existing one must carry both.
+    struct Options {
+        // The map LMDB starts with (address space, not disk: the file grows as used).
+        size_t mapSizeBytes = kDefaultMapSizeBytes;
+        // A commit that fills the map doubles it up to this size and retries
+        // (0: the map never grows; a full map is ResourceExhausted).
+        size_t maxMapSizeBytes = 0;
+        // The encoding tag of the records' contents (see "payload" above).
+        std::string_view payloadTag;
+        // A reader: MDB_RDONLY, no writer lock, never creates or writes anything
+        // (inspect, verify). It works beside a running writer and on read-only files.
+        bool readOnly = false;
+        // A writer whose store has a writer already waits for it instead of failing.
+        bool waitForWriter = false;
+    };
+
+    // Open the environment in directory [dir]; a writer creates it when missing and
+    // holds its writer lock until destroyed. A new environment gets the magic, the
+    // current format version and the payload tag; an existing one must carry all three.
     // Errors:
     //   InvalidArgument     [dir] is empty.
-    //   FailedPrecondition  the stored format version is not kHistoryFormatVersion, or
-    //                       the stored payload tag is not [payloadTag] (the directory was
-    //                       written by another build; convert or use another dir).
+    //   Unavailable         another process writes the store (the message names its
+    //                       pid); only without waitForWriter.
+    //   NotFound            a reader's [dir] holds no store.
+    //   FailedPrecondition  the store is another program's LMDB file, or its format
+    //                       version or payload tag is not this build's (the directory
+    //                       was written by another build; convert or use another dir).
     //   PermissionDenied    the directory or its files cannot be created or opened.
-    //   DataLoss            LMDB reports a corrupt or foreign file (MDB_INVALID, MDB_CORRUPTED,
-    //                       MDB_VERSION_MISMATCH) or a malformed version record.
-    //   ResourceExhausted   the map is too small for the existing file, or no reader slots remain.
+    //   DataLoss            the file is damaged: empty, truncated, bad meta pages, pages
+    //                       LMDB cannot read, or a malformed meta record.
+    //   ResourceExhausted   no address space for the map, or no reader slots remain.
     //   Internal            any other LMDB or file-system error (the message names it).
     // @note An environment must be opened at most once per process (an LMDB rule:
     //       a second open of the same directory in one process corrupts its locks).
-    [[nodiscard]] static absl::StatusOr<std::unique_ptr<History>> open(const std::string& dir,
-                                                                       size_t mapSizeBytes,
+    [[nodiscard]] static absl::StatusOr<std::unique_ptr<History>> open(const std::string& dir, const Options& options);
+    // A writer with a fixed map of [mapSizeBytes].
+    [[nodiscard]] static absl::StatusOr<std::unique_ptr<History>> open(const std::string& dir, size_t mapSizeBytes,
                                                                        std::string_view payloadTag = {});
 
     // Open a fresh environment in a new directory made by mkdtemp under $TMPDIR (or /tmp).
@@ -89,21 +128,36 @@ class History {
     History(const History&) = delete;
     History& operator=(const History&) = delete;
 
-    // Call [fn](key, value) for every record of [db] in key order, inside one read
-    // transaction. The views are valid only during the call (they point into the map).
-    // Stops at and returns the first non-OK status returned by [fn].
-    // Errors: those of [fn]; Internal / DataLoss / ResourceExhausted from LMDB.
+    // Call [fn](key, payload) for every record of [db] in key order, inside one read
+    // transaction, each record's checksum checked first; at the end the records' count
+    // and checksum sum are checked against the digest. The views are valid only during
+    // the call (they point into the map). Stops at and returns the first non-OK status
+    // returned by [fn].
+    // Errors: those of [fn]; DataLoss for a record whose checksum fails (naming its
+    // key), records lost or added (the digest), or pages LMDB cannot read;
+    // Internal / ResourceExhausted from LMDB.
     [[nodiscard]] absl::Status
     forEach(Db db, absl::FunctionRef<absl::Status(std::string_view key, std::string_view value)> fn) const;
 
+    // Walk every record of both databases and report every damaged one, and the
+    // digest's verdict. Errors only when the walk itself cannot start.
+    [[nodiscard]] absl::StatusOr<HistoryReport> verify() const;
+
     // Apply [puts] (insert or overwrite) then [dels] (deleting a missing key is not an
-    // error) in one durable write transaction: all or nothing.
+    // error) in one durable write transaction, with the digest: all or nothing. A full
+    // map grows (Options::maxMapSizeBytes) and the transaction is retried.
     // Errors:
-    //   ResourceExhausted  MDB_MAP_FULL (the map is too small: reopen with a larger
-    //                      mapSizeBytes) or MDB_TXN_FULL; nothing was written.
+    //   FailedPrecondition a read-only History.
+    //   ResourceExhausted  MDB_MAP_FULL at the largest map allowed, MDB_TXN_FULL, or a
+    //                      full disk ("No space left on device"); nothing was written.
     //   InvalidArgument    a key is empty or longer than LMDB's maximum key size.
+    //   DataLoss           pages LMDB cannot read.
     //   Internal           any other LMDB error; nothing was written.
     [[nodiscard]] absl::Status commit(const std::vector<Put>& puts, const std::vector<Del>& dels);
+
+    [[nodiscard]] bool readOnly() const;
+    // The map's current size in bytes.
+    [[nodiscard]] size_t mapSize() const;
 
     // The format version stored in "meta" (kHistoryFormatVersion for any opened History).
     [[nodiscard]] uint32_t formatVersion() const { return formatVersion_; }
@@ -113,11 +167,12 @@ class History {
 
     [[nodiscard]] const std::string& dir() const { return dir_; }
 
-    // Thread-safety: every method may be called from any thread; LMDB serialises
-    // writers itself. Space calls History only under its own mutex.
+    // Thread-safety: every method may be called from any thread, one at a time (Space
+    // calls History only with all its locks held).
+
+    struct Env; // the LMDB handles: opaque, defined in lmdb_env.cpp
 
   private:
-    struct Env; // the LMDB handles, defined in lmdb_env.cpp
     History(std::unique_ptr<Env> env, std::string dir, bool temporary, uint32_t formatVersion);
 
     std::unique_ptr<Env> env_;

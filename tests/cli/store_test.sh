@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# The durable store from the command line (issue 9): one writer at a time (exit 4,
+# naming the other; --wait), inspect beside a writer and without writing, verify on a
+# sound and a damaged store, truncated and empty files, --map-size, a full disk.
+# Usage: store_test.sh RHOVM
+set -uo pipefail
+# shellcheck source=check_lib.sh
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/check_lib.sh"
+RHOVM=$1
+dir=$(mktemp -d)
+cleanup() {
+    mountpoint -q "$dir/full" 2>/dev/null && umount "$dir/full"
+    rm -rf "$dir"
+}
+trap cleanup EXIT
+
+# One writer at a time. The first run counts down long enough for the others to meet it.
+cat >"$dir/long.rho" <<'RHO'
+new loop, out(`rho:io:stdout`) in {
+  contract loop(@n) = { if (n > 0) { loop!(n - 1) } else { out!("long done") } } |
+  loop!(4000000) | @"first"!(1)
+}
+RHO
+"$RHOVM" run --data-dir "$dir/s" "$dir/long.rho" >"$dir/long.out" 2>&1 &
+first=$!
+for _ in $(seq 200); do # until the first run holds the store
+    [ "$(cat "$dir/s/writer.lock" 2>/dev/null)" = "$first" ] && break
+    sleep 0.05
+done
+out=$(echo '@"second"!(2)' | "$RHOVM" run --data-dir "$dir/s" - 2>&1)
+rc=$?
+check "a second writer exits 4" test "$rc" = 4
+check "a second writer is told who holds the store" grep -q "in use by another rhovm run (pid $first)" <<<"$out"
+check "and how to wait" grep -q -- "--wait" <<<"$out"
+check "inspect reads beside the writer" bash -c "'$RHOVM' inspect '$dir/s' >/dev/null"
+check "the first run was still running meanwhile" kill -0 "$first"
+out=$(echo '@"second"!(2)' | "$RHOVM" run --wait --data-dir "$dir/s" - 2>&1)
+rc=$?
+check "run --wait waits for the store, then runs" test "$rc" = 0
+wait "$first"
+check "the first run finished" grep -qx '"long done"' "$dir/long.out"
+text=$("$RHOVM" inspect "$dir/s")
+check "both runs' data are there, nothing lost" \
+    bash -c "grep -qF '@{\"first\"}!(1)' <<<'$text' && grep -qF '@{\"second\"}!(2)' <<<'$text'"
+
+# inspect and verify only read.
+before=$(md5sum <"$dir/s/data.mdb")
+"$RHOVM" inspect "$dir/s" >/dev/null
+"$RHOVM" verify "$dir/s" >/dev/null
+check "inspect and verify leave data.mdb as it was" test "$(md5sum <"$dir/s/data.mdb")" = "$before"
+out=$("$RHOVM" verify "$dir/s")
+check "verify of a sound store exits 0" test $? = 0
+check "verify says sound and counts the records" grep -q "sound: 2 channel records, 1 continuation records, 0 problems" <<<"$out"
+mkdir "$dir/empty"
+for cmd in inspect verify; do
+    out=$("$RHOVM" $cmd "$dir/empty" 2>&1)
+    rc=$?
+    check "$cmd of a directory without a store exits 2" test "$rc" = 2
+    check "$cmd says there is no store" grep -q "holds no tuplespace" <<<"$out"
+    check "$cmd made nothing there" test -z "$(ls "$dir/empty")"
+done
+
+# A changed datum: verify names the record, inspect and run refuse the store.
+echo '@"victim"!("AAAAAAAAAAAAAAAA") | @"other"!(1)' | "$RHOVM" run --data-dir "$dir/d" -
+off=$(grep -obUaP 'AAAAAAAAAAAAAAAA' "$dir/d/data.mdb" | head -1 | cut -d: -f1)
+check "the datum is found in the file" test -n "$off"
+printf 'B' | dd of="$dir/d/data.mdb" bs=1 seek="$off" conv=notrunc status=none
+out=$("$RHOVM" verify "$dir/d" 2>&1)
+rc=$?
+check "verify of a damaged store exits 1" test "$rc" = 1
+check "verify names the damaged record" grep -q "damaged: data record [0-9a-f]* is damaged (its checksum does not match)" <<<"$out"
+check "verify's summary says DAMAGED" grep -q "DAMAGED: 2 channel records, 0 continuation records, 1 problems" <<<"$out"
+out=$("$RHOVM" inspect "$dir/d" 2>&1)
+rc=$?
+check "inspect of a damaged store exits 2" test "$rc" = 2
+check "inspect says which record is damaged" grep -q "checksum does not match" <<<"$out"
+check "inspect does not print the changed datum" bash -c "! grep -q BAAA <<<'$out'"
+out=$(echo 'Nil' | "$RHOVM" run --data-dir "$dir/d" - 2>&1)
+check "run on a damaged store exits 2" test $? = 2
+
+# Truncated files.
+echo '@"x"!(1)' | "$RHOVM" run --data-dir "$dir/t" -
+cp "$dir/t/data.mdb" "$dir/t.whole"
+truncate -s 0 "$dir/t/data.mdb"
+out=$("$RHOVM" inspect "$dir/t" 2>&1)
+rc=$?
+check "an empty data.mdb is an error, exit 2" test "$rc" = 2
+check "an empty data.mdb is called so" grep -q "is empty (0 bytes)" <<<"$out"
+out=$(echo 'Nil' | "$RHOVM" run --data-dir "$dir/t" - 2>&1)
+check "a run does not start a new space over an empty data.mdb" test $? = 2
+head -c 12288 "$dir/t.whole" >"$dir/t/data.mdb"
+out=$("$RHOVM" verify "$dir/t" 2>&1)
+rc=$?
+check "a truncated data.mdb is an error, exit 2" test "$rc" = 2
+check "a truncated data.mdb is called so" grep -q "is truncated" <<<"$out"
+
+# --map-size: the most the map may grow to.
+src='new fill in { contract fill(@i) = { if (i < 20000) { @[i]!("0123456789012345678901234567890123456789") | fill!(i + 1) } } | fill!(0) }'
+out=$(echo "$src" | "$RHOVM" run --map-size 1M --data-dir "$dir/m" - 2>&1)
+rc=$?
+check "a store beyond --map-size fails the run, exit 2" test "$rc" = 2
+check "and says the map is full" grep -q "MDB_MAP_FULL" <<<"$out"
+check "a bad --map-size is a usage error" bash -c "echo Nil | '$RHOVM' run --map-size lots - 2>/dev/null; test \$? = 2"
+
+# A full disk: said as such (needs a small tmpfs; skipped where mounting is not allowed).
+mkdir "$dir/full"
+if mount -t tmpfs -o size=512k tmpfs "$dir/full" 2>/dev/null; then
+    out=$(echo "$src" | "$RHOVM" run --data-dir "$dir/full/s" - 2>&1)
+    rc=$?
+    check "a full disk fails the run, exit 2" test "$rc" = 2
+    check "a full disk says No space left on device" grep -q "No space left on device" <<<"$out"
+    umount "$dir/full"
+else
+    echo "skipped: the full-disk check (cannot mount a tmpfs here)"
+fi
+finish
