@@ -67,11 +67,15 @@ class Builder {
         NPar par;
         std::shared_ptr<BodyPatterns> patterns; // a receive body's or case's
     };
+    // A captured value is kept as the Value and made a term where it is loaded: a
+    // quote nested n deep is then built once per level, not copied at every level
+    // above it (which made printing quadratic in the depth).
     struct Slot {
         bool bound = false;
         uint32_t id = 0;
-        NPar value;
+        const Value* value = nullptr; // if not bound: the substituted value (null: Nil)
     };
+    NPar term(const Slot& slot) { return slot.value != nullptr ? fromValue(*slot.value) : NPar{}; }
     // The process parts of a sequence: the outermost par, then one frame per `new`
     // whose scope the rest of the sequence is in.
     struct Frame {
@@ -125,7 +129,7 @@ class Builder {
             const Closure& c = v.closure();
             std::vector<Slot> frame(c.code->numSlots);
             for (size_t i = 0; i < c.captures.size(); ++i)
-                frame[i].value = fromValue(c.captures[i]);
+                frame[i].value = &c.captures[i];
             return walker.sequence(*c.code, std::move(frame), 0).par;
         }
         case ValueKind::kPar: {
@@ -175,7 +179,7 @@ class Builder {
             const Slot& slot = s.frame[i.a];
             if (slot.bound)
                 return {varPar(NVar{NVar::Kind::kBound, 0, slot.id}), nullptr};
-            return {slot.value, nullptr};
+            return {term(slot), nullptr};
         }
         case Op::MAKE_LIST: return collection(NExprKind::kList, in);
         case Op::MAKE_TUPLE: return collection(NExprKind::kTuple, in);
@@ -435,7 +439,7 @@ class Builder {
             if (&owner == &s.code && p.slot < s.frame.size()) {
                 const Slot& slot = s.frame[p.slot];
                 if (!slot.bound)
-                    return slot.value; // substituted, as the reference substitutes it
+                    return term(slot); // substituted, as the reference substitutes it
                 NConnective c;
                 c.kind = NConnective::Kind::kVarRef;
                 c.index = static_cast<int32_t>(slot.id); // a level once ordered
@@ -479,7 +483,7 @@ NPar normalReceive(const Code& body, std::span<const Value> captures, std::span<
     Builder b;
     std::vector<Builder::Slot> frame(body.numSlots);
     for (size_t i = 0; i < captures.size(); ++i)
-        frame[i].value = b.fromValue(captures[i]);
+        frame[i].value = &captures[i];
     Builder::Item item = b.walker.sequence(body, std::move(frame), 0);
     NReceive r;
     r.binds = std::move(item.patterns->binds);
