@@ -9,7 +9,10 @@
 //   rhovm test [-v] FILE...                                   (test_command.h: RhoSpec test files)
 // Exit status: 0 on success, 1 when the program has errors (compile-time or run-time)
 // or verify found damage, 2 for usage errors and unreadable files or data directories,
-// 4 when the data directory is in use by another run (without --wait).
+// 3 when a limit stopped the run (--max-steps, --timeout, --max-memory), 4 when the
+// data directory is in use by another run (without --wait), 128 + N when signal N
+// (SIGINT, SIGTERM) stopped it: the run stops at a safe point, checkpoints the space
+// as it stands, flushes its output and exits.
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
@@ -28,7 +31,71 @@
 #include "rho/compiler/compiler.h"
 #include "rho/machine/runtime.h"
 
+#include <atomic>
+#include <csignal>
+#include <functional>
+#include <mutex>
+#include <pthread.h>
+#include <thread>
+#include <unistd.h>
+
 namespace {
+
+// SIGINT and SIGTERM: blocked in every thread (main blocks them before any thread
+// starts) and taken by one watcher thread with sigwait, so a signal never lands in
+// the middle of a worker or of LMDB. While a run is in progress the first signal
+// asks it to stop (Runtime::requestStop); otherwise, or on a second signal, the
+// process flushes what it printed and exits 128 + N at once.
+std::mutex gStopMu;
+std::function<void()> gStopRun; // set while a run is in progress
+std::atomic<int> gSignal{0};
+
+sigset_t stopSignals() {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    return set;
+}
+
+void watchSignals() {
+    const sigset_t set = stopSignals();
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+    std::thread([set] {
+        for (;;) {
+            int sig = 0;
+            if (sigwait(&set, &sig) != 0)
+                continue;
+            int none = 0;
+            const bool first = gSignal.compare_exchange_strong(none, sig);
+            std::lock_guard lock(gStopMu);
+            if (first && gStopRun) {
+                gStopRun();
+                continue;
+            }
+            std::fflush(stdout);
+            std::fflush(stderr);
+            _exit(128 + sig);
+        }
+    }).detach();
+}
+
+// Makes a signal stop [rt]'s runs while it lives.
+class StopOnSignal {
+  public:
+    explicit StopOnSignal(rho::machine::Runtime& rt) {
+        std::lock_guard lock(gStopMu);
+        gStopRun = [&rt] { rt.requestStop(rho::machine::StopReason::kSignal); };
+        if (gSignal.load() != 0)
+            gStopRun();
+    }
+    ~StopOnSignal() {
+        std::lock_guard lock(gStopMu);
+        gStopRun = nullptr;
+    }
+    StopOnSignal(const StopOnSignal&) = delete;
+    StopOnSignal& operator=(const StopOnSignal&) = delete;
+};
 
 // Reads all of [path] (- for stdin) into [out]; false when it cannot be read. stdio, not
 // ifstream: an ifstream opens a directory and reads it as empty, which would be a program.
@@ -119,7 +186,14 @@ int runCommand(int argc, char** argv) {
                     "(default: 1T; the map starts at 64M and doubles as it fills)")
         ->transform(CLI::AsSizeValue(false));
     run->add_flag("--stats", stats, "print run statistics to stderr");
-    run->add_option("--max-steps", maxSteps, "stop the run after this many reductions (default: no limit)");
+    run->add_option("--max-steps", maxSteps, "stop the run after this many reductions (exit 3; default: no limit)");
+    double timeout = 0;
+    run->add_option("--timeout", timeout, "stop the run after this many seconds (exit 3; default: no limit)")
+        ->check(CLI::NonNegativeNumber);
+    uint64_t maxMemory = 0;
+    run->add_option("--max-memory", maxMemory,
+                    "stop the run before the process's memory exceeds this, e.g. 512M (exit 3; default: no limit)")
+        ->transform(CLI::AsSizeValue(false));
     rho::primitives::DeployData deploy;
     std::string deployerKeyHex, blockSenderHex;
     run->add_option("--deployer-key", deployerKeyHex,
@@ -205,6 +279,8 @@ int runCommand(int argc, char** argv) {
             o.mapSizeBytes = std::min<size_t>(o.mapSizeBytes, mapSize);
         }
         o.maxSteps = maxSteps;
+        o.timeoutSeconds = timeout;
+        o.maxMemoryBytes = maxMemory;
         o.profile = stats;
         if (!seedRange.empty()) {
             auto range = rho::cli::parseSeedRange(seedRange);
@@ -227,6 +303,7 @@ int runCommand(int argc, char** argv) {
             std::fprintf(stderr, "rhovm: %s\n", std::string(rt.status().message()).c_str());
             return rt.status().code() == absl::StatusCode::kUnavailable ? 4 : 2;
         }
+        StopOnSignal stopOnSignal(**rt);
         for (const std::string& file : preloadFiles) {
             auto pre = load(file, status);
             if (!pre)
@@ -248,10 +325,29 @@ int runCommand(int argc, char** argv) {
         }
         if (stats)
             printStats(*result);
-        if (result->stepLimitReached)
-            std::fprintf(stderr, "rhovm: the step limit of %llu reductions was reached; the run was stopped\n",
-                         static_cast<unsigned long long>(maxSteps));
-        return result->errors || result->stepLimitReached ? 1 : 0;
+        using rho::machine::StopReason;
+        const char* kept = dataDir.empty() ? "" : "; the space was checkpointed as it stood";
+        switch (result->stopReason) {
+        case StopReason::kNone: break;
+        case StopReason::kSteps:
+            std::fprintf(stderr, "rhovm: the step limit of %llu reductions (--max-steps) was reached; the run was stopped%s\n",
+                         static_cast<unsigned long long>(maxSteps), kept);
+            return 3;
+        case StopReason::kTime:
+            std::fprintf(stderr, "rhovm: the time limit of %g seconds (--timeout) was reached; the run was stopped%s\n",
+                         timeout, kept);
+            return 3;
+        case StopReason::kMemory:
+            std::fprintf(stderr, "rhovm: the memory limit of %llu bytes (--max-memory) was reached; the run was stopped%s\n",
+                         static_cast<unsigned long long>(maxMemory), kept);
+            return 3;
+        case StopReason::kSignal: {
+            const int sig = gSignal.load();
+            std::fprintf(stderr, "rhovm: stopped by %s%s\n", sig == SIGINT ? "SIGINT" : "SIGTERM", kept);
+            return 128 + sig;
+        }
+        }
+        return result->errors ? 1 : 0;
     }
     if (*test) {
         rho::machine::RuntimeOptions o;
@@ -335,6 +431,7 @@ int runCommand(int argc, char** argv) {
 // inspecting and printing recurse once per nesting level of a program or a value, and
 // programs may nest 100,000 deep (base/big_stack.h).
 int main(int argc, char** argv) {
+    watchSignals();
     int status = 0;
     auto command = [&] { status = runCommand(argc, argv); };
     if (!rho::runOnBigStack(command))

@@ -92,7 +92,7 @@ void Kernel::beginRun(ActiveQueue& queue, ResourceMap& resources, MachinePool& p
     queue_ = &queue;
     resources_ = &resources;
     pool_ = &pool;
-    stopped.store(false);
+    stopped.store(stopReason.load() != 0); // a stop requested between runs stops this one
     steps_.store(0);
     stepCounters_.assign(queue.workers(), StepCounter{});
     // Overshoot of the step limit is at most one batch per worker: keep it near 1%.
@@ -420,7 +420,7 @@ void Kernel::chargeSteps(unsigned w, Machine& m, int n) {
                      static_cast<uint64_t>(c.pending);
     c.pending = 0;
     if (total >= options_.maxSteps)
-        stopped.store(true, std::memory_order_relaxed);
+        stop(StopReason::kSteps);
 }
 
 void Kernel::retire(unsigned w, Machine* m) {
@@ -502,6 +502,8 @@ void Kernel::reportFault(const Machine& m) {
         fault.a = c.constants[bytecode::decodeA(c.words[m.faultPc - 1])];
     }
     std::string msg = positionOf(c, m.faultPc) + ": error: " + primitives::describe(fault) + "\n";
+    if (fault.code == primitives::FaultCode::kMemoryLimit)
+        stop(StopReason::kMemory); // the limit ends the run, not only this process
     write(primitives::OutputStream::kErr, msg);
 }
 

@@ -20,6 +20,7 @@
 #include "machine_pool.h"
 #include "resource_map.h"
 #include "rho/machine/options.h"
+#include "rho/machine/runtime.h" // StopReason
 #include "rho/primitives/processor.h"
 #include "rho/primitives/registry.h"
 #include "space_types.h"
@@ -107,8 +108,16 @@ class Kernel final : public primitives::ProcessorHost {
     void beginAsync() override;
     void endAsync() override;
 
-    // Set when the step limit is reached: the machines left are dropped.
+    // Set when a limit is reached or a stop is requested: the machines left are
+    // dropped. stopReason holds the first reason (a StopReason).
     std::atomic<bool> stopped{false};
+    std::atomic<uint8_t> stopReason{0};
+    // Any thread: stop the run for [reason] (the first reason is kept).
+    void stop(StopReason reason) {
+        uint8_t none = 0;
+        stopReason.compare_exchange_strong(none, static_cast<uint8_t>(reason));
+        stopped.store(true, std::memory_order_relaxed);
+    }
 
   private:
     static constexpr uint32_t kNoSystem = ~0u;

@@ -6,13 +6,17 @@
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 
 #include "active_queue.h"
 #include "machine_pool.h"
 #include "resource_map.h"
 #include "absl/strings/str_cat.h"
+#include "rho/base/big_stack.h"
 #include "rho/base/status.h"
+#include "rho/primitives/memory_limit.h"
 #include "rho/primitives/system.h"
 #include "rho/rspace/history.h"
 #include "kernel.h"
@@ -56,6 +60,8 @@ absl::StatusOr<std::unique_ptr<Runtime>> Runtime::open(const RuntimeOptions& opt
         o.threads = 1; // a deterministic schedule is a single-threaded one
     if (o.threads == 0)
         o.threads = std::max(1u, std::thread::hardware_concurrency());
+    // Under an address-space limit, runner stacks share a sixteenth of it per worker.
+    o.fiberStackBytes = std::max<size_t>(addressSpaceShare(o.fiberStackBytes, size_t{16} * o.threads), 1 << 20);
     auto impl = std::make_unique<Impl>(o);
     // Without a data directory the space lives in memory only: nobody would read a
     // history, so none is written (no dirty tracking on the COMM path, no checkpoint).
@@ -63,7 +69,8 @@ absl::StatusOr<std::unique_ptr<Runtime>> Runtime::open(const RuntimeOptions& opt
         rspace::History::Options ho;
         ho.mapSizeBytes = options.mapSizeBytes;
         ho.maxMapSizeBytes = options.maxMapSizeBytes;
-        ho.payloadTag = SpaceTypes::encodingTag();
+        const std::string tag = SpaceTypes::encodingTag(); // payloadTag is a view of it
+        ho.payloadTag = tag;
         ho.readOnly = options.readOnly;
         ho.waitForWriter = options.waitForStore;
         RHO_ASSIGN_OR_RETURN(impl->history, rspace::History::open(options.dataDir, ho));
@@ -73,10 +80,61 @@ absl::StatusOr<std::unique_ptr<Runtime>> Runtime::open(const RuntimeOptions& opt
     return std::unique_ptr<Runtime>(new Runtime(std::move(impl)));
 }
 
+namespace {
+
+// The time and memory limits of one run: a thread that looks at the clock and the
+// resident memory every few milliseconds and stops the run (Kernel::stop) when one is
+// over. None when neither limit is set.
+class Watchdog {
+  public:
+    Watchdog(Kernel& kernel, const RuntimeOptions& o) : kernel_(kernel), options_(o) {
+        primitives::setMemoryLimit(o.maxMemoryBytes);
+        if (o.timeoutSeconds <= 0 && o.maxMemoryBytes == 0)
+            return;
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                                                      std::chrono::duration<double>(o.timeoutSeconds));
+        thread_ = std::thread([this, deadline] {
+            std::unique_lock lock(mu_);
+            while (!done_) {
+                if (options_.timeoutSeconds > 0 && std::chrono::steady_clock::now() >= deadline)
+                    kernel_.stop(StopReason::kTime);
+                if (options_.maxMemoryBytes != 0 && primitives::residentBytes() > options_.maxMemoryBytes)
+                    kernel_.stop(StopReason::kMemory);
+                cv_.wait_for(lock, std::chrono::milliseconds(2));
+            }
+        });
+    }
+    ~Watchdog() {
+        if (thread_.joinable()) {
+            {
+                std::lock_guard lock(mu_);
+                done_ = true;
+            }
+            cv_.notify_one();
+            thread_.join();
+        }
+    }
+    Watchdog(const Watchdog&) = delete;
+    Watchdog& operator=(const Watchdog&) = delete;
+
+  private:
+    Kernel& kernel_;
+    const RuntimeOptions& options_;
+    std::mutex mu_;
+    std::condition_variable cv_;
+    bool done_ = false;
+    std::thread thread_;
+};
+
+} // namespace
+
+void Runtime::requestStop(StopReason reason) { impl_->kernel.stop(reason); }
+
 absl::StatusOr<StoreReport> Runtime::verify(const RuntimeOptions& options) {
     rspace::History::Options ho;
     ho.mapSizeBytes = options.mapSizeBytes;
-    ho.payloadTag = SpaceTypes::encodingTag();
+    const std::string tag = SpaceTypes::encodingTag(); // payloadTag is a view of it
+    ho.payloadTag = tag;
     ho.readOnly = true;
     RHO_ASSIGN_OR_RETURN(std::unique_ptr<rspace::History> history, rspace::History::open(options.dataDir, ho));
     RHO_ASSIGN_OR_RETURN(rspace::HistoryReport records, history->verify());
@@ -110,7 +168,10 @@ absl::StatusOr<RunStats> Runtime::run(const bytecode::Program& program) {
     Machine* root = s.kernel.newMachine(program.main);
     root->frame.resize(program.main->numSlots);
     s.kernel.start(root);
-    scheduler.run();
+    {
+        Watchdog watchdog(s.kernel, s.options);
+        scheduler.run();
+    }
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     s.kernel.endRun();
     std::fflush(s.options.out);
@@ -128,7 +189,10 @@ absl::StatusOr<RunStats> Runtime::run(const bytecode::Program& program) {
     stats.errors = s.kernel.errors() - errorsBefore;
     stats.steps = t.usage.reductions;
     stats.bytesAllocated = t.usage.bytesAllocated;
-    stats.stepLimitReached = s.kernel.stopped.load();
+    stats.stopReason = static_cast<StopReason>(s.kernel.stopReason.load());
+    stats.stepLimitReached = stats.stopReason == StopReason::kSteps;
+    if (stats.stopReason != StopReason::kSignal) // a limit ends one run; a signal, all
+        s.kernel.stopReason.store(0);
     stats.seconds = seconds;
     stats.tests = s.kernel.takeTestEvents();
     for (const ResourceMap::Consumer& c : resources.top(10))

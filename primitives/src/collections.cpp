@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "handlers.h"
+#include "rho/primitives/memory_limit.h"
 
 namespace rho::primitives {
 
@@ -26,21 +27,36 @@ void concat(std::span<const Value> v, Answer& out) {
             k == ValueKind::kString || k == ValueKind::kList || k == ValueKind::kMap || k == ValueKind::kSet;
         return out.fail(FaultCode::kOperatorType, Op::CONCAT, appendable ? b : a);
     }
+    // The size of the result, before it is allocated (memory_limit.h).
+    const size_t bytes = a.kind() == ValueKind::kString || a.kind() == ValueKind::kByteArray
+                             ? a.asString().size() + b.asString().size()
+                         : a.kind() == ValueKind::kList || a.kind() == ValueKind::kSet || a.kind() == ValueKind::kMap
+                             ? (a.items().size() + b.items().size()) * sizeof(Value)
+                             : 0;
+    if (!memoryAdmits(bytes))
+        return out.fail(FaultCode::kMemoryLimit, Op::CONCAT, Value::integer(static_cast<int64_t>(memoryLimit())),
+                        Value::integer(static_cast<int64_t>(bytes)));
     switch (a.kind()) {
     case ValueKind::kString: return out.ok(Value::string(a.asString() + b.asString()));
     case ValueKind::kByteArray: return out.ok(Value::byteArray(a.asString() + b.asString()));
     case ValueKind::kList: {
-        std::vector<Value> items(a.items().begin(), a.items().end());
+        std::vector<Value> items;
+        items.reserve(a.items().size() + b.items().size()); // no regrowth: the limit counted this much
+        items.insert(items.end(), a.items().begin(), a.items().end());
         items.insert(items.end(), b.items().begin(), b.items().end());
         return out.ok(Value::list(std::move(items)));
     }
     case ValueKind::kSet: {
-        std::vector<Value> items(a.items().begin(), a.items().end());
+        std::vector<Value> items;
+        items.reserve(a.items().size() + b.items().size());
+        items.insert(items.end(), a.items().begin(), a.items().end());
         items.insert(items.end(), b.items().begin(), b.items().end());
         return out.ok(Value::set(std::move(items)));
     }
     case ValueKind::kMap: { // union; the right side wins on equal keys
-        std::vector<Value> pairs(a.items().begin(), a.items().end());
+        std::vector<Value> pairs;
+        pairs.reserve(a.items().size() + b.items().size());
+        pairs.insert(pairs.end(), a.items().begin(), a.items().end());
         pairs.insert(pairs.end(), b.items().begin(), b.items().end());
         return out.ok(Value::map(std::move(pairs)));
     }

@@ -34,6 +34,9 @@ std::string describe(const Fault& f) {
         return std::string("Error: interpolation doesn't support ") + bytecode::valueKindName(f.a.kind());
     case FaultCode::kUnknownMethod:
         return "Unimplemented method: " + (f.a.kind() == bytecode::ValueKind::kString ? f.a.asString() : std::string("?"));
+    case FaultCode::kMemoryLimit:
+        return "the memory limit of " + std::to_string(f.a.asInt()) + " bytes (--max-memory) would be exceeded by a " +
+               "value of " + std::to_string(f.b.asInt()) + " bytes";
     case FaultCode::kUnsupported:
         return std::string(bytecode::opInfo(f.op).name) + " is not supported yet at run time";
     }

@@ -144,10 +144,10 @@ check "--seeds: a malformed range is a usage error" \
 src='new o(`rho:io:stdout`), a in { o!(*a) | o!(1) | o!(2) }'
 check "seed is deterministic" test "$(echo "$src" | "$RHOVM" run --seed 5 -)" = "$(echo "$src" | "$RHOVM" run --seed 5 -)"
 
-# --max-steps stops an endless program, exit 1, and says so
+# --max-steps stops an endless program, exit 3, and says so
 out=$(echo 'for (@x <= @"t") { Nil } | @"t"!!(1)' | "$RHOVM" run --max-steps 10000 - 2>&1)
 rc=$?
-check "max-steps exits 1" test "$rc" = 1
+check "max-steps exits 3" test "$rc" = 3
 check "max-steps says so" grep -q 'step limit' <<<"$out"
 
 finish

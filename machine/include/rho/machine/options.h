@@ -35,6 +35,13 @@ struct RuntimeOptions {
     // still live are dropped; the space is checkpointed as it stands. Workers add their
     // reductions in batches, so a run may overshoot by about 1%.
     uint64_t maxSteps = 0;
+    // Stop the run after this many seconds of wall time (0: no limit), as maxSteps does.
+    double timeoutSeconds = 0;
+    // Stop the run when the process's resident memory would exceed this many bytes (0:
+    // no limit): sampled every few milliseconds, and checked before the primitive
+    // processor builds a large value (a string doubled 40 times is refused before it
+    // is allocated). The run ends as with maxSteps.
+    uint64_t maxMemoryBytes = 0;
     // Keep each run's usage by source position (RunStats::top; `rhovm run --stats`).
     bool profile = false;
     // Stack reserved for each runner fiber: address space, touched only as deep as

@@ -27,6 +27,15 @@
 
 namespace rho::machine {
 
+// Why a run ended before quiescence.
+enum class StopReason : uint8_t {
+    kNone,   // it ran until nothing was left to run
+    kSteps,  // RuntimeOptions::maxSteps
+    kTime,   // RuntimeOptions::timeoutSeconds
+    kMemory, // RuntimeOptions::maxMemoryBytes
+    kSignal, // Runtime::requestStop (SIGINT, SIGTERM)
+};
+
 struct RunStats {
     uint64_t machines = 0;          // sequences run (machines started)
     uint64_t comms = 0;             // COMM events on public channels
@@ -38,6 +47,7 @@ struct RunStats {
     uint64_t steps = 0;             // reductions
     uint64_t bytesAllocated = 0;    // heap bytes of the values the machines built (estimate)
     bool stepLimitReached = false;  // RuntimeOptions::maxSteps stopped the run
+    StopReason stopReason = StopReason::kNone; // a limit or a signal stopped the run
     double seconds = 0;             // wall time from the first machine to quiescence
     // With RuntimeOptions::profile: the sequences that spent the most reductions, by
     // source position, from the resource map.
@@ -81,6 +91,12 @@ class Runtime {
     // in place of RuntimeOptions::deploy: a later run in the same space may be another
     // deployer's, as later deploys on a node are. Not while run() is in progress.
     void setDeploy(const primitives::DeployData& deploy);
+    // Stops the run in progress at a safe point, as a limit does: no machine starts
+    // another slice, the machines left are dropped, and run() returns (checkpointing
+    // the space as it stands: the state after the COMMs that completed). Any thread
+    // (a signal watcher); at most the first reason counts. Before or between runs it
+    // stops the next run at once.
+    void requestStop(StopReason reason);
 
     // Everything the space holds, as text: for each channel that holds data or waiting
     // receives, in channel-key order (stable from run to run), a line

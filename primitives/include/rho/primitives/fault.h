@@ -28,6 +28,7 @@ enum class FaultCode : uint8_t {
     kInterpolationKey,    // "Error: interpolation Map should only contain String keys"
     kInterpolationValue,  // "Error: interpolation doesn't support T" (a)
     kUnknownMethod,       // "Unimplemented method: m" (a: the method name, filled in by the reporter)
+    kMemoryLimit,         // "the memory limit of a bytes would be exceeded by a value of b bytes"
 };
 
 struct Fault {
