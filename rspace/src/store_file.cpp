@@ -134,8 +134,14 @@ absl::Status checkDataFile(const std::string& dir, bool& exists) {
 absl::Status WriterLock::acquire(const std::string& dir, bool wait, WriterLock& out) {
     const std::string path = dir + "/writer.lock";
     int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd < 0)
-        return fileError(path, "cannot open the writer lock", errno);
+    if (fd < 0) {
+        const int err = errno;
+        if (err == EROFS || err == EACCES || err == EPERM)
+            return absl::PermissionDeniedError(absl::StrCat(
+                dir, err == EROFS ? " is on a read-only file system" : " is not writable by this user",
+                ": a run cannot write its store (rhovm inspect and verify can read it)"));
+        return fileError(path, "cannot open the writer lock", err);
+    }
     WriterLock lock;
     lock.fd_ = fd;
     while (::flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB)) != 0) {

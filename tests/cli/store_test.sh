@@ -110,6 +110,18 @@ if mount -t tmpfs -o size=512k tmpfs "$dir/full" 2>/dev/null; then
     check "a full disk fails the run, exit 2" test "$rc" = 2
     check "a full disk says No space left on device" grep -q "No space left on device" <<<"$out"
     umount "$dir/full"
+    # A store on a read-only file system: a run is refused with a clear message,
+    # inspect still reads it.
+    mount -t tmpfs -o size=4m tmpfs "$dir/full"
+    echo '@"ro"!(1)' | "$RHOVM" run --data-dir "$dir/full/s" -
+    mount -o remount,ro "$dir/full"
+    out=$(echo 'Nil' | "$RHOVM" run --data-dir "$dir/full/s" - 2>&1)
+    rc=$?
+    check "a run on a read-only store exits 2" test "$rc" = 2
+    check "and says the file system is read-only" grep -q "is on a read-only file system" <<<"$out"
+    check "inspect reads a store on a read-only file system" \
+        bash -c "'$RHOVM' inspect '$dir/full/s' | grep -qF '@{\"ro\"}!(1)'"
+    umount "$dir/full"
 else
     echo "skipped: the full-disk check (cannot mount a tmpfs here)"
 fi
