@@ -430,6 +430,66 @@ absl::StatusOr<std::unique_ptr<History>> History::openTemporary(size_t mapSizeBy
 bool History::readOnly() const { return env_->readOnly; }
 size_t History::mapSize() const { return env_->mapSize; }
 
+namespace {
+
+// One walk over a record database in key order, each record's checksum checked as it
+// is read (under the fault guard: the checksum touches every byte, so a damaged page
+// faults here, not in the caller's code). [onRecord](key, payload, intact) returns
+// false to stop. Returns the walk's LMDB status: 0 at the end (or when stopped), else
+// the failing code (kFaulted after a fault).
+struct Walk {
+    uint64_t count = 0;
+    uint64_t sum = 0; // of the stored checksums, as the digest adds them
+};
+
+template <class F>
+int walkRecords(MDB_txn* txn, MDB_dbi dbi, Walk& walk, F&& onRecord) {
+    MDB_cursor* cursor = nullptr;
+    if (int rc = mdb_cursor_open(txn, dbi, &cursor); rc != 0)
+        return rc;
+    MDB_val key{};
+    MDB_val val{};
+    int rc = 0;
+    for (MDB_cursor_op op = MDB_FIRST;; op = MDB_NEXT) {
+        bool intact = true;
+        uint64_t stored = 0;
+        rc = guardedCall([&] {
+            int r = mdb_cursor_get(cursor, &key, &val, op);
+            if (r == 0) {
+                std::string_view v = fromVal(val);
+                intact = v.size() >= kChecksumBytes &&
+                         storedChecksum(v) == checksum(fromVal(key), v.substr(kChecksumBytes));
+                stored = v.size() >= kChecksumBytes ? storedChecksum(v) : 0;
+            }
+            return r;
+        });
+        if (rc != 0)
+            break;
+        ++walk.count;
+        walk.sum += stored;
+        std::string_view v = fromVal(val);
+        if (!onRecord(fromVal(key), intact ? v.substr(kChecksumBytes) : std::string_view(), intact))
+            break;
+    }
+    if (rc != kFaulted) // after a fault the cursor is abandoned with the environment
+        mdb_cursor_close(cursor);
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+const char* dbName(History::Db db) { return db == History::Db::kData ? "data" : "conts"; }
+
+// The digest's verdict on a whole walk of [db]: "" when it agrees.
+std::string digestProblem(History::Db db, const Walk& walk, const Digest& digest) {
+    const auto i = static_cast<size_t>(db);
+    if (walk.count == digest.count[i] && walk.sum == digest.sum[i])
+        return {};
+    return absl::StrCat(dbName(db), ": ", walk.count, " records on disk where the store's digest says ",
+                        digest.count[i], walk.count == digest.count[i] ? " with other contents" : "",
+                        " (records were lost, added or replaced on disk)");
+}
+
+} // namespace
+
 absl::Status History::forEach(Db db, absl::FunctionRef<absl::Status(std::string_view, std::string_view)> fn) const {
     Env& e = *env_;
     RHO_RETURN_IF_ERROR(e.poisoned);
@@ -439,52 +499,22 @@ absl::Status History::forEach(Db db, absl::FunctionRef<absl::Status(std::string_
     if (int rc = guardedCall([&] { return mdb_txn_begin(e.env, nullptr, MDB_RDONLY, &raw); }); rc != 0)
         return e.fail(rc, "mdb_txn_begin (read)");
     TxnGuard txn(raw); // a read transaction is only ever aborted
-    MDB_cursor* cursor = nullptr;
-    if (int rc = mdb_cursor_open(txn.get(), e.dbi(db), &cursor); rc != 0)
-        return lmdbStatus(rc, "mdb_cursor_open");
     absl::Status status;
-    uint64_t count = 0;
-    uint64_t sum = 0;
-    MDB_val key{};
-    MDB_val val{};
-    for (MDB_cursor_op op = MDB_FIRST;; op = MDB_NEXT) {
-        bool intact = true;
-        int rc = guardedCall([&] {
-            int r = mdb_cursor_get(cursor, &key, &val, op);
-            if (r == 0) { // the checksum reads every byte: a fault happens here, not in fn
-                std::string_view v = fromVal(val);
-                intact = v.size() >= kChecksumBytes &&
-                         storedChecksum(v) == checksum(fromVal(key), v.substr(kChecksumBytes));
-            }
-            return r;
-        });
-        if (rc == MDB_NOTFOUND)
-            break;
-        if (rc != 0) {
-            if (rc == kFaulted)
-                txn.forget(); // the cursor and transaction are abandoned with the environment
-            return e.fail(rc, "mdb_cursor_get");
-        }
-        if (!intact) {
-            status = absl::DataLossError(
-                absl::StrCat(printableKey(db, fromVal(key)), " is damaged (its checksum does not match)"));
-            break;
-        }
-        std::string_view v = fromVal(val);
-        ++count;
-        sum += storedChecksum(v);
-        status = fn(fromVal(key), v.substr(kChecksumBytes));
-        if (!status.ok())
-            break;
+    Walk walk;
+    int rc = walkRecords(txn.get(), e.dbi(db), walk, [&](std::string_view key, std::string_view payload, bool intact) {
+        status = intact ? fn(key, payload)
+                        : absl::DataLossError(absl::StrCat(printableKey(db, key),
+                                                           " is damaged (its checksum does not match)"));
+        return status.ok();
+    });
+    if (rc != 0) {
+        if (rc == kFaulted)
+            txn.forget();
+        return e.fail(rc, "mdb_cursor_get");
     }
-    mdb_cursor_close(cursor);
     RHO_RETURN_IF_ERROR(status);
-    const auto i = static_cast<size_t>(db);
-    if (count != e.digest.count[i] || sum != e.digest.sum[i])
-        return absl::DataLossError(absl::StrCat(
-            db == Db::kData ? "data" : "conts", ": ", count, " records on disk where the store's digest says ",
-            e.digest.count[i], count == e.digest.count[i] ? " with other contents" : "",
-            " (records were lost, added or replaced on disk)"));
+    if (std::string problem = digestProblem(db, walk, e.digest); !problem.empty())
+        return absl::DataLossError(problem);
     return absl::OkStatus();
 }
 
@@ -499,50 +529,23 @@ absl::StatusOr<HistoryReport> History::verify() const {
         return e.fail(rc, "mdb_txn_begin (read)");
     TxnGuard txn(raw);
     for (Db db : {Db::kData, Db::kConts}) {
-        MDB_cursor* cursor = nullptr;
-        if (int rc = mdb_cursor_open(txn.get(), e.dbi(db), &cursor); rc != 0)
-            return lmdbStatus(rc, "mdb_cursor_open");
-        uint64_t count = 0;
-        uint64_t sum = 0;
-        MDB_val key{};
-        MDB_val val{};
-        for (MDB_cursor_op op = MDB_FIRST;; op = MDB_NEXT) {
-            bool intact = true;
-            uint64_t stored = 0;
-            int rc = guardedCall([&] {
-                int r = mdb_cursor_get(cursor, &key, &val, op);
-                if (r == 0) {
-                    std::string_view v = fromVal(val);
-                    intact = v.size() >= kChecksumBytes &&
-                             storedChecksum(v) == checksum(fromVal(key), v.substr(kChecksumBytes));
-                    stored = v.size() >= kChecksumBytes ? storedChecksum(v) : 0;
-                }
-                return r;
-            });
-            if (rc == MDB_NOTFOUND)
-                break;
-            if (rc != 0) {
-                if (rc == kFaulted)
-                    txn.forget();
-                report.problems.push_back(absl::StrCat(db == Db::kData ? "data" : "conts", ": the walk stopped after ",
-                                                       count, " records: ", e.fail(rc, "mdb_cursor_get").message()));
-                return report;
-            }
-            ++count;
-            sum += stored;
+        Walk walk;
+        int rc = walkRecords(txn.get(), e.dbi(db), walk, [&](std::string_view key, std::string_view, bool intact) {
             if (!intact)
                 report.problems.push_back(
-                    absl::StrCat(printableKey(db, fromVal(key)), " is damaged (its checksum does not match)"));
+                    absl::StrCat(printableKey(db, key), " is damaged (its checksum does not match)"));
+            return true;
+        });
+        (db == Db::kData ? report.dataRecords : report.contRecords) = walk.count;
+        if (rc != 0) {
+            if (rc == kFaulted)
+                txn.forget();
+            report.problems.push_back(absl::StrCat(dbName(db), ": the walk stopped after ", walk.count,
+                                                   " records: ", e.fail(rc, "mdb_cursor_get").message()));
+            return report;
         }
-        mdb_cursor_close(cursor);
-        const auto i = static_cast<size_t>(db);
-        (db == Db::kData ? report.dataRecords : report.contRecords) = count;
-        if (count != e.digest.count[i] || sum != e.digest.sum[i])
-            report.problems.push_back(absl::StrCat(db == Db::kData ? "data" : "conts", ": ", count,
-                                                   " records on disk where the store's digest says ",
-                                                   e.digest.count[i],
-                                                   count == e.digest.count[i] ? " with other contents" : "",
-                                                   " (records were lost, added or replaced on disk)"));
+        if (std::string problem = digestProblem(db, walk, e.digest); !problem.empty())
+            report.problems.push_back(std::move(problem));
     }
     return report;
 }
