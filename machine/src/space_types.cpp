@@ -13,6 +13,10 @@
 namespace rho::machine {
 
 static_assert(Space_kShardBits == Space::kShardBits, "SpaceTypes::key must put a name's shard where Space reads it");
+// A parked receive on a channel of its own: a record and an entry, each with its key
+// one heap block (BM_ParkedReceiveMemory).
+static_assert(Space::entryBytes() <= 104, "a channel's entry outgrew its 128-byte map node");
+static_assert(Space::recordBytes() <= 152, "a parked receive's record outgrew its 160-byte heap block");
 
 using bytecode::Pattern;
 using bytecode::ValueKind;

@@ -3,11 +3,13 @@
 // oldest first, with an amortised O(1) removal of the oldest element.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <type_traits>
 #include <utility>
 #include <memory>
+#include <new>
 #include <vector>
 
 #include "absl/container/inlined_vector.h"
@@ -53,18 +55,26 @@ class FifoList {
     // Below this a dead prefix is cheaper to keep than to compact.
     static constexpr size_t kCompactMin = 16;
     std::conditional_t<N == 0, std::vector<T>, absl::InlinedVector<T, N == 0 ? 1 : N>> items_;
-    size_t head_ = 0;
+    // 32 bits (a list is far shorter): an owner that declares the list
+    // [[no_unique_address]] can keep 4 bytes of its own in the tail padding.
+    uint32_t head_ = 0;
 };
 
 // BlockFifo: the data stored on a channel, oldest first. Short queues (the usual
-// case) are one vector; a queue that grows long moves into fixed blocks, so that
+// case) are one array; a queue that grows long moves into fixed blocks, so that
 // appending never copies the whole queue (a million stored messages would otherwise
 // be moved at every doubling, inside the channel's lock). Empty: no allocation, and
-// 40 bytes in the channel's entry (the block state is allocated only for a long queue).
+// 28 bytes in the channel's entry (the block state is allocated only for a long queue;
+// an owner that declares it [[no_unique_address]] can keep 4 bytes in its tail padding).
 template <class T>
 class BlockFifo {
   public:
-    [[nodiscard]] size_t size() const { return big_ ? big_->count : small_.size() - head_; }
+    BlockFifo() = default;
+    BlockFifo(const BlockFifo&) = delete;
+    BlockFifo& operator=(const BlockFifo&) = delete;
+    ~BlockFifo() { freeSmall(); }
+
+    [[nodiscard]] size_t size() const { return big_ ? big_->count : size_ - head_; }
     [[nodiscard]] bool empty() const { return size() == 0; }
     T& operator[](size_t i) { return big_ ? big_->at(i) : small_[head_ + i]; }
     const T& operator[](size_t i) const { return big_ ? big_->at(i) : small_[head_ + i]; }
@@ -72,12 +82,16 @@ class BlockFifo {
     template <class... Args>
     void emplace(Args&&... args) {
         if (!big_) {
-            if (small_.size() - head_ < kSmallMax) {
-                if (head_ != 0 && small_.size() == small_.capacity()) { // reuse the taken prefix
-                    small_.erase(small_.begin(), small_.begin() + static_cast<std::ptrdiff_t>(head_));
-                    head_ = 0;
+            if (size_ - head_ < kSmallMax) {
+                if (size_ == cap_) {
+                    if (head_ != 0) { // reuse the taken prefix
+                        shiftDown(head_);
+                    } else {
+                        grow();
+                    }
                 }
-                small_.emplace_back(std::forward<Args>(args)...);
+                new (&small_[size_]) T(std::forward<Args>(args)...);
+                ++size_;
                 return;
             }
             toBlocks();
@@ -94,10 +108,11 @@ class BlockFifo {
             return;
         }
         if (i != 0) {
-            small_.erase(small_.begin() + static_cast<std::ptrdiff_t>(head_ + i));
-        } else if (++head_ == small_.size()) {
-            small_.clear();
-            head_ = 0;
+            T* at = small_ + head_ + i;
+            std::move(at + 1, small_ + size_, at);
+            small_[--size_].~T();
+        } else if (++head_ == size_) {
+            clearSmall();
         }
     }
 
@@ -147,18 +162,49 @@ class BlockFifo {
 
     void toBlocks() {
         big_ = std::make_unique<Blocks>();
-        for (size_t i = head_; i < small_.size(); ++i)
+        for (size_t i = head_; i < size_; ++i)
             big_->emplace(std::move(small_[i]));
-        small_.clear();
-        small_.shrink_to_fit();
-        head_ = 0;
+        freeSmall();
     }
 
-    // Not a std::deque: libstdc++'s allocates ~600 bytes even when empty, and every
-    // channel entry holds one of these.
-    std::vector<T> small_;
-    uint32_t head_ = 0; // taken prefix of small_ (at most kSmallMax)
+    // Destroys the elements [0, size_) (the taken prefix too: its storage was only
+    // skipped) and keeps the array.
+    void clearSmall() {
+        std::destroy(small_, small_ + size_);
+        size_ = 0;
+        head_ = 0;
+    }
+    void freeSmall() {
+        clearSmall();
+        ::operator delete(small_, std::align_val_t{alignof(T)});
+        small_ = nullptr;
+        cap_ = 0;
+    }
+    // Moves the live elements [n, size_) to the front.
+    void shiftDown(uint32_t n) {
+        std::move(small_ + n, small_ + size_, small_);
+        std::destroy(small_ + (size_ - n), small_ + size_);
+        size_ -= n;
+        head_ = 0;
+    }
+    void grow() {
+        const uint32_t cap = cap_ == 0 ? 1 : 2 * cap_;
+        T* fresh = static_cast<T*>(::operator new(sizeof(T) * cap, std::align_val_t{alignof(T)}));
+        std::uninitialized_move(small_, small_ + size_, fresh);
+        std::destroy(small_, small_ + size_);
+        ::operator delete(small_, std::align_val_t{alignof(T)});
+        small_ = fresh;
+        cap_ = cap;
+    }
+
+    // Not a std::deque (libstdc++'s allocates ~600 bytes even when empty, and every
+    // channel entry holds one of these), nor a std::vector (24 bytes, and a 32-bit
+    // size and capacity do: a short queue holds at most kSmallMax).
+    T* small_ = nullptr;
     std::unique_ptr<Blocks> big_;
+    uint32_t size_ = 0;
+    uint32_t cap_ = 0;
+    uint32_t head_ = 0; // taken prefix of small_ (at most kSmallMax)
 };
 
 } // namespace rho::rspace::detail

@@ -373,6 +373,11 @@ class Space {
     // Blocks every other call on this space for the duration of the write. Any thread.
     [[nodiscard]] absl::Status checkpoint();
 
+    // The hot store's per-channel and per-continuation sizes (what a parked receive
+    // costs; checked where the types are known).
+    static constexpr size_t entryBytes() { return sizeof(ChannelEntry); }
+    static constexpr size_t recordBytes() { return sizeof(ContRecord); }
+
     [[nodiscard]] bool isAttached() const {
         AllLocks all(shards_.get());
         return history_ != nullptr;
@@ -382,14 +387,18 @@ class Space {
     using KeyList = absl::InlinedVector<ChannelKey, 1>;
     using Needs = absl::InlinedVector<uint32_t, 4>; // shard indexes
 
-    // One channel of a continuation's join.
+    struct ChannelEntry;
+    // One channel of a continuation's join: the channel's entry, which lives as long as
+    // the record waits on it (an entry is freed only when it holds nothing), so the
+    // record keeps neither the channel nor its key (a parked receive's record would be
+    // 48 bytes larger).
     struct ChannelSlot {
-        Channel channel;
-        ChannelKey key;   // Types::key(channel), cached
+        ChannelEntry* entry = nullptr;
         Pattern pattern;
         uint64_t seq = 0; // its place in the channel's age order
     };
-    // A stored continuation (184 bytes with the machine's types and one channel: a
+    static ChannelKey keyOf(const ChannelSlot& cs) { return Types::key(cs.entry->channel); }
+    // A stored continuation (144 bytes with the machine's types and one channel: a
     // parked receive's whole record).
     struct ContRecord {
         absl::InlinedVector<ChannelSlot, 1> slots; // one per channel, in the join's order
@@ -404,7 +413,7 @@ class Space {
     static std::vector<Channel> channelsOf(const ContRecord& rec) {
         std::vector<Channel> out;
         for (const ChannelSlot& cs : rec.slots) {
-            out.push_back(cs.channel);
+            out.push_back(cs.entry->channel);
         }
         return out;
     }
@@ -418,7 +427,7 @@ class Space {
     static KeyList keysOf(const ContRecord& rec) {
         KeyList out;
         for (const ChannelSlot& cs : rec.slots) {
-            out.push_back(cs.key);
+            out.push_back(keyOf(cs));
         }
         return out;
     }
@@ -431,20 +440,23 @@ class Space {
         ContRecord* rec;
         uint32_t index; // position of this channel in the continuation's join
     };
+    // 104 bytes with the machine's types (the flags and the count sit in the tail
+    // padding of the lists): with its key a 120-byte map node, a 128-byte heap block.
     struct ChannelEntry {
         explicit ChannelEntry(const Channel& ch) : channel(ch) {}
         Channel channel;
-        detail::BlockFifo<DataEntry> data;
-        detail::FifoList<Waiter, 1> waiting;
+        [[no_unique_address]] detail::BlockFifo<DataEntry> data;
         bool dirty = false;                 // its key is in its shard's dirty list
         bool published = false;             // in its shard's contract snapshots
         uint8_t publications = 0;           // times published; capped (kMaxPublications)
+        [[no_unique_address]] detail::FifoList<Waiter, 1> waiting;
         uint32_t oneShot = 0;               // waiters that are not persistent single-channel receives
         std::unique_ptr<ChannelEntry> next; // another channel with the same key (a collision)
         [[nodiscard]] bool empty() const { return data.empty() && waiting.empty(); }
     };
-    // Nodes, not inline slots: an entry (160 bytes) then costs its own size, not its
-    // size over the table's load factor, and stays where it is when the table grows.
+    // Nodes, not inline slots: an entry then costs its own size, not its size over the
+    // table's load factor, and stays where it is when the table grows (records point
+    // to it).
     using ChannelMap = absl::node_hash_map<ChannelKey, ChannelEntry>;
 
     // The persistent single-channel receives waiting on a channel that holds no data,

@@ -41,8 +41,6 @@ inline void Space<Types, Matcher>::storeWaiting(uint32_t homeIndex, std::span<co
     ContRecord* rec = newRecord(home);
     rec->slots.resize(arity);
     for (size_t i = 0; i < arity; ++i) {
-        rec->slots[i].channel = channels[i];
-        rec->slots[i].key = keys[i];
         rec->slots[i].pattern = patterns[i];
     }
     rec->continuation = std::move(continuation);
@@ -52,7 +50,8 @@ inline void Space<Types, Matcher>::storeWaiting(uint32_t homeIndex, std::span<co
     rec->id = (home.nextContCounter++ << kShardBits) | homeIndex;
     rec->persisted = false;
     for (size_t i = 0; i < arity; ++i) {
-        Slot slot = findOrCreate(rec->slots[i].key, rec->slots[i].channel);
+        Slot slot = findOrCreate(keys[i], channels[i]);
+        rec->slots[i].entry = slot.node;
         rec->slots[i].seq = slot.shard->nextSeq++;
         addWaiter(*slot.node, rec, static_cast<uint32_t>(i));
         refreshContract(slot);
@@ -85,7 +84,7 @@ inline typename Space<Types, Matcher>::Needs Space<Types, Matcher>::tryProduce(L
         }
         Needs missing;
         for (const ChannelSlot& cs : rec.slots) {
-            const uint32_t s = shardOf(cs.key);
+            const uint32_t s = shardOf(keyOf(cs));
             if (!locks.holds(s) && !locks.tryAdd(s)) {
                 missing.push_back(s);
             }
@@ -130,13 +129,14 @@ inline bool Space<Types, Matcher>::tryFireProduceJoin(Slot slot, size_t w, const
     ContRecord* rec = slot.node->waiting[w].rec;
     const size_t arity = rec->slots.size();
     const size_t self = slot.node->waiting[w].index;
+    const KeyList keys = keysOf(*rec); // (before any entry of the join is freed)
     absl::InlinedVector<Pick, 4> picks(arity);
     for (size_t j = 0; j < arity; ++j) {
         if (j == self) {
             picks[j].slot = slot;
             continue;
         }
-        picks[j].slot = find(rec->slots[j].key, rec->slots[j].channel);
+        picks[j].slot = find(keys[j], rec->slots[j].entry->channel);
         if (picks[j].slot.node == nullptr ||
             !scanData(*picks[j].slot.node, rec->slots[j].pattern, rec->continuation, picks[j].pos, picks[j].bindings)) {
             return false;
@@ -160,7 +160,7 @@ inline bool Space<Types, Matcher>::tryFireProduceJoin(Slot slot, size_t w, const
     sink(event);
     for (size_t j = 0; j < arity; ++j) {
         if (j != self) {
-            removeTaken(picks[j], rec->slots[j].key, rec->peek);
+            removeTaken(picks[j], keys[j], rec->peek);
         }
     }
     if (!rec->persistent) {
@@ -179,7 +179,7 @@ inline bool Space<Types, Matcher>::tryFireProduceJoin(Slot slot, size_t w, const
             refreshContract(picks[j].slot);
         }
     }
-    dropEmptyEntries(picks, keysOf(*rec));
+    dropEmptyEntries(picks, keys);
     if (!rec->persistent) {
         releaseRecord(rec);
     }

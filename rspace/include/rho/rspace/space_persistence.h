@@ -140,7 +140,7 @@ std::string Space<Types, Matcher>::encodeContRecord(const ContRecord& rec) {
     detail::putU8(out, static_cast<uint8_t>((rec.persistent ? 1 : 0) | (rec.peek ? 2 : 0)));
     detail::putU32(out, checkedU32(rec.slots.size()));
     for (const ChannelSlot& cs : rec.slots) {
-        Types::encode(cs.channel, out);
+        Types::encode(cs.entry->channel, out);
         Types::encode(cs.pattern, out);
         detail::putU64(out, cs.seq);
     }
@@ -220,11 +220,20 @@ absl::Status Space<Types, Matcher>::loadLocked(History& history) {
             }
             return value.empty() ? absl::OkStatus() : corrupt();
         }));
-    // Waiters are listed per channel in age order once all records are read.
-    // (Entries are found again then: a map insertion may move them.)
-    std::vector<std::pair<uint64_t, Waiter>> waiters;
+    // Waiters are listed per channel in age order once all records are read. Until
+    // then a record's channels are held here, and the records by `owned` (so a corrupt
+    // record frees them all): a record's slot names its channel's entry, created when
+    // the waiter is added (an empty entry may be taken over by another channel of its key).
+    struct Pending {
+        uint64_t seq;
+        ContRecord* rec;
+        uint32_t index;
+        Channel channel;
+    };
+    std::vector<Pending> pending;
+    std::vector<std::unique_ptr<ContRecord>> owned;
     RHO_RETURN_IF_ERROR(history.forEach(
-        History::Db::kConts, [this, &waiters](std::string_view key, std::string_view value) -> absl::Status {
+        History::Db::kConts, [this, &pending, &owned](std::string_view key, std::string_view value) -> absl::Status {
             uint64_t id = 0;
             if (!detail::parseContKey(key, id)) {
                 return absl::DataLossError("rspace history: malformed continuation key");
@@ -240,16 +249,16 @@ absl::Status Space<Types, Matcher>::loadLocked(History& history) {
                 return corrupt();
             }
             auto rec = std::make_unique<ContRecord>();
+            const size_t firstPending = pending.size();
             for (uint32_t i = 0; i < arity; ++i) {
                 ChannelSlot& cs = rec->slots.emplace_back();
-                Channel& ch = cs.channel;
-                Pattern& pat = cs.pattern;
+                Channel ch{};
                 uint64_t seq = 0;
-                if (!Types::decode(value, ch) || !Types::decode(value, pat) || !detail::getU64(value, seq)) {
+                if (!Types::decode(value, ch) || !Types::decode(value, cs.pattern) || !detail::getU64(value, seq)) {
                     return corrupt();
                 }
-                cs.key = Types::key(ch);
                 cs.seq = seq;
+                pending.push_back(Pending{seq, rec.get(), i, std::move(ch)});
             }
             if (!Types::decode(value, rec->continuation) || !value.empty()) {
                 return corrupt();
@@ -261,7 +270,7 @@ absl::Status Space<Types, Matcher>::loadLocked(History& history) {
                           }) {
                 for (ChannelSlot& cs : rec->slots) {
                     if (!Types::relink(cs.pattern, rec->continuation)) {
-                        return corrupt();
+                            return corrupt();
                     }
                 }
             }
@@ -269,24 +278,27 @@ absl::Status Space<Types, Matcher>::loadLocked(History& history) {
             rec->peek = (flags & 2) != 0;
             rec->persisted = true;
             rec->id = id;
-            rec->home = static_cast<uint8_t>(shardOf(rec->slots[0].key));
-            ++shards_[rec->home].conts;
+            rec->home = static_cast<uint8_t>(shardOf(Types::key(pending[firstPending].channel)));
             // New ids must not meet any loaded one, whatever shard wrote it: every
             // shard's counter starts above the largest loaded counter.
             for (unsigned sh = 0; sh < kShards; ++sh) {
                 shards_[sh].nextContCounter = std::max(shards_[sh].nextContCounter, (id >> kShardBits) + 1);
             }
-            ContRecord* r = rec.release();
-            for (size_t i = 0; i < r->slots.size(); ++i) {
-                Shard& sh = shards_[shardOf(r->slots[i].key)];
-                sh.nextSeq = std::max(sh.nextSeq, r->slots[i].seq + 1);
-                waiters.push_back({r->slots[i].seq, Waiter{r, static_cast<uint32_t>(i)}});
-            }
+            owned.push_back(std::move(rec));
             return absl::OkStatus();
         }));
-    std::sort(waiters.begin(), waiters.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-    for (const auto& [seq, w] : waiters) {
-        addWaiter(*findOrCreate(w.rec->slots[w.index].key, w.rec->slots[w.index].channel).node, w.rec, w.index);
+    std::sort(pending.begin(), pending.end(), [](const Pending& a, const Pending& b) { return a.seq < b.seq; });
+    for (Pending& p : pending) {
+        const ChannelKey key = Types::key(p.channel);
+        Shard& sh = shards_[shardOf(key)];
+        sh.nextSeq = std::max(sh.nextSeq, p.seq + 1);
+        ChannelEntry* entry = findOrCreate(key, p.channel).node;
+        p.rec->slots[p.index].entry = entry;
+        addWaiter(*entry, p.rec, p.index);
+    }
+    for (std::unique_ptr<ContRecord>& rec : owned) {
+        ++shards_[rec->home].conts;
+        (void)rec.release(); // the space's now: freed under its first channel's entry
     }
     for (unsigned sh = 0; sh < kShards; ++sh) {
         for (auto it = shards_[sh].channels.begin(); it != shards_[sh].channels.end(); ++it) {
