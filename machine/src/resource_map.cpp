@@ -64,15 +64,24 @@ void ResourceMap::retire(unsigned w, Usage& usage, const bytecode::Code* code) {
     ++t->machines;
     t->usage.add(usage);
     if (bySource_ && code != nullptr) {
-        SourcePos pos = code->positions.empty() ? SourcePos{} : code->positions[0];
-        SourceKey key{code->sourceName.get(), pos.line, pos.col};
-        SourceTotal& s = t->bySource[key];
-        if (!s.file)
-            s.file = code->sourceName;
+        SourceTotal& s = sourceTotal(*t, *code);
         ++s.machines;
         s.usage.add(usage);
     }
     usage = Usage{};
+}
+
+ResourceMap::SourceTotal& ResourceMap::sourceTotal(WorkerTotals& t, const bytecode::Code& code) {
+    const SourcePos pos = code.positions.empty() ? SourcePos{} : code.positions[0];
+    const SourceKey key{code.sourceName.get(), pos.line, pos.col};
+    CacheLine& line = t.cache[(reinterpret_cast<uintptr_t>(&code) >> 6) % kCacheSize];
+    if (line.total != nullptr && line.key == key)
+        return *line.total;
+    SourceTotal& s = t.bySource[key];
+    if (!s.file)
+        s.file = code.sourceName;
+    line = CacheLine{key, &s};
+    return s;
 }
 
 void ResourceMap::addUnowned(const Usage& u) {

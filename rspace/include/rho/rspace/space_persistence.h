@@ -123,8 +123,8 @@ bool Space<Types, Matcher>::encodeChannelRecord(const ChannelKey& key, std::stri
         detail::putU32(out, checkedU32(e->data.size()));
         for (size_t i = 0; i < e->data.size(); ++i) {
             const DataEntry& d = e->data[i];
-            detail::putU64(out, d.seq);
-            detail::putU8(out, d.persistent ? 1 : 0);
+            detail::putU64(out, d.seq());
+            detail::putU8(out, d.persistent() ? 1 : 0);
             Types::encode(d.datum, out);
         }
     }
@@ -210,7 +210,7 @@ absl::Status Space<Types, Matcher>::loadLocked(History& history) {
                     uint64_t seq = 0;
                     uint8_t persistent = 0;
                     Datum d{};
-                    if (!detail::getU64(value, seq) || !detail::getU8(value, persistent) ||
+                    if (!detail::getU64(value, seq) || (seq >> 63) != 0 || !detail::getU8(value, persistent) ||
                         !Types::decode(value, d)) {
                         return corrupt();
                     }

@@ -31,7 +31,7 @@ inline std::vector<ChannelView<Types>> Space<Types, Matcher>::inspect() const {
         ChannelView<Types>& view = views.emplace_back(ChannelView<Types>{e->channel, {}, {}});
         view.data.reserve(e->data.size());
         for (size_t i = 0; i < e->data.size(); ++i) {
-            view.data.emplace_back(e->data[i].datum, e->data[i].persistent);
+            view.data.emplace_back(e->data[i].datum, e->data[i].persistent());
         }
         view.continuations.reserve(e->waiting.size());
         for (size_t i = 0; i < e->waiting.size(); ++i) {
