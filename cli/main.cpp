@@ -146,6 +146,32 @@ using rho::base::fromHex;
 
 // `run --stats`: the run's totals, then the sequences that used the most (the resource
 // map's top consumers, by source position).
+// --checkpoint-every: "N" COMMs, or "Ns" / "Nms" seconds; nullopt when malformed or 0.
+struct CheckpointEvery {
+    uint64_t comms = 0;
+    double seconds = 0;
+};
+std::optional<CheckpointEvery> parseCheckpointEvery(const std::string& text) {
+    CheckpointEvery every;
+    size_t used = 0;
+    try {
+        if (text.size() > 2 && text.ends_with("ms")) {
+            every.seconds = std::stod(text.substr(0, text.size() - 2), &used) / 1000;
+            used += 2;
+        } else if (text.size() > 1 && text.ends_with("s")) {
+            every.seconds = std::stod(text.substr(0, text.size() - 1), &used);
+            used += 1;
+        } else if (!text.empty() && text.find_first_not_of("0123456789") == std::string::npos) {
+            every.comms = std::stoull(text, &used);
+        }
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
+    if (used != text.size() || (every.comms == 0 && !(every.seconds > 0 && every.seconds < 1e9)))
+        return std::nullopt;
+    return every;
+}
+
 void printStats(const rho::machine::RunStats& s) {
     auto u = [](uint64_t v) { return static_cast<unsigned long long>(v); };
     std::fprintf(stderr,
@@ -153,6 +179,8 @@ void printStats(const rho::machine::RunStats& s) {
                  "private-channel comms %llu, late answers %llu, worker rests %llu, bytes allocated %llu\n",
                  s.seconds, u(s.steps), u(s.machines), u(s.comms), u(s.primitiveRequests), u(s.privateComms),
                  u(s.lateAnswers), u(s.rests), u(s.bytesAllocated));
+    if (s.checkpoints != 0)
+        std::fprintf(stderr, "checkpoints during the run %llu\n", u(s.checkpoints));
     if (s.top.empty())
         return;
     std::fprintf(stderr, "top sequences by reductions:\n  %-28s %10s %10s %10s %10s %12s\n", "source", "machines",
@@ -185,6 +213,10 @@ int runCommand(int argc, char** argv) {
                     "the most address space (and so disk) the --data-dir's LMDB map may grow to, e.g. 64G "
                     "(default: 1T; the map starts at 64M and doubles as it fills)")
         ->transform(CLI::AsSizeValue(false));
+    std::string checkpointEvery;
+    run->add_option("--checkpoint-every", checkpointEvery,
+                    "with --data-dir, also checkpoint during the run: every N COMMs (e.g. 100000) or every "
+                    "N seconds (e.g. 30s, 500ms)");
     run->add_flag("--stats", stats, "print run statistics to stderr");
     run->add_option("--max-steps", maxSteps, "stop the run after this many reductions (exit 3; default: no limit)");
     double timeout = 0;
@@ -278,6 +310,20 @@ int runCommand(int argc, char** argv) {
             o.maxMapSizeBytes = mapSize;
             o.mapSizeBytes = std::min<size_t>(o.mapSizeBytes, mapSize);
         }
+        if (!checkpointEvery.empty()) {
+            auto every = parseCheckpointEvery(checkpointEvery);
+            if (!every) {
+                std::fprintf(stderr, "rhovm: --checkpoint-every takes a number of COMMs (100000) or of seconds "
+                                     "(30s, 500ms), not '%s'\n", checkpointEvery.c_str());
+                return 2;
+            }
+            if (dataDir.empty()) {
+                std::fprintf(stderr, "rhovm: --checkpoint-every needs --data-dir (without it nothing is kept)\n");
+                return 2;
+            }
+            o.checkpointEveryComms = every->comms;
+            o.checkpointEverySeconds = every->seconds;
+        }
         o.maxSteps = maxSteps;
         o.timeoutSeconds = timeout;
         o.maxMemoryBytes = maxMemory;
@@ -341,6 +387,7 @@ int runCommand(int argc, char** argv) {
             std::fprintf(stderr, "rhovm: the memory limit of %llu bytes (--max-memory) was reached; the run was stopped%s\n",
                          static_cast<unsigned long long>(maxMemory), kept);
             return 3;
+        case StopReason::kStore: break; // run() returned the checkpoint's error instead
         case StopReason::kSignal: {
             const int sig = gSignal.load();
             std::fprintf(stderr, "rhovm: stopped by %s%s\n", sig == SIGINT ? "SIGINT" : "SIGTERM", kept);

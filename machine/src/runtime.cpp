@@ -8,6 +8,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "active_queue.h"
@@ -20,6 +21,7 @@
 #include "rho/primitives/system.h"
 #include "rho/rspace/history.h"
 #include "kernel.h"
+#include "safe_point.h"
 #include "scheduler.h"
 
 namespace rho::machine {
@@ -82,29 +84,53 @@ absl::StatusOr<std::unique_ptr<Runtime>> Runtime::open(const RuntimeOptions& opt
 
 namespace {
 
-// The time and memory limits of one run: a thread that looks at the clock and the
-// resident memory every few milliseconds and stops the run (Kernel::stop) when one is
-// over. None when neither limit is set.
-class Watchdog {
+// The monitor of one run: a thread that looks at the clock, the resident memory and
+// the COMM count every few milliseconds, stops the run (Kernel::stop) when a limit is
+// over, and checkpoints the space during the run when asked to (holding the workers
+// between steps meanwhile, safe_point.h). None when there is nothing to watch.
+class RunMonitor {
   public:
-    Watchdog(Kernel& kernel, const RuntimeOptions& o) : kernel_(kernel), options_(o) {
+    RunMonitor(Kernel& kernel, Space& space, SafePoint* safePoint, const RuntimeOptions& o)
+        : kernel_(kernel), space_(space), safePoint_(safePoint), options_(o) {
         primitives::setMemoryLimit(o.maxMemoryBytes);
-        if (o.timeoutSeconds <= 0 && o.maxMemoryBytes == 0)
+        if (o.timeoutSeconds <= 0 && o.maxMemoryBytes == 0 && safePoint_ == nullptr)
             return;
-        const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                                                      std::chrono::duration<double>(o.timeoutSeconds));
-        thread_ = std::thread([this, deadline] {
+        using Clock = std::chrono::steady_clock;
+        auto after = [](double seconds) {
+            return Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+        };
+        const auto deadline = after(o.timeoutSeconds);
+        thread_ = std::thread([this, deadline, after] {
+            auto nextByTime = after(options_.checkpointEverySeconds);
+            uint64_t nextByComms = space_.commCount() + options_.checkpointEveryComms;
             std::unique_lock lock(mu_);
             while (!done_) {
-                if (options_.timeoutSeconds > 0 && std::chrono::steady_clock::now() >= deadline)
+                if (options_.timeoutSeconds > 0 && Clock::now() >= deadline)
                     kernel_.stop(StopReason::kTime);
                 if (options_.maxMemoryBytes != 0 && primitives::residentBytes() > options_.maxMemoryBytes)
                     kernel_.stop(StopReason::kMemory);
+                if (safePoint_ != nullptr && !kernel_.stopped.load(std::memory_order_relaxed)) {
+                    bool due = options_.checkpointEverySeconds > 0 && Clock::now() >= nextByTime;
+                    uint64_t comms = 0;
+                    if (options_.checkpointEveryComms != 0) {
+                        comms = space_.commCount();
+                        due = due || comms >= nextByComms;
+                    }
+                    if (due) {
+                        lock.unlock();
+                        checkpoint();
+                        lock.lock();
+                        nextByTime = after(options_.checkpointEverySeconds);
+                        nextByComms = (comms != 0 ? comms : space_.commCount()) + options_.checkpointEveryComms;
+                    }
+                }
                 cv_.wait_for(lock, std::chrono::milliseconds(2));
             }
         });
     }
-    ~Watchdog() {
+    ~RunMonitor() { finish(); }
+    // Ends the monitor's thread (after the run): what it wrote can then be read.
+    void finish() {
         if (thread_.joinable()) {
             {
                 std::lock_guard lock(mu_);
@@ -114,12 +140,36 @@ class Watchdog {
             thread_.join();
         }
     }
-    Watchdog(const Watchdog&) = delete;
-    Watchdog& operator=(const Watchdog&) = delete;
+    RunMonitor(const RunMonitor&) = delete;
+    RunMonitor& operator=(const RunMonitor&) = delete;
+
+    // After finish(): checkpoints written, the first failure.
+    [[nodiscard]] uint64_t checkpoints() const { return checkpoints_; }
+    [[nodiscard]] const absl::Status& failure() const { return failure_; }
 
   private:
+    void checkpoint() {
+        safePoint_->hold();
+        absl::Status status;
+        auto write = [this, &status] { status = space_.checkpoint(); };
+        if (!runOnBigStack(write)) // encoding recurses once per level of a value
+            write();
+        safePoint_->release();
+        if (status.ok()) {
+            ++checkpoints_;
+        } else {
+            failure_ = std::move(status);
+            kernel_.stop(StopReason::kStore);
+            safePoint_ = nullptr; // no more
+        }
+    }
+
     Kernel& kernel_;
+    Space& space_;
+    SafePoint* safePoint_;
     const RuntimeOptions& options_;
+    uint64_t checkpoints_ = 0;
+    absl::Status failure_;
     std::mutex mu_;
     std::condition_variable cv_;
     bool done_ = false;
@@ -161,21 +211,35 @@ absl::StatusOr<RunStats> Runtime::run(const bytecode::Program& program) {
         queue.shuffle(*s.options.seed ^ 0x7363686564756c65ull); // "schedule"
     ResourceMap resources(workers, s.options.profile);
     MachinePool pool(s.space.privateChannels(), resources, workers);
-    Scheduler scheduler(queue, s.kernel, s.options.fiberStackBytes);
+    const bool checkpointing = s.history != nullptr &&
+                               (s.options.checkpointEveryComms != 0 || s.options.checkpointEverySeconds > 0);
+    std::optional<SafePoint> safePoint;
+    if (checkpointing)
+        safePoint.emplace(workers);
+    Scheduler scheduler(queue, s.kernel, s.options.fiberStackBytes, safePoint ? &*safePoint : nullptr);
     uint64_t errorsBefore = s.kernel.errors();
     s.kernel.beginRun(queue, resources, pool);
     auto start = std::chrono::steady_clock::now();
     Machine* root = s.kernel.newMachine(program.main);
     root->frame.resize(program.main->numSlots);
     s.kernel.start(root);
+    uint64_t checkpoints = 0;
+    absl::Status failure;
     {
-        Watchdog watchdog(s.kernel, s.options);
+        RunMonitor monitor(s.kernel, s.space, safePoint ? &*safePoint : nullptr, s.options);
         scheduler.run();
+        monitor.finish();
+        checkpoints = monitor.checkpoints();
+        failure = monitor.failure();
     }
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     s.kernel.endRun();
     std::fflush(s.options.out);
     std::fflush(s.options.err);
+    if (!failure.ok()) {
+        s.kernel.stopReason.store(0);
+        return absl::Status(failure.code(), absl::StrCat("a checkpoint during the run failed: ", failure.message()));
+    }
     if (s.history)
         RHO_RETURN_IF_ERROR(s.space.checkpoint());
     ResourceMap::Totals t = resources.totals();
@@ -189,6 +253,7 @@ absl::StatusOr<RunStats> Runtime::run(const bytecode::Program& program) {
     stats.errors = s.kernel.errors() - errorsBefore;
     stats.steps = t.usage.reductions;
     stats.bytesAllocated = t.usage.bytesAllocated;
+    stats.checkpoints = checkpoints;
     stats.stopReason = static_cast<StopReason>(s.kernel.stopReason.load());
     stats.stepLimitReached = stats.stopReason == StopReason::kSteps;
     if (stats.stopReason != StopReason::kSignal) // a limit ends one run; a signal, all

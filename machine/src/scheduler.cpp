@@ -47,6 +47,7 @@
 #include "rho/rspace/spin_lock.h"
 #include "rho/base/assert.h"
 #include "kernel.h"
+#include "safe_point.h"
 
 namespace rho::machine {
 
@@ -272,7 +273,13 @@ void Scheduler::Worker::runMachine(Machine* m) {
     SliceResult r;
     for (;;) {
         int budget = kernel.budget();
-        r = runSlice(*m, kernel, budget);
+        if (s_.safePoint_ != nullptr) {
+            s_.safePoint_->enter(index_);
+            r = runSlice(*m, kernel, budget);
+            s_.safePoint_->leave(index_);
+        } else {
+            r = runSlice(*m, kernel, budget);
+        }
         int spent = kernel.budget() - budget + 1;
         s_.queue_.charge(index_, spent);
         kernel.chargeSteps(index_, *m, spent);
@@ -329,12 +336,16 @@ void Scheduler::Worker::awaitAnswer(Machine& m) {
     ++suspended_;
     if (!algo_->hasIdleRunner() && runners_ < kMaxRunners) // rule 3
         spawnRunner();
+    if (s_.safePoint_ != nullptr) // waiting for an answer is between steps
+        s_.safePoint_->leave(index_);
     m.waiter->wait();
+    if (s_.safePoint_ != nullptr)
+        s_.safePoint_->enter(index_);
     --suspended_;
 }
 
-Scheduler::Scheduler(ActiveQueue& queue, Kernel& kernel, size_t stackBytes)
-    : queue_(queue), kernel_(kernel), stackBytes_(stackBytes) {
+Scheduler::Scheduler(ActiveQueue& queue, Kernel& kernel, size_t stackBytes, SafePoint* safePoint)
+    : queue_(queue), kernel_(kernel), stackBytes_(stackBytes), safePoint_(safePoint) {
     for (unsigned i = 0; i < queue.workers(); ++i)
         workers_.push_back(std::make_unique<Worker>(*this, i));
 }

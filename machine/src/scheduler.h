@@ -20,12 +20,15 @@
 namespace rho::machine {
 
 class Kernel;
+class SafePoint;
 
 class Scheduler {
   public:
     // [stackBytes]: the stack reserved for each runner fiber (address space; pages are
     // touched only as deep as the machine's values recurse).
-    Scheduler(ActiveQueue& queue, Kernel& kernel, size_t stackBytes);
+    // [safePoint]: when not null, every slice starts with SafePoint::enter and ends
+    // with leave (so a monitor can hold the workers between steps; safe_point.h).
+    Scheduler(ActiveQueue& queue, Kernel& kernel, size_t stackBytes, SafePoint* safePoint = nullptr);
     ~Scheduler();
     Scheduler(const Scheduler&) = delete;
     Scheduler& operator=(const Scheduler&) = delete;
@@ -55,6 +58,7 @@ class Scheduler {
     ActiveQueue& queue_;
     Kernel& kernel_;
     const size_t stackBytes_;
+    SafePoint* const safePoint_;
     std::vector<std::unique_ptr<Worker>> workers_;
     std::atomic<uint64_t> suspensions_{0};
     std::atomic<uint64_t> runnersCreated_{0};

@@ -175,6 +175,42 @@ TEST_CASE("data left by a run is durable and inspectable", "[machine][durability
     std::filesystem::remove_all(dir);
 }
 
+TEST_CASE("checkpoints during a run hold the workers between steps and lose nothing", "[machine][durability]") {
+    // Four workers; a checkpoint every 300 COMMs. Each of 400 rounds makes a contract
+    // whose call is already waiting and a persistent datum whose receive is already
+    // waiting: both fire at once and are issued again after their COMM, the two-step
+    // operations a checkpoint must not cut.
+    std::string dir = tempDir();
+    RuntimeOptions o;
+    o.dataDir = dir;
+    o.threads = 4;
+    o.checkpointEveryComms = 300;
+    Outcome r = runProgram(R"(new out(`rho:io:stdout`), round, done in {
+  contract round(@n) = {
+    if (n > 0) {
+      @[n, "call"]!(n) | contract @[n, "call"](@x) = { done!(x) } |
+      for (@y <- @[n, "data"]) { done!(y) } | @[n, "data"]!!(n) |
+      round!(n - 1)
+    }
+  } |
+  round!(400) |
+  new count in { count!(0) | for (_ <= done) { for (@c <- count) { if (c + 1 == 800) { out!("all 800") } else { count!(c + 1) } } } }
+})",
+                           o);
+    CHECK(r.out == "\"all 800\"\n");
+    CHECK(r.stats.errors == 0);
+    CHECK(r.stats.checkpoints >= 1);
+    auto rt = Runtime::open(o);
+    REQUIRE(rt.ok());
+    std::string text = (*rt)->inspect();
+    for (int n : {1, 200, 400}) {
+        const std::string ch = "@{[" + std::to_string(n);
+        CHECK(text.find(ch + ", \"data\"]}!!(" + std::to_string(n) + ")") != std::string::npos);
+        CHECK(text.find("<= " + ch + ", \"call\"]}") != std::string::npos);
+    }
+    std::filesystem::remove_all(dir);
+}
+
 TEST_CASE("--seed gives the same output and the same names", "[machine][seed]") {
     const char* src = R"(new out(`rho:io:stdout`), a, b in {
   out!([*a, *b]) | @"x"!(1) | @"x"!(2) | for (@v <- @"x") { out!(v) } | for (@w <- @"x") { out!(w) }

@@ -42,6 +42,15 @@ struct RuntimeOptions {
     // processor builds a large value (a string doubled 40 times is refused before it
     // is allocated). The run ends as with maxSteps.
     uint64_t maxMemoryBytes = 0;
+    // Checkpoint the space during a run (with a data directory), every this many COMMs
+    // and / or every this many seconds (0: never; `run --checkpoint-every`), besides the
+    // checkpoint at its end. The workers are held between steps for each one (no COMM
+    // is half done, no persistent send or receive is between its COMM and its
+    // reissue): a checkpoint holds the space after a set of whole COMMs. Machines
+    // running at that moment are not in it: a run killed later resumes from the
+    // space, not from the middle of those processes.
+    uint64_t checkpointEveryComms = 0;
+    double checkpointEverySeconds = 0;
     // Keep each run's usage by source position (RunStats::top; `rhovm run --stats`).
     bool profile = false;
     // Stack reserved for each runner fiber: address space, touched only as deep as

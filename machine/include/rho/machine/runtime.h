@@ -34,6 +34,7 @@ enum class StopReason : uint8_t {
     kTime,   // RuntimeOptions::timeoutSeconds
     kMemory, // RuntimeOptions::maxMemoryBytes
     kSignal, // Runtime::requestStop (SIGINT, SIGTERM)
+    kStore,  // a checkpoint during the run failed (run() returns its error)
 };
 
 struct RunStats {
@@ -46,6 +47,7 @@ struct RunStats {
     uint64_t errors = 0;            // processes ended by a run-time error
     uint64_t steps = 0;             // reductions
     uint64_t bytesAllocated = 0;    // heap bytes of the values the machines built (estimate)
+    uint64_t checkpoints = 0;       // checkpoints written during the run (checkpointEvery*), not the final one
     bool stepLimitReached = false;  // RuntimeOptions::maxSteps stopped the run
     StopReason stopReason = StopReason::kNone; // a limit or a signal stopped the run
     double seconds = 0;             // wall time from the first machine to quiescence
