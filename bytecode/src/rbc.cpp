@@ -48,7 +48,34 @@ void putPos(SourcePos p, std::string& out) {
 // Remainders as varints: 0 none, 1 wildcard, 2 + binding.
 uint64_t remainderCode(int32_t r) { return r == Pattern::kNoRemainder ? 0 : (r == Pattern::kWildRemainder ? 1 : 2 + static_cast<uint64_t>(r)); }
 
+// The nesting of what is being encoded, counted as the decoder counts it (each value,
+// code and pattern inside another is one level deeper), so that an encoder can refuse
+// what the decoder would refuse (encodeValueChecked).
+struct EncodeDepth {
+    int depth = 0;
+    bool checking = false; // in an encode*Checked call: stop at the limit
+    bool tooDeep = false;
+};
+thread_local EncodeDepth tEncode;
+
+// One level of nesting for the scope of an encoder call; false (for a checked
+// encoding) when it is one too many, and the caller writes nothing more.
+class Level {
+  public:
+    Level() {
+        if (++tEncode.depth > kMaxDecodeDepth)
+            tEncode.tooDeep = true;
+    }
+    ~Level() { --tEncode.depth; }
+    Level(const Level&) = delete;
+    Level& operator=(const Level&) = delete;
+    [[nodiscard]] bool stop() const { return tEncode.checking && tEncode.tooDeep; }
+};
+
 void putPattern(const Pattern& p, std::string& out) {
+    Level level;
+    if (level.stop())
+        return;
     out += static_cast<char>(p.kind);
     switch (p.kind) {
     case Pattern::Kind::kBind:
@@ -377,6 +404,9 @@ absl::StatusOr<std::shared_ptr<const Code>> Reader::code(int depth) {
 } // namespace
 
 void encodeValue(const Value& v, std::string& out) {
+    Level level;
+    if (level.stop())
+        return;
     out += static_cast<char>(v.kind());
     switch (v.kind()) {
     case ValueKind::kNil: break;
@@ -421,6 +451,9 @@ void encodeValue(const Value& v, std::string& out) {
 }
 
 void encodeCode(const Code& c, std::string& out, bool withPositions, bool withChildren) {
+    Level level;
+    if (level.stop())
+        return;
     out += static_cast<char>(c.kind);
     putVar(c.numCaptures, out);
     putVar(c.numSlots, out);
@@ -528,6 +561,28 @@ absl::StatusOr<Program> decodeProgram(std::string_view bytes) {
     if (!runOnBigStack(work))
         work();
     return result;
+}
+
+namespace {
+
+template <class Encode>
+bool checkedEncoding(Encode&& encode) {
+    const EncodeDepth saved = tEncode;
+    tEncode = EncodeDepth{0, true, false};
+    encode();
+    const bool ok = !tEncode.tooDeep;
+    tEncode = saved;
+    return ok;
+}
+
+} // namespace
+
+bool encodeValueChecked(const Value& v, std::string& out) {
+    return checkedEncoding([&] { encodeValue(v, out); });
+}
+
+bool encodeCodeChecked(const Code& code, std::string& out) {
+    return checkedEncoding([&] { encodeCode(code, out); });
 }
 
 absl::StatusOr<Value> decodeValue(std::string_view& in) { return Reader(in).value(0); }

@@ -181,10 +181,12 @@ bool RhoMatcher::match(const PatternRef& pattern, const Continuation& k, const M
     return true;
 }
 
-void SpaceTypes::encode(const Message& m, std::string& out) {
+bool SpaceTypes::encode(const Message& m, std::string& out) {
     putU32(static_cast<uint32_t>(m.args.size()), out);
     for (const Value& v : m.args)
-        bytecode::encodeValue(v, out);
+        if (!bytecode::encodeValueChecked(v, out))
+            return false;
+    return true;
 }
 
 // A pattern is stored as its place in the join; its body and captures are the
@@ -194,11 +196,14 @@ void SpaceTypes::encode(const PatternRef& p, std::string& out) {
     putU32(p.arity, out);
 }
 
-void SpaceTypes::encode(const Continuation& k, std::string& out) {
-    bytecode::encodeCode(*k.body, out);
+bool SpaceTypes::encode(const Continuation& k, std::string& out) {
+    if (!bytecode::encodeCodeChecked(*k.body, out))
+        return false;
     putU32(static_cast<uint32_t>(k.captures.size()), out);
     for (const Value& v : k.captures)
-        bytecode::encodeValue(v, out);
+        if (!bytecode::encodeValueChecked(v, out))
+            return false;
+    return true;
 }
 
 bool SpaceTypes::decode(std::string_view& in, Value& v) {

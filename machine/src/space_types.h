@@ -100,10 +100,12 @@ struct SpaceTypes {
     static bool sameChannel(const Value& a, const Value& b) { return a == b; }
     static bool isDurable(const Continuation& k) { return k.native == Native::kNone; }
 
-    static void encode(const Value& v, std::string& out) { bytecode::encodeValue(v, out); }
-    static void encode(const Message& m, std::string& out);
+    // False when what is encoded nests deeper than decode reads back (the space's
+    // checkpoint then refuses to write anything).
+    static bool encode(const Value& v, std::string& out) { return bytecode::encodeValueChecked(v, out); }
+    static bool encode(const Message& m, std::string& out);
     static void encode(const PatternRef& p, std::string& out);
-    static void encode(const Continuation& k, std::string& out);
+    static bool encode(const Continuation& k, std::string& out);
     static bool decode(std::string_view& in, Value& v);
     static bool decode(std::string_view& in, Message& m);
     static bool decode(std::string_view& in, PatternRef& p);

@@ -102,6 +102,21 @@ check "a store beyond --map-size fails the run, exit 2" test "$rc" = 2
 check "and says the map is full" grep -q "MDB_MAP_FULL" <<<"$out"
 check "a bad --map-size is a usage error" bash -c "echo Nil | '$RHOVM' run --map-size lots - 2>/dev/null; test \$? = 2"
 
+# Depth: what a checkpoint writes, a later run reads back. A list nested 440,000
+# deep is stored and read; one nested 460,000 deep (past the decoder's 450,000) is
+# refused at the checkpoint with exit 2, and the store keeps its earlier state.
+deep='new deep in { contract deep(@n, @v) = { if (n == 0) { @"out"!(v) } else { deep!(n - 1, [v]) } } | deep!(N, 0) }'
+echo '@"before"!(1)' | "$RHOVM" run --data-dir "$dir/deep" -
+out=$(echo "${deep/N/460000}" | "$RHOVM" run --data-dir "$dir/deep" - 2>&1)
+check "a value too deep to read back fails the checkpoint, exit 2" test $? = 2
+check "... saying so" grep -q "nested deeper than a store can read back" <<<"$out"
+out=$("$RHOVM" inspect "$dir/deep" 2>&1)
+check "... and the store keeps its earlier state" test "$out" = $'// channel @{"before"}\n@{"before"}!(1)'
+echo "${deep/N/440000}" | "$RHOVM" run --data-dir "$dir/deep" -
+check "a value 440,000 deep is stored" test $? = 0
+check "... and the store reads back whole" bash -c "'$RHOVM' verify '$dir/deep' >/dev/null"
+check "... its datum included" bash -c "'$RHOVM' inspect '$dir/deep' | grep -q '^@{\"out\"}!(\[\[\[\['"
+
 # A full disk: said as such (needs a small tmpfs; skipped where mounting is not allowed).
 mkdir "$dir/full"
 if mount -t tmpfs -o size=512k tmpfs "$dir/full" 2>/dev/null; then

@@ -48,6 +48,11 @@ void encodeValue(const Value& v, std::string& out);
 // [withPositions]: include the source name and positions. [withChildren]: encode the
 // child sequences too (else only their count: a shallow encoding, for hashing).
 void encodeCode(const Code& code, std::string& out, bool withPositions = true, bool withChildren = true);
+// As encodeValue and encodeCode, but false when the value or code nests deeper than
+// decodeValue / decodeCode read back (450,000 levels): [out] is then incomplete and
+// must be dropped. For what is stored to be read later (RSpace's checkpoint).
+bool encodeValueChecked(const Value& v, std::string& out);
+bool encodeCodeChecked(const Code& code, std::string& out);
 // Decode from the front of [in], advancing it. Errors: DataLoss.
 absl::StatusOr<Value> decodeValue(std::string_view& in);
 absl::StatusOr<std::shared_ptr<const Code>> decodeCode(std::string_view& in);

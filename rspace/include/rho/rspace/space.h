@@ -76,6 +76,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -688,10 +689,25 @@ class Space {
         return static_cast<uint32_t>(n);
     }
 
-    // The "data" record of [key] into [out]; false when no channel under it holds data.
-    bool encodeChannelRecord(const ChannelKey& key, std::string& out) const;
+    // Types::encode of [x] into [out]: false when Types says it cannot be stored (a
+    // Types::encode that returns void always can).
+    template <class T>
+    static bool encodeItem(const T& x, std::string& out) {
+        if constexpr (std::is_same_v<decltype(Types::encode(x, out)), bool>) {
+            return Types::encode(x, out);
+        } else {
+            Types::encode(x, out);
+            return true;
+        }
+    }
 
-    static std::string encodeContRecord(const ContRecord& rec);
+    // The "data" record of [key] into [out]: kNone when no channel under it holds data,
+    // kUnstorable when a value in it cannot be stored.
+    enum class Encoded : uint8_t { kRecord, kNone, kUnstorable };
+    Encoded encodeChannelRecord(const ChannelKey& key, std::string& out) const;
+
+    // False when a value in it cannot be stored.
+    static bool encodeContRecord(const ContRecord& rec, std::string& out);
 
     // Empties the hot store (every shard is locked).
     void clearLocked();

@@ -50,6 +50,12 @@ absl::Status Space<Types, Matcher>::checkpoint() {
     }
     std::vector<History::Put> puts;
     std::vector<History::Del> dels;
+    // Nothing is written, and every change stays pending.
+    auto unstorable = [](const std::string& what) {
+        return absl::OutOfRangeError(absl::StrCat(
+            "rspace checkpoint: ", what,
+            " holds a value nested deeper than a store can read back (450,000 levels); nothing was written"));
+    };
     for (unsigned s = 0; s < kShards; ++s) {
         Shard& sh = shards_[s];
         // A key is listed again when its entry was dropped and made anew.
@@ -57,16 +63,24 @@ absl::Status Space<Types, Matcher>::checkpoint() {
         sh.dirty.erase(std::unique(sh.dirty.begin(), sh.dirty.end()), sh.dirty.end());
         for (const ChannelKey& key : sh.dirty) {
             std::string value;
-            if (encodeChannelRecord(key, value)) {
+            switch (encodeChannelRecord(key, value)) {
+            case Encoded::kRecord:
                 puts.push_back(History::Put{History::Db::kData, key.bytes(), std::move(value)});
-            } else if (sh.stored.contains(key)) { // a channel that held data nobody wrote needs no delete
-                dels.push_back(History::Del{History::Db::kData, key.bytes()});
+                break;
+            case Encoded::kNone:
+                if (sh.stored.contains(key)) // a channel that held data nobody wrote needs no delete
+                    dels.push_back(History::Del{History::Db::kData, key.bytes()});
+                break;
+            case Encoded::kUnstorable:
+                return unstorable(absl::StrCat("a datum on channel ", key.hex()));
             }
         }
         // A continuation never changes while stored: it is added once and removed once.
         for (ContRecord* rec : sh.added) {
-            puts.push_back(
-                History::Put{History::Db::kConts, detail::contKeyBytes(rec->id), encodeContRecord(*rec)});
+            std::string value;
+            if (!encodeContRecord(*rec, value))
+                return unstorable(absl::StrCat("the continuation ", rec->id));
+            puts.push_back(History::Put{History::Db::kConts, detail::contKeyBytes(rec->id), std::move(value)});
         }
         for (uint64_t id : sh.removed) {
             dels.push_back(History::Del{History::Db::kConts, detail::contKeyBytes(id)});
@@ -106,11 +120,12 @@ absl::Status Space<Types, Matcher>::checkpoint() {
 }
 
 template <class Types, class Matcher>
-bool Space<Types, Matcher>::encodeChannelRecord(const ChannelKey& key, std::string& out) const {
+typename Space<Types, Matcher>::Encoded Space<Types, Matcher>::encodeChannelRecord(const ChannelKey& key,
+                                                                                    std::string& out) const {
     const Shard& sh = shards_[shardOf(key)];
     auto it = sh.channels.find(key);
     if (it == sh.channels.end()) {
-        return false;
+        return Encoded::kNone;
     }
     uint32_t count = 0;
     detail::putU32(out, 0); // patched below
@@ -119,33 +134,33 @@ bool Space<Types, Matcher>::encodeChannelRecord(const ChannelKey& key, std::stri
             continue;
         }
         ++count;
-        Types::encode(e->channel, out);
+        if (!encodeItem(e->channel, out))
+            return Encoded::kUnstorable;
         detail::putU32(out, checkedU32(e->data.size()));
         for (size_t i = 0; i < e->data.size(); ++i) {
             const DataEntry& d = e->data[i];
             detail::putU64(out, d.seq());
             detail::putU8(out, d.persistent() ? 1 : 0);
-            Types::encode(d.datum, out);
+            if (!encodeItem(d.datum, out))
+                return Encoded::kUnstorable;
         }
     }
     std::string countBytes;
     detail::putU32(countBytes, count);
     out.replace(0, countBytes.size(), countBytes);
-    return count != 0;
+    return count != 0 ? Encoded::kRecord : Encoded::kNone;
 }
 
 template <class Types, class Matcher>
-std::string Space<Types, Matcher>::encodeContRecord(const ContRecord& rec) {
-    std::string out;
+bool Space<Types, Matcher>::encodeContRecord(const ContRecord& rec, std::string& out) {
     detail::putU8(out, static_cast<uint8_t>((rec.persistent ? 1 : 0) | (rec.peek ? 2 : 0)));
     detail::putU32(out, checkedU32(rec.slots.size()));
     for (const ChannelSlot& cs : rec.slots) {
-        Types::encode(cs.entry->channel, out);
-        Types::encode(cs.pattern, out);
+        if (!encodeItem(cs.entry->channel, out) || !encodeItem(cs.pattern, out))
+            return false;
         detail::putU64(out, cs.seq);
     }
-    Types::encode(rec.continuation, out);
-    return out;
+    return encodeItem(rec.continuation, out);
 }
 
 template <class Types, class Matcher>
