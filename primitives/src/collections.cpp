@@ -33,9 +33,8 @@ void concat(std::span<const Value> v, Answer& out) {
                          : a.kind() == ValueKind::kList || a.kind() == ValueKind::kSet || a.kind() == ValueKind::kMap
                              ? (a.items().size() + b.items().size()) * sizeof(Value)
                              : 0;
-    if (!memoryAdmits(bytes))
-        return out.fail(FaultCode::kMemoryLimit, Op::CONCAT, Value::integer(static_cast<int64_t>(memoryLimit())),
-                        Value::integer(static_cast<int64_t>(bytes)));
+    if (!admitValue(out, Op::CONCAT, bytes))
+        return;
     switch (a.kind()) {
     case ValueKind::kString: return out.ok(Value::string(a.asString() + b.asString()));
     case ValueKind::kByteArray: return out.ok(Value::byteArray(a.asString() + b.asString()));
@@ -100,15 +99,36 @@ void interpolate(std::span<const Value> v, Answer& out) {
     if (s.kind() != ValueKind::kString || m.kind() != ValueKind::kMap)
         return out.fail(FaultCode::kOperatorType, Op::INTERPOLATE, s.kind() == ValueKind::kString ? m : s);
     auto items = m.items();
+    std::vector<std::string> pieces(items.size() / 2); // the text of each value
     for (size_t i = 0; i < items.size(); i += 2) {
         if (items[i].kind() != ValueKind::kString)
             return out.fail(FaultCode::kInterpolationKey, Op::INTERPOLATE);
-        std::string piece;
-        if (!interpolationText(items[i + 1], piece))
+        if (!interpolationText(items[i + 1], pieces[i / 2]))
             return out.fail(FaultCode::kInterpolationValue, Op::INTERPOLATE, items[i + 1]);
     }
     const std::string& in = s.asString();
+    // The result's size first (a template naming a long value many times multiplies
+    // it), so the memory limit refuses it before it is built.
+    auto pieceOf = [&](std::string_view key) -> const std::string* {
+        for (size_t i = 0; i < items.size(); i += 2)
+            if (items[i].asString() == key)
+                return &pieces[i / 2];
+        return nullptr;
+    };
+    size_t bytes = in.size();
+    for (size_t at = 0;;) {
+        size_t open = in.find("${", at);
+        size_t close = open == std::string::npos ? open : in.find('}', open + 2);
+        if (close == std::string::npos)
+            break;
+        if (const std::string* piece = pieceOf(std::string_view(in).substr(open + 2, close - open - 2)))
+            bytes += piece->size();
+        at = close + 1;
+    }
+    if (!admitValue(out, Op::INTERPOLATE, bytes))
+        return;
     std::string text;
+    text.reserve(bytes);
     size_t at = 0;
     while (at < in.size()) {
         size_t open = in.find("${", at);
@@ -117,18 +137,10 @@ void interpolate(std::span<const Value> v, Answer& out) {
         size_t close = in.find('}', open + 2);
         if (close == std::string::npos)
             break;
-        std::string key = in.substr(open + 2, close - open - 2);
         text.append(in, at, open - at);
-        bool replaced = false;
-        for (size_t i = 0; i < items.size() && !replaced; i += 2) {
-            if (items[i].asString() == key) {
-                std::string piece;
-                interpolationText(items[i + 1], piece);
-                text += piece;
-                replaced = true;
-            }
-        }
-        if (!replaced)
+        if (const std::string* piece = pieceOf(std::string_view(in).substr(open + 2, close - open - 2)))
+            text += *piece;
+        else
             text.append(in, open, close - open + 1);
         at = close + 1;
     }

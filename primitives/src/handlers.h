@@ -32,6 +32,11 @@ void addTestProcesses(Registry& r);
 // Otherwise writes the fault into [out] and returns false.
 bool checkOperand(const bytecode::Value& v, bytecode::Op op, Answer& out);
 
+// memory_limit.cpp: before a handler builds a value of about [bytes] (memory_limit.h):
+// true when it fits, else writes the kMemoryLimit fault (for operator or METHOD [op])
+// into [out] and returns false. Cheap below 1 MiB.
+bool admitValue(Answer& out, bytecode::Op op, size_t bytes);
+
 // bigint.cpp: arithmetic on BigInt operands (the left one is a BigInt).
 bool isBigInt(const bytecode::Value& v);
 void bigIntBinary(bytecode::Op op, const bytecode::Value& a, const bytecode::Value& b, Answer& out);

@@ -2,6 +2,12 @@
 // The processor's memory limit and the resident-memory reading (memory_limit.h).
 #include "rho/primitives/memory_limit.h"
 
+#include <algorithm>
+#include <cstdint>
+
+#include "handlers.h"
+#include "rho/primitives/fault.h"
+
 #include <atomic>
 #include <cstdio>
 #include <unistd.h>
@@ -21,6 +27,14 @@ bool memoryAdmits(size_t bytes) {
     if (limit == 0 || bytes < kCheckedFrom)
         return true;
     return residentBytes() + bytes <= limit;
+}
+
+bool admitValue(Answer& out, bytecode::Op op, size_t bytes) {
+    if (memoryAdmits(bytes))
+        return true;
+    out.fail(FaultCode::kMemoryLimit, op, bytecode::Value::integer(static_cast<int64_t>(memoryLimit())),
+             bytecode::Value::integer(static_cast<int64_t>(std::min<size_t>(bytes, INT64_MAX))));
+    return false;
 }
 
 uint64_t residentBytes() {

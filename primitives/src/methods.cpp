@@ -22,6 +22,9 @@ using bytecode::ValueKind;
 
 namespace {
 
+// What a (key, value) tuple made from a map's pair costs: its block and two values.
+constexpr size_t kPairBytes = sizeof(bytecode::HeapValue) + 2 * sizeof(Value);
+
 void error(Answer& out, std::string message) {
     out.fail(FaultCode::kMessage, Op::METHOD, Value::string(std::move(message)));
 }
@@ -306,6 +309,8 @@ void unionOrDiff(std::span<const Value> v, Answer& out) {
     if ((k != ValueKind::kSet && k != ValueKind::kMap) || args[0].kind() != k)
         return notDefined(out, kName, t);
     size_t step = k == ValueKind::kMap ? 2 : 1;
+    if (!admitValue(out, Op::METHOD, (t.items().size() + (kSecond ? 0 : args[0].items().size())) * sizeof(Value)))
+        return;
     std::vector<Value> items;
     if (!kSecond) {
         items.assign(t.items().begin(), t.items().end());
@@ -328,10 +333,16 @@ void toList(std::span<const Value> v, Answer& out) {
     ValueKind k = t.kind();
     if (!arity(out, kName, args, 0))
         return;
-    if (k == ValueKind::kList || k == ValueKind::kSet || k == ValueKind::kTuple)
+    if (k == ValueKind::kList || k == ValueKind::kSet || k == ValueKind::kTuple) {
+        if (!admitValue(out, Op::METHOD, t.items().size() * sizeof(Value)))
+            return;
         return out.ok(Value::list(std::vector<Value>(t.items().begin(), t.items().end())));
+    }
     if (k == ValueKind::kMap) {
+        if (!admitValue(out, Op::METHOD, t.items().size() / 2 * kPairBytes))
+            return;
         std::vector<Value> pairs;
+        pairs.reserve(t.items().size() / 2);
         for (size_t i = 0; i < t.items().size(); i += 2)
             pairs.push_back(Value::tuple({t.items()[i], t.items()[i + 1]}));
         return out.ok(Value::list(std::move(pairs)));
@@ -346,9 +357,14 @@ void toSet(std::span<const Value> v, Answer& out) {
     ValueKind k = t.kind();
     if (!arity(out, kName, args, 0))
         return;
-    if (k == ValueKind::kSet || k == ValueKind::kList)
+    if (k == ValueKind::kSet || k == ValueKind::kList) {
+        if (!admitValue(out, Op::METHOD, t.items().size() * sizeof(Value)))
+            return;
         return out.ok(Value::set(std::vector<Value>(t.items().begin(), t.items().end())));
+    }
     if (k == ValueKind::kMap) {
+        if (!admitValue(out, Op::METHOD, t.items().size() / 2 * kPairBytes))
+            return;
         std::vector<Value> pairs;
         for (size_t i = 0; i < t.items().size(); i += 2)
             pairs.push_back(Value::tuple({t.items()[i], t.items()[i + 1]}));
@@ -409,7 +425,17 @@ void bytesToHex(std::span<const Value> v, Answer& out) {
         return;
     if (k != ValueKind::kByteArray)
         return notDefined(out, kName, t);
-    return out.ok(Value::string(bytecode::print(t)));
+    const std::string& bytes = t.asString();
+    if (!admitValue(out, Op::METHOD, 2 * bytes.size()))
+        return;
+    static constexpr char kDigits[] = "0123456789abcdef";
+    std::string hex(2 * bytes.size(), '\0'); // sized once: the limit counted this much
+    for (size_t i = 0; i < bytes.size(); ++i) {
+        const auto ch = static_cast<unsigned char>(bytes[i]);
+        hex[2 * i] = kDigits[ch >> 4];
+        hex[2 * i + 1] = kDigits[ch & 0xF];
+    }
+    return out.ok(Value::string(std::move(hex)));
 }
 
 void toUtf8Bytes(std::span<const Value> v, Answer& out) {
@@ -421,6 +447,8 @@ void toUtf8Bytes(std::span<const Value> v, Answer& out) {
         return;
     if (k != ValueKind::kString)
         return notDefined(out, kName, t);
+    if (!admitValue(out, Op::METHOD, t.asString().size()))
+        return;
     return out.ok(Value::byteArray(t.asString()));
 }
 

@@ -42,7 +42,20 @@ RHO
 cat >"$dir/flood.rho" <<'RHO'
 new flood in { contract flood(@n) = { @"junk"!(n, "some text to make each datum bigger") | flood!(n + 1) } | flood!(0) }
 RHO
-for shape in string list flood; do
+# A template naming its value twice, and a byte array turned to hex and back to bytes
+# (twice as long each time): builders the limit checks before they allocate.
+cat >"$dir/interpolation.rho" <<'RHO'
+new out(`rho:io:stdout`), dbl in {
+  contract dbl(@n, @s) = { if (n == 0) { out!(s.length()) } else { dbl!(n - 1, "${a}${a}" %% {"a": s}) } } | dbl!(40, "ab")
+}
+RHO
+cat >"$dir/hex.rho" <<'RHO'
+new out(`rho:io:stdout`), grow in {
+  contract grow(@n, @b) = { if (n == 0) { out!(b.length()) } else { grow!(n - 1, b.bytesToHex().toUtf8Bytes()) } } |
+  grow!(40, "ab".toUtf8Bytes())
+}
+RHO
+for shape in string list flood interpolation hex; do
     out=$("$TIME" -f "RSS %M" "$RHOVM" run --max-memory 256M "$dir/$shape.rho" 2>&1)
     rc=$?
     rss_kb=$(sed -n 's/^RSS \([0-9]*\)$/\1/p' <<<"$out")
