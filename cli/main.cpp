@@ -10,11 +10,17 @@
 // Exit status: 0 on success, 1 when the program has errors (compile-time or run-time)
 // or verify found damage, 2 for usage errors and unreadable files or data directories,
 // 3 when a limit stopped the run (--max-steps, --timeout, --max-memory), 4 when the
-// data directory is in use by another run (without --wait), 128 + N when signal N
+// data directory is in use by another run (without --wait) or the output cannot be
+// written (a full disk, a closed pipe), 128 + N when signal N
 // (SIGINT, SIGTERM) stopped it: the run stops at a safe point, checkpoints the space
 // as it stands, flushes its output and exits.
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <string>
+#include <vector>
 #include <cstdio>
 #include <fstream>
 #include <optional>
@@ -30,6 +36,7 @@
 #include "rho/bytecode/rbc.h"
 #include "rho/compiler/compiler.h"
 #include "rho/machine/runtime.h"
+#include "rho/rspace/history.h"
 
 #include <atomic>
 #include <csignal>
@@ -100,6 +107,8 @@ class StopOnSignal {
 // Reads all of [path] (- for stdin) into [out]; false when it cannot be read. stdio, not
 // ifstream: an ifstream opens a directory and reads it as empty, which would be a program.
 bool readInput(const std::string& path, std::string& out) {
+    if (path == "-" && isatty(STDIN_FILENO))
+        std::fprintf(stderr, "rhovm: reading the program from the terminal; end it with Ctrl-D at the start of a line\n");
     std::FILE* in = path == "-" ? stdin : std::fopen(path.c_str(), "rb");
     if (in == nullptr)
         return false;
@@ -190,10 +199,125 @@ void printStats(const rho::machine::RunStats& s) {
                      u(c.steps), u(c.comms), u(c.primitiveRequests), u(c.bytesAllocated));
 }
 
+std::string versionText() {
+    return std::string("rhovm ") + RHOVM_VERSION + " (bytecode version " +
+           std::to_string(rho::bytecode::kBytecodeVersion) + ", store format " +
+           std::to_string(rho::rspace::kHistoryFormatVersion) + ")";
+}
+
+// Edit distance (insertions, deletions, substitutions) of two short words.
+size_t editDistance(std::string_view a, std::string_view b) {
+    std::vector<size_t> row(b.size() + 1);
+    for (size_t j = 0; j <= b.size(); ++j)
+        row[j] = j;
+    for (size_t i = 1; i <= a.size(); ++i) {
+        size_t diagonal = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= b.size(); ++j) {
+            const size_t up = row[j];
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+            diagonal = up;
+        }
+    }
+    return row[b.size()];
+}
+
+// The candidate nearest to [word] within a third of its length (at least 2 edits), or
+// a candidate [word] begins (a cut-off name); empty when none is near.
+std::string nearest(std::string_view word, const std::vector<std::string>& candidates) {
+    std::string best;
+    size_t bestDistance = std::max<size_t>(2, word.size() / 3) + 1;
+    for (const std::string& c : candidates) {
+        const size_t d = editDistance(word, c);
+        if (d < bestDistance || (best.empty() && word.size() >= 3 && c.starts_with(word))) {
+            best = c;
+            bestDistance = std::min(d, bestDistance);
+        }
+    }
+    return best;
+}
+
+std::vector<std::string> commandNames(const CLI::App& app) {
+    std::vector<std::string> names;
+    for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; }))
+        names.push_back(sub->get_name());
+    return names;
+}
+
+// What comes before CLI11's parse: `rhovm` alone (the help, exit 2), `rhovm help
+// [COMMAND]` (exit 0), `rhovm version`, and a first word that is no command (with the
+// nearest command as a suggestion, exit 2). nullopt: let CLI11 parse.
+std::optional<int> frontDoor(CLI::App& app, int argc, char** argv) {
+    if (argc < 2) {
+        std::fputs(app.help().c_str(), stderr);
+        return 2;
+    }
+    const std::string_view first = argv[1];
+    if (first == "version") {
+        std::printf("%s\n", versionText().c_str());
+        return 0;
+    }
+    if (first == "help") {
+        if (argc > 2) {
+            for (CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; }))
+                if (sub->get_name() == argv[2]) {
+                    std::fputs(sub->help().c_str(), stdout);
+                    return 0;
+                }
+            std::fprintf(stderr, "rhovm: '%s' is not a command\n", argv[2]);
+            return 2;
+        }
+        std::fputs(app.help().c_str(), stdout);
+        return 0;
+    }
+    if (first.starts_with("-"))
+        return std::nullopt;
+    const std::vector<std::string> names = commandNames(app);
+    if (std::find(names.begin(), names.end(), first) != names.end())
+        return std::nullopt;
+    std::string suggestion = nearest(first, names);
+    std::fprintf(stderr, "rhovm: '%s' is not a command.%s\n", argv[1],
+                 suggestion.empty() ? "" : (" Did you mean '" + suggestion + "'?").c_str());
+    std::string all;
+    for (const std::string& n : names)
+        all += (all.empty() ? "" : ", ") + n;
+    std::fprintf(stderr, "The commands are: %s (rhovm help COMMAND for one).\n", all.c_str());
+    return 2;
+}
+
+// After a failed parse: for each --word of the command line that is no option of the
+// command given, the nearest option's name.
+void suggestOption(CLI::App& app, int argc, char** argv) {
+    if (argc < 2)
+        return;
+    const CLI::App* command = nullptr;
+    for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; }))
+        if (sub->get_name() == argv[1])
+            command = sub;
+    if (command == nullptr)
+        return;
+    std::vector<std::string> options;
+    for (const CLI::Option* opt : command->get_options())
+        for (const std::string& name : opt->get_lnames())
+            options.push_back("--" + name);
+    for (int i = 2; i < argc; ++i) {
+        std::string_view arg = argv[i];
+        if (!arg.starts_with("--"))
+            continue;
+        arg = arg.substr(0, arg.find('='));
+        if (std::find(options.begin(), options.end(), arg) != options.end())
+            continue;
+        std::string suggestion = nearest(arg, options);
+        std::fprintf(stderr, "rhovm %s: unknown option %.*s%s\n", argv[1], static_cast<int>(arg.size()), arg.data(),
+                     suggestion.empty() ? "" : ("; did you mean " + suggestion + "?").c_str());
+    }
+}
+
 // The whole command, run on a big stack (see main).
 int runCommand(int argc, char** argv) {
-    CLI::App app{"rhovm: a Rholang virtual machine on a tuplespace"};
+    CLI::App app{"rhovm: a Rholang virtual machine on a tuplespace", "rhovm"};
     app.require_subcommand(1);
+    app.set_version_flag("--version", versionText());
 
     auto* run = app.add_subcommand("run", "compile (if needed) and run a program");
     std::string runFile, dataDir;
@@ -277,10 +401,15 @@ int runCommand(int argc, char** argv) {
     test->add_option("--deployer-key", testDeployerKey,
                      "the public key (hex) the test files run as (default: as for run)");
 
+    // Before CLI11: no command, `help`, `version`, a mistyped command.
+    if (std::optional<int> early = frontDoor(app, argc, argv))
+        return *early;
     // Not CLI11_PARSE: its exit statuses (104, 106, ...) would break the documented 2.
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
+        if (e.get_exit_code() != 0)
+            suggestOption(app, argc, argv);
         return app.exit(e) == 0 ? 0 : 2;
     }
 
@@ -371,6 +500,11 @@ int runCommand(int argc, char** argv) {
         }
         if (stats)
             printStats(*result);
+        if (result->outputErrno != 0) {
+            std::fprintf(stderr, "rhovm: cannot write the output: %s\n", std::strerror(result->outputErrno));
+            std::clearerr(stdout); // said once
+            return 4;
+        }
         using rho::machine::StopReason;
         const char* kept = dataDir.empty() ? "" : "; the space was checkpointed as it stood";
         switch (result->stopReason) {
@@ -412,6 +546,11 @@ int runCommand(int argc, char** argv) {
         return rho::cli::runTests(testFiles, o, testVerbose);
     }
     if (*compile) {
+        if (outFile.empty() && !disasm) {
+            std::fprintf(stderr, "rhovm compile: nothing to do: give -o FILE.rbc to write the bytecode or --disasm "
+                                 "to list it (rhovm check only checks a program)\n");
+            return 2;
+        }
         auto program = load(compileFile, status);
         if (!program)
             return status;
@@ -479,9 +618,18 @@ int runCommand(int argc, char** argv) {
 // programs may nest 100,000 deep (base/big_stack.h).
 int main(int argc, char** argv) {
     watchSignals();
+    // A closed pipe is a write error reported below, not a silent death by SIGPIPE.
+    std::signal(SIGPIPE, SIG_IGN);
     int status = 0;
     auto command = [&] { status = runCommand(argc, argv); };
     if (!rho::runOnBigStack(command))
         command();
+    // Output that could not be written (a full disk, a closed pipe) fails the command.
+    errno = 0;
+    if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
+        std::fprintf(stderr, "rhovm: cannot write the output: %s\n",
+                     std::strerror(errno != 0 ? errno : EIO));
+        return 4;
+    }
     return status;
 }

@@ -5,7 +5,9 @@
 #include "rho/machine/runtime.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <condition_variable>
 #include <mutex>
 #include <optional>
@@ -234,7 +236,9 @@ absl::StatusOr<RunStats> Runtime::run(const bytecode::Program& program) {
     }
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     s.kernel.endRun();
-    std::fflush(s.options.out);
+    errno = 0;
+    const bool outputFailed = std::fflush(s.options.out) != 0 || std::ferror(s.options.out);
+    const int outputErrno = outputFailed ? (errno != 0 ? errno : EIO) : 0;
     std::fflush(s.options.err);
     if (!failure.ok()) {
         s.kernel.stopReason.store(0);
@@ -254,6 +258,7 @@ absl::StatusOr<RunStats> Runtime::run(const bytecode::Program& program) {
     stats.steps = t.usage.reductions;
     stats.bytesAllocated = t.usage.bytesAllocated;
     stats.checkpoints = checkpoints;
+    stats.outputErrno = outputErrno;
     stats.stopReason = static_cast<StopReason>(s.kernel.stopReason.load());
     stats.stepLimitReached = stats.stopReason == StopReason::kSteps;
     if (stats.stopReason != StopReason::kSignal) // a limit ends one run; a signal, all

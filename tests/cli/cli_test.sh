@@ -150,4 +150,43 @@ rc=$?
 check "max-steps exits 3" test "$rc" = 3
 check "max-steps says so" grep -q 'step limit' <<<"$out"
 
+# The front door: --version, help, a mistyped command or option, compile with nothing
+# to do, and output that cannot be written.
+out=$("$RHOVM" --version)
+check "--version names the release and the formats" grep -qE '^rhovm [0-9]+\.[0-9]+\.[0-9]+ \(bytecode version [0-9]+, store format [0-9]+\)$' <<<"$out"
+check "rhovm version says the same" test "$("$RHOVM" version)" = "$out"
+check "rhovm help lists the commands (exit 0)" bash -c "'$RHOVM' help | grep -q 'inspect'"
+check "rhovm help run shows run's options" bash -c "'$RHOVM' help run | grep -q -- '--checkpoint-every'"
+out=$("$RHOVM" 2>&1)
+check "rhovm alone is a usage error (exit 2)" test $? = 2
+check "... that shows the usage" grep -q "Usage: rhovm" <<<"$out"
+out=$("$RHOVM" rn "$dir/prog.rho" 2>&1)
+check "a mistyped command exits 2" test $? = 2
+check "... and suggests the command" grep -q "'rn' is not a command. Did you mean 'run'?" <<<"$out"
+out=$("$RHOVM" inpsect "$dir" 2>&1)
+check "a transposed command is suggested too" grep -q "Did you mean 'inspect'?" <<<"$out"
+out=$("$RHOVM" zzzzzz 2>&1)
+check "a word near no command gets no suggestion" bash -c '! grep -q "Did you mean" <<<"$1" && grep -q "The commands are" <<<"$1"' _ "$out"
+out=$("$RHOVM" run --thread 2 "$dir/prog.rho" 2>&1)
+check "a mistyped option exits 2" test $? = 2
+check "... and suggests the option" grep -q "unknown option --thread; did you mean --threads?" <<<"$out"
+out=$("$RHOVM" compile "$dir/prog.rho" 2>&1)
+check "compile with neither -o nor --disasm exits 2" test $? = 2
+check "... saying there is nothing to do" grep -q "nothing to do" <<<"$out"
+echo 'new o(`rho:io:stdout`) in { o!(1) }' >"$dir/one.rho"
+out=$("$RHOVM" run "$dir/one.rho" 2>&1 >/dev/full)
+check "output to a full disk exits 4" test $? = 4
+check "... saying why" grep -q "cannot write the output: No space left on device" <<<"$out"
+check "... once" test "$(grep -c 'cannot write' <<<"$out")" = 1
+out=$("$RHOVM" run "$dir/one.rho" 2>&1 >&-)
+check "output to a closed stdout exits 4" test $? = 4
+cat >"$dir/late.rho" <<'RHO'
+new o(`rho:io:stdout`), loop in { contract loop(@n) = { if (n == 0) { o!("late") } else { loop!(n - 1) } } | loop!(200000) }
+RHO
+"$RHOVM" run "$dir/late.rho" 2>"$dir/pipe.err" | true
+check "output to a closed pipe exits 4" test "${PIPESTATUS[0]}" = 4
+check "... saying Broken pipe" grep -q "Broken pipe" "$dir/pipe.err"
+out=$("$RHOVM" compile --disasm "$dir/prog.rho" 2>&1 >/dev/full)
+check "compile --disasm to a full disk exits 4" test $? = 4
+
 finish

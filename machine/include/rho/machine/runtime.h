@@ -47,6 +47,7 @@ struct RunStats {
     uint64_t errors = 0;            // processes ended by a run-time error
     uint64_t steps = 0;             // reductions
     uint64_t bytesAllocated = 0;    // heap bytes of the values the machines built (estimate)
+    int outputErrno = 0;            // the output (RuntimeOptions::out) could not be written: why (errno)
     uint64_t checkpoints = 0;       // checkpoints written during the run (checkpointEvery*), not the final one
     bool stepLimitReached = false;  // RuntimeOptions::maxSteps stopped the run
     StopReason stopReason = StopReason::kNone; // a limit or a signal stopped the run
