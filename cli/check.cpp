@@ -3,6 +3,7 @@
 // prints; the JSON format is written by hand (one small escaper, no JSON library).
 
 #include "check.h"
+#include "color.h"
 
 #include <cstdint>
 #include <cstdio>
@@ -63,7 +64,7 @@ std::string jsonDiagnostic(std::string_view fileName, const Diagnostic& d) {
     return "{\"file\": " + quoted(fileName) + ", \"line\": " + std::to_string(d.pos.line) +
            ", \"column\": " + std::to_string(d.pos.col) + ", \"endLine\": " + std::to_string(end.line) +
            ", \"endColumn\": " + std::to_string(end.col) + ", \"severity\": \"error\", \"message\": " +
-           quoted(d.message) + "}";
+           quoted(d.shownMessage()) + "}";
 }
 
 std::string jsonDocument(std::string_view fileName, const std::vector<Diagnostic>& items) {
@@ -148,7 +149,7 @@ int check(std::string_view fileName, std::string_view text, CheckFormat format) 
         if (r.diagnostics.empty() && r.program)
             checkUrns(*r.program->main, all);
         items = all.items();
-        rendered = all.render(fileName, text);
+        rendered = all.render(fileName, text, diagnosticColor());
     }
     if (format == CheckFormat::kJson)
         write(stdout, jsonDocument(fileName, items));

@@ -28,6 +28,7 @@
 #include <tuple>
 
 #include "check.h"
+#include "color.h"
 #include "seeds_command.h"
 #include "test_command.h"
 #include "rho/base/big_stack.h"
@@ -143,7 +144,7 @@ std::optional<rho::bytecode::Program> load(const std::string& path, int& status)
     }
     rho::compiler::CompileResult r = rho::compiler::compileSource(text, name);
     if (!r.diagnostics.empty()) {
-        std::string rendered = r.diagnostics.render(name, text);
+        std::string rendered = r.diagnostics.render(name, text, rho::cli::diagnosticColor());
         std::fwrite(rendered.data(), 1, rendered.size(), stderr);
         status = 1;
         return std::nullopt;
@@ -297,6 +298,9 @@ void suggestOption(CLI::App& app, int argc, char** argv) {
     if (command == nullptr)
         return;
     std::vector<std::string> options;
+    for (const CLI::Option* opt : app.get_options()) // the ones every command takes (--color)
+        for (const std::string& name : opt->get_lnames())
+            options.push_back("--" + name);
     for (const CLI::Option* opt : command->get_options())
         for (const std::string& name : opt->get_lnames())
             options.push_back("--" + name);
@@ -318,6 +322,10 @@ int runCommand(int argc, char** argv) {
     CLI::App app{"rhovm: a Rholang virtual machine on a tuplespace", "rhovm"};
     app.require_subcommand(1);
     app.set_version_flag("--version", versionText());
+    std::string colorMode = "auto";
+    app.add_option("--color", colorMode, "colour in error messages: auto (on a terminal, unless NO_COLOR is set), always, never")
+        ->check(CLI::IsMember({"auto", "always", "never"}));
+    app.fallthrough(); // --color after the command's name too
 
     auto* run = app.add_subcommand("run", "compile (if needed) and run a program");
     std::string runFile, dataDir;
@@ -413,6 +421,7 @@ int runCommand(int argc, char** argv) {
         return app.exit(e) == 0 ? 0 : 2;
     }
 
+    rho::cli::diagnosticColor() = rho::cli::chooseColor(colorMode);
     int status = 0;
     if (*run) {
         auto program = load(runFile, status);
@@ -457,6 +466,7 @@ int runCommand(int argc, char** argv) {
         o.timeoutSeconds = timeout;
         o.maxMemoryBytes = maxMemory;
         o.profile = stats;
+        o.colorErrors = rho::cli::diagnosticColor() == rho::Color::kAlways;
         if (!seedRange.empty()) {
             auto range = rho::cli::parseSeedRange(seedRange);
             if (!range || seed || !dataDir.empty()) {
@@ -543,6 +553,7 @@ int runCommand(int argc, char** argv) {
             }
             o.deploy.deployerKey = *key;
         }
+        o.colorErrors = rho::cli::diagnosticColor() == rho::Color::kAlways;
         return rho::cli::runTests(testFiles, o, testVerbose);
     }
     if (*compile) {

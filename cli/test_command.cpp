@@ -2,6 +2,7 @@
 // `rhovm test` (see test_command.h).
 
 #include "test_command.h"
+#include "color.h"
 
 #include <cstdio>
 #include <fstream>
@@ -27,7 +28,7 @@ std::optional<bytecode::Program> compileFile(const std::string& path) {
     const std::string text = buf.str();
     compiler::CompileResult r = compiler::compileSource(text, path);
     if (!r.diagnostics.empty()) {
-        std::string rendered = r.diagnostics.render(path, text);
+        std::string rendered = r.diagnostics.render(path, text, diagnosticColor());
         std::fwrite(rendered.data(), 1, rendered.size(), stderr);
         return std::nullopt;
     }

@@ -556,7 +556,7 @@ absl::StatusOr<Program> decodeProgram(std::string_view bytes) {
         else if (!rest.empty())
             result = absl::DataLossError("corrupted bytecode: trailing bytes after the program");
         else
-            result = Program{std::move(main).value()};
+            result = Program{std::move(main).value(), nullptr};
     };
     if (!runOnBigStack(work))
         work();

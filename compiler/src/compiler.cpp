@@ -50,7 +50,7 @@ CompileResult compile(const grammar::Node* root, std::string_view sourceName) {
         main = c.program(root);
     }
     if (result.diagnostics.empty())
-        result.program = bytecode::Program{std::move(main)};
+        result.program = bytecode::Program{std::move(main), nullptr};
     return result;
 }
 
@@ -61,7 +61,10 @@ CompileResult compileSource(std::string_view source, std::string_view sourceName
         r.diagnostics = std::move(parsed.diagnostics);
         return r;
     }
-    return compile(parsed.root, sourceName);
+    CompileResult r = compile(parsed.root, sourceName);
+    if (r.program)
+        r.program->source = std::make_shared<const std::string>(source);
+    return r;
 }
 
 } // namespace rho::compiler

@@ -441,17 +441,6 @@ void Kernel::finish(unsigned w, Machine* m) {
     pool_->release(w, m);
 }
 
-namespace {
-
-// "file:line:col" of instruction [pc] of [c].
-std::string positionOf(const Code& c, uint32_t pc) {
-    SourcePos pos = pc < c.positions.size() ? c.positions[pc] : SourcePos{};
-    return (c.sourceName ? *c.sourceName : std::string("<program>")) + ":" + std::to_string(pos.line) + ":" +
-           std::to_string(pos.col);
-}
-
-} // namespace
-
 bool Kernel::readStored(const Value& channel, std::vector<Value>& out) {
     Message m;
     if (!space_.readOldest(channel, m))
@@ -483,12 +472,28 @@ std::vector<primitives::TestEvent> Kernel::takeTestEvents() {
     return std::exchange(testEvents_, {});
 }
 
+void Kernel::addSource(const std::shared_ptr<const std::string>& name, std::shared_ptr<const std::string> text) {
+    if (name && text)
+        sources_[*name] = std::move(text);
+}
+
+std::string Kernel::renderError(const Code* code, uint32_t pc, std::string_view message) const {
+    // The reference's run-time messages start with "Error: "; after "error:" it would
+    // say it twice.
+    if (message.starts_with("Error: "))
+        message.remove_prefix(7);
+    const Color color = options_.colorErrors ? Color::kAlways : Color::kNever;
+    if (code == nullptr)
+        return renderDiagnostic("<program>", SourcePos{}, message, {}, color);
+    const std::string name = code->sourceName ? *code->sourceName : std::string("<program>");
+    const SourcePos pos = pc < code->positions.size() ? code->positions[pc] : SourcePos{};
+    auto it = sources_.find(name);
+    return renderDiagnostic(name, pos, message, it == sources_.end() ? std::string_view{} : *it->second, color);
+}
+
 void Kernel::systemFault(const primitives::SendSite& site, std::string_view message) {
     errors_.fetch_add(1, std::memory_order_relaxed);
-    std::string msg = site.code ? positionOf(*site.code, site.pc) + ": error: " : std::string("error: ");
-    msg += message;
-    msg += '\n';
-    write(primitives::OutputStream::kErr, msg);
+    write(primitives::OutputStream::kErr, renderError(site.code.get(), site.pc, message));
 }
 
 void Kernel::reportFault(const Machine& m) {
@@ -501,7 +506,7 @@ void Kernel::reportFault(const Machine& m) {
         // METHOD instruction's constant (the fault pc is its AUX word).
         fault.a = c.constants[bytecode::decodeA(c.words[m.faultPc - 1])];
     }
-    std::string msg = positionOf(c, m.faultPc) + ": error: " + primitives::describe(fault) + "\n";
+    std::string msg = renderError(&c, m.faultPc, primitives::describe(fault));
     if (fault.code == primitives::FaultCode::kMemoryLimit)
         stop(StopReason::kMemory); // the limit ends the run, not only this process
     write(primitives::OutputStream::kErr, msg);

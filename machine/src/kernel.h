@@ -9,6 +9,8 @@
 // thread-safe.
 #pragma once
 
+#include "absl/container/flat_hash_map.h"
+
 #include <array>
 #include <atomic>
 #include <cstdio>
@@ -90,6 +92,9 @@ class Kernel final : public primitives::ProcessorHost {
 
     [[nodiscard]] int budget() const { return options_.reductionBudget; }
     [[nodiscard]] const primitives::Registry& registry() const { return registry_; }
+    // The source text of a program whose code is about to run (by its source name),
+    // so that run-time errors show the source line. Between runs only.
+    void addSource(const std::shared_ptr<const std::string>& name, std::shared_ptr<const std::string> text);
     [[nodiscard]] uint64_t errors() const { return errors_.load(std::memory_order_relaxed); }
     [[nodiscard]] uint64_t slowServed() const { return processor_.slowServed(); }
 
@@ -173,6 +178,10 @@ class Kernel final : public primitives::ProcessorHost {
     const uint32_t deployerIdSymbol_;
     const uint32_t deployIdSymbol_;
     primitives::DeployData deploy_; // options_.deploy, or what setDeploy set
+    // Source texts by source name (addSource); read by any worker during a run.
+    absl::flat_hash_map<std::string, std::shared_ptr<const std::string>> sources_;
+    // `file:line:col: error: message` with the source line and a caret.
+    std::string renderError(const bytecode::Code* code, uint32_t pc, std::string_view message) const;
     Value deployerId_;              // of deploy_.deployerKey
     Value deployId_;         // a fresh name for each run (one run, one deploy)
     std::atomic<uint64_t> errors_{0};

@@ -222,6 +222,7 @@ absl::StatusOr<RunStats> Runtime::run(const bytecode::Program& program) {
     uint64_t errorsBefore = s.kernel.errors();
     s.kernel.beginRun(queue, resources, pool);
     auto start = std::chrono::steady_clock::now();
+    s.kernel.addSource(program.main->sourceName, program.source);
     Machine* root = s.kernel.newMachine(program.main);
     root->frame.resize(program.main->numSlots);
     s.kernel.start(root);

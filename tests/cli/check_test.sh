@@ -57,10 +57,10 @@ printf 'new o(`rho:io:stdout`) in {\n  o!(x) |\n    o!(yy)\n}\n' >two.rho
 rhovm check two.rho
 check "two errors: exit 1" test "$rc" = 1
 check "two errors: nothing on stdout" test -z "$out"
-expected_text='two.rho:2:6: error: Top level free variables are not allowed: x at 2:6.
+expected_text='two.rho:2:6: error: Top level free variables are not allowed: x.
     o!(x) |
        ^
-two.rho:3:8: error: Top level free variables are not allowed: yy at 3:8.
+two.rho:3:8: error: Top level free variables are not allowed: yy.
       o!(yy)
          ^'
 check "two errors: text is the run rendering" test "$err" = "$expected_text"
@@ -69,8 +69,8 @@ rhovm check --format json two.rho
 check "two errors json: exit 1" test "$rc" = 1
 check "two errors json: nothing on stderr" test -z "$err"
 expected_json='{"file": "two.rho", "diagnostics": [
-  {"file": "two.rho", "line": 2, "column": 6, "endLine": 2, "endColumn": 7, "severity": "error", "message": "Top level free variables are not allowed: x at 2:6."},
-  {"file": "two.rho", "line": 3, "column": 8, "endLine": 3, "endColumn": 10, "severity": "error", "message": "Top level free variables are not allowed: yy at 3:8."}
+  {"file": "two.rho", "line": 2, "column": 6, "endLine": 2, "endColumn": 7, "severity": "error", "message": "Top level free variables are not allowed: x."},
+  {"file": "two.rho", "line": 3, "column": 8, "endLine": 3, "endColumn": 10, "severity": "error", "message": "Top level free variables are not allowed: yy."}
 ]}'
 check "two errors json: the document" test "$out" = "$expected_json"
 check "two errors json: parses, both positions" \
@@ -126,7 +126,7 @@ check "file name json: parses" json_holds 'd["file"] == "q\"b\\c.rho" and d["dia
 out=$(echo '@"c"!(x)' | "$RHOVM" check - 2>"$dir/stderr")
 rc=$?
 check "stdin: exit 1" test "$rc" = 1
-check "stdin: text" grep -qxF '<stdin>:1:7: error: Top level free variables are not allowed: x at 1:7.' "$dir/stderr"
+check "stdin: text" grep -qxF '<stdin>:1:7: error: Top level free variables are not allowed: x.' "$dir/stderr"
 out=$(echo '@"c"!(x)' | "$RHOVM" check --format json -)
 rc=$?
 check "stdin json: exit 1" test "$rc" = 1

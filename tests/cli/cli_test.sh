@@ -49,7 +49,7 @@ out=$("$RHOVM" run "$dir/bad.rho" 2>"$dir/err")
 rc=$?
 check "compile error exits 1" test "$rc" = 1
 check "compile error runs nothing" test -z "$out"
-check "compile error format" grep -q "bad.rho:2:18: error: Top level free variables are not allowed: nope at 2:18." "$dir/err"
+check "compile error format" grep -q "bad.rho:2:18: error: Top level free variables are not allowed: nope." "$dir/err"
 check "compile error caret" grep -qxF '                   ^' "$dir/err"
 
 # run-time error: exit 1, position, siblings ran
@@ -188,5 +188,29 @@ check "output to a closed pipe exits 4" test "${PIPESTATUS[0]}" = 4
 check "... saying Broken pipe" grep -q "Broken pipe" "$dir/pipe.err"
 out=$("$RHOVM" compile --disasm "$dir/prog.rho" 2>&1 >/dev/full)
 check "compile --disasm to a full disk exits 4" test $? = 4
+
+# Run-time errors read like compile errors: the position once, the message without a
+# second "Error:", the source line and a caret under the column (checked by hand: the
+# `"x"` of line 3 starts at column 6).
+printf 'new o(`rho:io:stdout`) in {\n  o!(1) |\n  o!("x" + 1)\n}\n' >"$dir/rt.rho"
+out=$("$RHOVM" run "$dir/rt.rho" 2>&1 >/dev/null)
+check "a run-time error is one report of three lines" test "$out" = "$dir/rt.rho:3:6: error: Operator \`+\` is not defined on String.
+    o!(\"x\" + 1)
+       ^"
+esc=$(printf '\033')
+out=$("$RHOVM" run --color=always "$dir/rt.rho" 2>&1 >/dev/null)
+check "--color=always colours the report" grep -q "${esc}\[1;31merror:" <<<"$out"
+out=$("$RHOVM" --color=never check "$dir/bad.rho" 2>&1)
+check "--color=never (before the command too) does not" bash -c '! grep -q "$1" <<<"$2"' _ "$esc" "$out"
+out=$("$RHOVM" run "$dir/rt.rho" 2>&1 >/dev/null)
+check "auto: no colour when stderr is not a terminal" bash -c '! grep -q "$1" <<<"$2"' _ "$esc" "$out"
+if command -v script >/dev/null; then
+    out=$(TERM=xterm script -qec "'$RHOVM' run '$dir/rt.rho'" /dev/null 2>&1)
+    check "auto: colour on a terminal" grep -q "${esc}\[1;31merror:" <<<"$out"
+    out=$(NO_COLOR=1 TERM=xterm script -qec "'$RHOVM' run '$dir/rt.rho'" /dev/null 2>&1)
+    check "auto: NO_COLOR turns it off on a terminal" bash -c '! grep -q "$1" <<<"$2"' _ "$esc" "$out"
+fi
+out=$("$RHOVM" run --color=blue "$dir/rt.rho" 2>&1)
+check "--color takes auto, always or never" test $? = 2
 
 finish

@@ -136,6 +136,9 @@ struct Code {
 // program's par) and what it came from.
 struct Program {
     std::shared_ptr<const Code> main;
+    // The source text it was compiled from (for run-time errors' source lines), or
+    // null (decoded from .rbc, which keeps positions but not the text).
+    std::shared_ptr<const std::string> source;
 };
 
 } // namespace rho::bytecode

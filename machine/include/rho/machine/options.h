@@ -51,6 +51,8 @@ struct RuntimeOptions {
     // space, not from the middle of those processes.
     uint64_t checkpointEveryComms = 0;
     double checkpointEverySeconds = 0;
+    // Run-time errors in colour (ANSI escapes, as compile errors on a terminal).
+    bool colorErrors = false;
     // Keep each run's usage by source position (RunStats::top; `rhovm run --stats`).
     bool profile = false;
     // Stack reserved for each runner fiber: address space, touched only as deep as
