@@ -1,7 +1,9 @@
 // File: main.cpp
 // The rhovm command line: the one place that wires every module together.
 //   rhovm run [--threads N] [--seed S] [--data-dir DIR] [--deployer-key HEX] [--block-number N]
-//             [--block-sender HEX] [--preload FILE]... [--seeds A..B] FILE   (.rho, .rbc, or - for stdin)
+//             [--block-sender HEX] [--preload FILE]... [--seeds A..B] [--checkpoint-every N|Ns]
+//             [--print-storage | --unmatched-sends-only] [-q] [FILE]... [-e PROGRAM]...
+//             (.rho, .rbc, or - for stdin; several run one after another in one space)
 //   rhovm compile [--disasm] [-o OUT.rbc] FILE
 //   rhovm check [--format text|json] FILE                     (check.h: compile, run nothing)
 //   rhovm inspect DIR                                         (read-only: beside a running writer too)
@@ -29,6 +31,7 @@
 
 #include "check.h"
 #include "color.h"
+#include "front_door.h"
 #include "seeds_command.h"
 #include "test_command.h"
 #include "rho/base/big_stack.h"
@@ -125,6 +128,8 @@ bool readInput(const std::string& path, std::string& out) {
 
 // Loads FILE as a program: bytecode when it starts with the .rbc magic, else source.
 // Prints diagnostics and returns nullopt on failure; [status] is the exit status then.
+std::optional<rho::bytecode::Program> loadText(const std::string& text, const std::string& name, int& status);
+
 std::optional<rho::bytecode::Program> load(const std::string& path, int& status) {
     std::string text;
     if (!readInput(path, text)) {
@@ -132,7 +137,12 @@ std::optional<rho::bytecode::Program> load(const std::string& path, int& status)
         status = 2;
         return std::nullopt;
     }
-    std::string name = path == "-" ? "<stdin>" : path;
+    return loadText(text, path == "-" ? "<stdin>" : path, status);
+}
+
+// A program's text ([name]: its file, or <stdin>, <-e>): bytecode when it starts with
+// the .rbc magic, else source.
+std::optional<rho::bytecode::Program> loadText(const std::string& text, const std::string& name, int& status) {
     if (rho::cli::isBytecode(text)) {
         auto program = rho::bytecode::decodeProgram(text);
         if (!program.ok()) {
@@ -200,140 +210,35 @@ void printStats(const rho::machine::RunStats& s) {
                      u(c.steps), u(c.comms), u(c.primitiveRequests), u(c.bytesAllocated));
 }
 
-std::string versionText() {
-    return std::string("rhovm ") + RHOVM_VERSION + " (bytecode version " +
-           std::to_string(rho::bytecode::kBytecodeVersion) + ", store format " +
-           std::to_string(rho::rspace::kHistoryFormatVersion) + ")";
-}
-
-// Edit distance (insertions, deletions, substitutions) of two short words.
-size_t editDistance(std::string_view a, std::string_view b) {
-    std::vector<size_t> row(b.size() + 1);
-    for (size_t j = 0; j <= b.size(); ++j)
-        row[j] = j;
-    for (size_t i = 1; i <= a.size(); ++i) {
-        size_t diagonal = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= b.size(); ++j) {
-            const size_t up = row[j];
-            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-            diagonal = up;
-        }
-    }
-    return row[b.size()];
-}
-
-// The candidate nearest to [word] within a third of its length (at least 2 edits), or
-// a candidate [word] begins (a cut-off name); empty when none is near.
-std::string nearest(std::string_view word, const std::vector<std::string>& candidates) {
-    std::string best;
-    size_t bestDistance = std::max<size_t>(2, word.size() / 3) + 1;
-    for (const std::string& c : candidates) {
-        const size_t d = editDistance(word, c);
-        if (d < bestDistance || (best.empty() && word.size() >= 3 && c.starts_with(word))) {
-            best = c;
-            bestDistance = std::min(d, bestDistance);
-        }
-    }
-    return best;
-}
-
-std::vector<std::string> commandNames(const CLI::App& app) {
-    std::vector<std::string> names;
-    for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; }))
-        names.push_back(sub->get_name());
-    return names;
-}
-
-// What comes before CLI11's parse: `rhovm` alone (the help, exit 2), `rhovm help
-// [COMMAND]` (exit 0), `rhovm version`, and a first word that is no command (with the
-// nearest command as a suggestion, exit 2). nullopt: let CLI11 parse.
-std::optional<int> frontDoor(CLI::App& app, int argc, char** argv) {
-    if (argc < 2) {
-        std::fputs(app.help().c_str(), stderr);
-        return 2;
-    }
-    const std::string_view first = argv[1];
-    if (first == "version") {
-        std::printf("%s\n", versionText().c_str());
-        return 0;
-    }
-    if (first == "help") {
-        if (argc > 2) {
-            for (CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; }))
-                if (sub->get_name() == argv[2]) {
-                    std::fputs(sub->help().c_str(), stdout);
-                    return 0;
-                }
-            std::fprintf(stderr, "rhovm: '%s' is not a command\n", argv[2]);
-            return 2;
-        }
-        std::fputs(app.help().c_str(), stdout);
-        return 0;
-    }
-    if (first.starts_with("-"))
-        return std::nullopt;
-    const std::vector<std::string> names = commandNames(app);
-    if (std::find(names.begin(), names.end(), first) != names.end())
-        return std::nullopt;
-    std::string suggestion = nearest(first, names);
-    std::fprintf(stderr, "rhovm: '%s' is not a command.%s\n", argv[1],
-                 suggestion.empty() ? "" : (" Did you mean '" + suggestion + "'?").c_str());
-    std::string all;
-    for (const std::string& n : names)
-        all += (all.empty() ? "" : ", ") + n;
-    std::fprintf(stderr, "The commands are: %s (rhovm help COMMAND for one).\n", all.c_str());
-    return 2;
-}
-
-// After a failed parse: for each --word of the command line that is no option of the
-// command given, the nearest option's name.
-void suggestOption(CLI::App& app, int argc, char** argv) {
-    if (argc < 2)
-        return;
-    const CLI::App* command = nullptr;
-    for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; }))
-        if (sub->get_name() == argv[1])
-            command = sub;
-    if (command == nullptr)
-        return;
-    std::vector<std::string> options;
-    for (const CLI::Option* opt : app.get_options()) // the ones every command takes (--color)
-        for (const std::string& name : opt->get_lnames())
-            options.push_back("--" + name);
-    for (const CLI::Option* opt : command->get_options())
-        for (const std::string& name : opt->get_lnames())
-            options.push_back("--" + name);
-    for (int i = 2; i < argc; ++i) {
-        std::string_view arg = argv[i];
-        if (!arg.starts_with("--"))
-            continue;
-        arg = arg.substr(0, arg.find('='));
-        if (std::find(options.begin(), options.end(), arg) != options.end())
-            continue;
-        std::string suggestion = nearest(arg, options);
-        std::fprintf(stderr, "rhovm %s: unknown option %.*s%s\n", argv[1], static_cast<int>(arg.size()), arg.data(),
-                     suggestion.empty() ? "" : ("; did you mean " + suggestion + "?").c_str());
-    }
-}
-
 // The whole command, run on a big stack (see main).
 int runCommand(int argc, char** argv) {
     CLI::App app{"rhovm: a Rholang virtual machine on a tuplespace", "rhovm"};
     app.require_subcommand(1);
-    app.set_version_flag("--version", versionText());
+    app.set_version_flag("--version", rho::cli::versionText());
     std::string colorMode = "auto";
     app.add_option("--color", colorMode, "colour in error messages: auto (on a terminal, unless NO_COLOR is set), always, never")
         ->check(CLI::IsMember({"auto", "always", "never"}));
     app.fallthrough(); // --color after the command's name too
 
     auto* run = app.add_subcommand("run", "compile (if needed) and run a program");
-    std::string runFile, dataDir;
+    std::vector<std::string> runFiles, evalTexts;
+    std::string dataDir;
     unsigned threads = 0;
     std::optional<uint64_t> seed;
     bool stats = false;
     uint64_t maxSteps = 0;
-    run->add_option("file", runFile, "program: .rho source, .rbc bytecode, or - for stdin")->required();
+    run->add_option("files", runFiles,
+                    "programs: .rho source, .rbc bytecode, or - for stdin; several run one after another in "
+                    "the same space");
+    run->add_option("-e,--eval", evalTexts, "run this program text (after the files; repeatable)")
+        ->allow_extra_args(false) // one program per -e: a file after it is a file
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    bool printStorage = false, unmatchedSendsOnly = false, quiet = false;
+    run->add_flag("--print-storage", printStorage,
+                  "after the run, print the storage contents (what rnode eval prints): every datum and waiting receive");
+    run->add_flag("--unmatched-sends-only", unmatchedSendsOnly,
+                  "after the run, print only the sends no receive matched");
+    run->add_flag("-q,--quiet", quiet, "print nothing of rhovm's own on success (no storage contents, no statistics)");
     run->add_option("--threads", threads, "worker threads (default: the machine's cores)");
     run->add_option("--seed", seed, "deterministic schedule and unforgeable names (implies one thread)");
     run->add_option("--data-dir", dataDir, "keep the tuplespace in this LMDB directory between runs");
@@ -372,7 +277,7 @@ int runCommand(int argc, char** argv) {
     run->add_option("--preload", preloadFiles,
                     "deploy FILE into the same space first, as a node's genesis would (its contracts and "
                     "registrations are there for the program); repeat for several, in order")
-        ->expected(1)
+        ->allow_extra_args(false) // one file per --preload: a file after it is a program to run
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     run->add_option("--block-sender", blockSenderHex,
                     "the block sender's public key, hex, that rho:block:data answers (default: 00)");
@@ -410,23 +315,45 @@ int runCommand(int argc, char** argv) {
                      "the public key (hex) the test files run as (default: as for run)");
 
     // Before CLI11: no command, `help`, `version`, a mistyped command.
-    if (std::optional<int> early = frontDoor(app, argc, argv))
+    if (std::optional<int> early = rho::cli::frontDoor(app, argc, argv))
         return *early;
     // Not CLI11_PARSE: its exit statuses (104, 106, ...) would break the documented 2.
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
         if (e.get_exit_code() != 0)
-            suggestOption(app, argc, argv);
+            rho::cli::suggestOption(app, argc, argv);
         return app.exit(e) == 0 ? 0 : 2;
     }
 
     rho::cli::diagnosticColor() = rho::cli::chooseColor(colorMode);
     int status = 0;
     if (*run) {
-        auto program = load(runFile, status);
-        if (!program)
+        if (runFiles.empty() && evalTexts.empty()) {
+            std::fprintf(stderr, "rhovm run: give a program: FILE... (- for stdin) or -e 'PROGRAM'\n");
+            return 2;
+        }
+        // Every program is compiled before any runs: a compile error anywhere runs nothing.
+        std::vector<rho::bytecode::Program> programs;
+        for (const std::string& file : runFiles) {
+            int fileStatus = 0;
+            if (auto p = load(file, fileStatus))
+                programs.push_back(std::move(*p));
+            else
+                status = std::max(status, fileStatus);
+        }
+        for (size_t i = 0; i < evalTexts.size(); ++i) {
+            int textStatus = 0;
+            if (auto p = loadText(evalTexts[i], evalTexts.size() == 1 ? "<-e>" : "<-e " + std::to_string(i + 1) + ">",
+                                  textStatus))
+                programs.push_back(std::move(*p));
+            else
+                status = std::max(status, textStatus);
+        }
+        if (status != 0)
             return status;
+        if (quiet)
+            stats = printStorage = unmatchedSendsOnly = false;
         for (auto [hex, field, flag] : {std::tuple{&deployerKeyHex, &deploy.deployerKey, "--deployer-key"},
                                         std::tuple{&blockSenderHex, &deploy.blockSender, "--block-sender"}}) {
             if (hex->empty())
@@ -481,7 +408,11 @@ int runCommand(int argc, char** argv) {
                     return status;
                 preloads.push_back(std::move(*pre));
             }
-            return rho::cli::runSeeds(*program, preloads, o, range->first, range->second);
+            if (programs.size() != 1) {
+                std::fprintf(stderr, "rhovm: --seeds runs one program\n");
+                return 2;
+            }
+            return rho::cli::runSeeds(programs[0], preloads, o, range->first, range->second);
         }
         auto rt = rho::machine::Runtime::open(o);
         if (!rt.ok()) {
@@ -503,42 +434,55 @@ int runCommand(int argc, char** argv) {
                 return 1;
             }
         }
-        auto result = (*rt)->run(*program);
-        if (!result.ok()) {
-            std::fprintf(stderr, "rhovm: %s\n", std::string(result.status().message()).c_str());
-            return 2;
+        bool anyErrors = false;
+        for (const rho::bytecode::Program& program : programs) {
+            auto result = (*rt)->run(program);
+            if (!result.ok()) {
+                std::fprintf(stderr, "rhovm: %s\n", std::string(result.status().message()).c_str());
+                return 2;
+            }
+            if (stats)
+                printStats(*result);
+            if (result->outputErrno != 0) {
+                std::fprintf(stderr, "rhovm: cannot write the output: %s\n", std::strerror(result->outputErrno));
+                std::clearerr(stdout); // said once
+                return 4;
+            }
+            anyErrors = anyErrors || result->errors != 0;
+            using rho::machine::StopReason;
+            const char* kept = dataDir.empty() ? "" : "; the space was checkpointed as it stood";
+            switch (result->stopReason) {
+            case StopReason::kNone: break;
+            case StopReason::kSteps:
+                std::fprintf(stderr,
+                             "rhovm: the step limit of %llu reductions (--max-steps) was reached; the run was stopped%s\n",
+                             static_cast<unsigned long long>(maxSteps), kept);
+                return 3;
+            case StopReason::kTime:
+                std::fprintf(stderr, "rhovm: the time limit of %g seconds (--timeout) was reached; the run was stopped%s\n",
+                             timeout, kept);
+                return 3;
+            case StopReason::kMemory:
+                std::fprintf(stderr,
+                             "rhovm: the memory limit of %llu bytes (--max-memory) was reached; the run was stopped%s\n",
+                             static_cast<unsigned long long>(maxMemory), kept);
+                return 3;
+            case StopReason::kStore: break; // run() returned the checkpoint's error instead
+            case StopReason::kSignal: {
+                const int sig = gSignal.load();
+                std::fprintf(stderr, "rhovm: stopped by %s%s\n", sig == SIGINT ? "SIGINT" : "SIGTERM", kept);
+                return 128 + sig;
+            }
+            }
         }
-        if (stats)
-            printStats(*result);
-        if (result->outputErrno != 0) {
-            std::fprintf(stderr, "rhovm: cannot write the output: %s\n", std::strerror(result->outputErrno));
-            std::clearerr(stdout); // said once
-            return 4;
+        // As rnode eval (RholangCLI) prints it after a program.
+        if (printStorage || unmatchedSendsOnly) {
+            std::string text = (*rt)->inspect(unmatchedSendsOnly);
+            if (text.empty())
+                text = unmatchedSendsOnly ? "No unmatched sends.\n" : "The space is empty.\n";
+            std::printf("\nStorage Contents:\n%s", text.c_str());
         }
-        using rho::machine::StopReason;
-        const char* kept = dataDir.empty() ? "" : "; the space was checkpointed as it stood";
-        switch (result->stopReason) {
-        case StopReason::kNone: break;
-        case StopReason::kSteps:
-            std::fprintf(stderr, "rhovm: the step limit of %llu reductions (--max-steps) was reached; the run was stopped%s\n",
-                         static_cast<unsigned long long>(maxSteps), kept);
-            return 3;
-        case StopReason::kTime:
-            std::fprintf(stderr, "rhovm: the time limit of %g seconds (--timeout) was reached; the run was stopped%s\n",
-                         timeout, kept);
-            return 3;
-        case StopReason::kMemory:
-            std::fprintf(stderr, "rhovm: the memory limit of %llu bytes (--max-memory) was reached; the run was stopped%s\n",
-                         static_cast<unsigned long long>(maxMemory), kept);
-            return 3;
-        case StopReason::kStore: break; // run() returned the checkpoint's error instead
-        case StopReason::kSignal: {
-            const int sig = gSignal.load();
-            std::fprintf(stderr, "rhovm: stopped by %s%s\n", sig == SIGINT ? "SIGINT" : "SIGTERM", kept);
-            return 128 + sig;
-        }
-        }
-        return result->errors ? 1 : 0;
+        return anyErrors ? 1 : 0;
     }
     if (*test) {
         rho::machine::RuntimeOptions o;

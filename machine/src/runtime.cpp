@@ -274,7 +274,7 @@ absl::StatusOr<RunStats> Runtime::run(const bytecode::Program& program) {
 
 void Runtime::setDeploy(const primitives::DeployData& deploy) { impl_->kernel.setDeploy(deploy); }
 
-std::string Runtime::inspect() const {
+std::string Runtime::inspect(bool sendsOnly) const {
     std::vector<rspace::ChannelView<SpaceTypes>> views = impl_->space.inspect(); // in key order
     std::string out;
     for (const auto& view : views) {
@@ -282,6 +282,8 @@ std::string Runtime::inspect() const {
         for (const auto& [msg, persistent] : view.data)
             lines.push_back(bytecode::printSend(view.channel, msg.args, persistent));
         for (const auto& w : view.continuations) {
+            if (sendsOnly)
+                break;
             if (w.continuation.native != Native::kNone)
                 continue; // system listeners are the runtime's, not the program's
             // A join is listed once, under its first channel.
@@ -297,6 +299,8 @@ std::string Runtime::inspect() const {
     }
     // Requests on machines' private channels that the primitive processor will answer
     // later: their machines wait (suspended on their fibers) while these are listed.
+    if (sendsOnly)
+        return out;
     const primitives::Registry& registry = impl_->kernel.registry();
     impl_->space.privateChannels().forEachInFlight([&](const PrivateChannel& ch) {
         const primitives::Request& r = ch.request;

@@ -213,4 +213,43 @@ fi
 out=$("$RHOVM" run --color=blue "$dir/rt.rho" 2>&1)
 check "--color takes auto, always or never" test $? = 2
 
+# rnode eval's ways: -e, several files in one space, the storage contents after the run
+# (RholangCLI's "Storage Contents:", --unmatched-sends-only), --quiet.
+out=$("$RHOVM" run -e 'new o(`rho:io:stdout`) in { o!(6 * 7) }')
+check "-e runs the program text" test "$out" = 42
+printf 'contract @"svc"(@x, ret) = { ret!(x) } | @"left"!(1, 2) | for (@z <- @"w") { Nil }\n' >"$dir/lib.rho"
+printf 'new o(`rho:io:stdout`), r in { @"svc"!(5, *r) | for (@v <- r) { o!(v) } }\n' >"$dir/use.rho"
+out=$("$RHOVM" run "$dir/lib.rho" "$dir/use.rho")
+check "several files run in one space, in order (the second calls the first's contract)" test "$out" = 5
+out=$("$RHOVM" run "$dir/lib.rho" -e 'new o(`rho:io:stdout`) in { o!("e") }' "$dir/use.rho")
+check "files first, then -e (a file after -e is a file)" test "$out" = $'5\n"e"'
+out=$("$RHOVM" run "$dir/lib.rho" --print-storage)
+check "--print-storage prints the storage contents after the run" test "$out" = '
+Storage Contents:
+// channel @{"w"}
+for( @{x0} <- @{"w"} ) {
+  Nil
+}
+// channel @{"left"}
+@{"left"}!(1, 2)
+// channel @{"svc"}
+for( @{x0}, @{x1} <= @{"svc"} ) {
+  @{x1}!(x0)
+}'
+out=$("$RHOVM" run "$dir/lib.rho" --unmatched-sends-only)
+check "--unmatched-sends-only prints only the sends" test "$out" = $'\nStorage Contents:\n// channel @{"left"}\n@{"left"}!(1, 2)'
+out=$("$RHOVM" run -e 'Nil' --unmatched-sends-only)
+check "... or says there are none" test "$out" = $'\nStorage Contents:\nNo unmatched sends.'
+out=$("$RHOVM" run -e 'Nil' --print-storage)
+check "--print-storage of an empty space says so" test "$out" = $'\nStorage Contents:\nThe space is empty.'
+out=$("$RHOVM" run -q --stats --print-storage "$dir/lib.rho" 2>&1)
+check "--quiet prints nothing of rhovm's own" test -z "$out"
+out=$("$RHOVM" run -e 'x' "$dir/lib.rho" -e 'new o(`rho:io:stdout`) in { o!("ran") }' 2>&1)
+check "a compile error in one program runs none (exit 1)" test $? = 1
+check "... and names the -e text it is in" grep -q '^<-e 1>:1:1: error: Top level free variables are not allowed: x.$' <<<"$out"
+check "... nothing ran" bash -c '! grep -q ran <<<"$1"' _ "$out"
+out=$("$RHOVM" run 2>&1)
+check "run without a program is a usage error (exit 2)" test $? = 2
+check "... saying what to give" grep -q "give a program" <<<"$out"
+
 finish

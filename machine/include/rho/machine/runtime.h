@@ -113,7 +113,9 @@ class Runtime {
     // from any thread; it takes every lock of the space for as long as it copies, so
     // it shows one consistent moment and stalls the workers meanwhile (cost: linear in
     // the space's size).
-    std::string inspect() const;
+    // [sendsOnly]: only the data (`run --unmatched-sends-only`: after a run every datum
+    // left is one no receive matched), no continuations or requests in flight.
+    std::string inspect(bool sendsOnly = false) const;
 
     struct Impl;
 
