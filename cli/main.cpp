@@ -32,6 +32,7 @@
 #include "check.h"
 #include "color.h"
 #include "front_door.h"
+#include "inspect_command.h"
 #include "seeds_command.h"
 #include "test_command.h"
 #include "rho/base/big_stack.h"
@@ -40,7 +41,6 @@
 #include "rho/bytecode/rbc.h"
 #include "rho/compiler/compiler.h"
 #include "rho/machine/runtime.h"
-#include "rho/rspace/history.h"
 
 #include <atomic>
 #include <csignal>
@@ -290,8 +290,15 @@ int runCommand(int argc, char** argv) {
     compile->add_flag("--disasm", disasm, "print the bytecode listing, one sequence at a time");
 
     auto* inspect = app.add_subcommand("inspect", "print what a durable tuplespace holds");
-    std::string inspectDir;
-    inspect->add_option("dir", inspectDir, "the --data-dir of earlier runs")->required();
+    rho::cli::InspectArgs inspectArgs;
+    inspect->add_option("dir", inspectArgs.dir, "the --data-dir of earlier runs")->required();
+    inspect->add_option("--channel", inspectArgs.channel, "only channels whose printed name contains TEXT");
+    inspect->add_flag("--unmatched-sends-only", inspectArgs.sendsOnly, "only the sends (no receives)");
+    std::string inspectFormat = "text";
+    inspect->add_option("--format", inspectFormat,
+                        "text (one Rholang process: items joined by |, a summary comment) or json")
+        ->check(CLI::IsMember({"text", "json"}));
+    inspect->add_flag("--stat", inspectArgs.stat, "the store's LMDB figures (as mdb_stat) instead of its contents");
 
     auto* verify = app.add_subcommand("verify", "check a durable tuplespace for damage: every record, the digest");
     std::string verifyDir;
@@ -477,7 +484,7 @@ int runCommand(int argc, char** argv) {
         }
         // As rnode eval (RholangCLI) prints it after a program.
         if (printStorage || unmatchedSendsOnly) {
-            std::string text = (*rt)->inspect(unmatchedSendsOnly);
+            std::string text = (*rt)->inspect({unmatchedSendsOnly, {}});
             if (text.empty())
                 text = unmatchedSendsOnly ? "No unmatched sends.\n" : "The space is empty.\n";
             std::printf("\nStorage Contents:\n%s", text.c_str());
@@ -549,19 +556,8 @@ int runCommand(int argc, char** argv) {
         return report->problems.empty() ? 0 : 1;
     }
     if (*inspect) {
-        rho::machine::RuntimeOptions o;
-        o.dataDir = inspectDir;
-        o.readOnly = true;
-        auto rt = rho::machine::Runtime::open(o);
-        if (!rt.ok()) {
-            std::fprintf(stderr, "rhovm: %s\n", std::string(rt.status().message()).c_str());
-            return 2;
-        }
-        std::string text = (*rt)->inspect();
-        if (text.empty())
-            text = "The space is empty.\n";
-        std::fwrite(text.data(), 1, text.size(), stdout);
-        return 0;
+        inspectArgs.json = inspectFormat == "json";
+        return rho::cli::runInspect(inspectArgs);
     }
     return 0;
 }

@@ -274,33 +274,37 @@ absl::StatusOr<RunStats> Runtime::run(const bytecode::Program& program) {
 
 void Runtime::setDeploy(const primitives::DeployData& deploy) { impl_->kernel.setDeploy(deploy); }
 
-std::string Runtime::inspect(bool sendsOnly) const {
-    std::vector<rspace::ChannelView<SpaceTypes>> views = impl_->space.inspect(); // in key order
-    std::string out;
+Runtime::SpaceListing Runtime::listing(const ListingOptions& options) const {
+    std::vector<rspace::ChannelView<SpaceTypes>> views = impl_->space.inspect();
+    SpaceListing out;
     for (const auto& view : views) {
-        std::vector<std::string> lines;
+        SpaceListing::Channel ch{bytecode::printName(view.channel), {}, {}};
+        if (!options.channel.empty() && ch.name.find(options.channel) == std::string::npos)
+            continue;
         for (const auto& [msg, persistent] : view.data)
-            lines.push_back(bytecode::printSend(view.channel, msg.args, persistent));
+            ch.sends.push_back(bytecode::printSend(view.channel, msg.args, persistent));
         for (const auto& w : view.continuations) {
-            if (sendsOnly)
+            if (options.sendsOnly)
                 break;
             if (w.continuation.native != Native::kNone)
                 continue; // system listeners are the runtime's, not the program's
             // A join is listed once, under its first channel.
             if (!(w.channels[0] == view.channel))
                 continue;
-            lines.push_back(bytecode::printReceive(*w.continuation.body, w.continuation.captures, w.channels));
+            ch.receives.push_back(bytecode::printReceive(*w.continuation.body, w.continuation.captures, w.channels));
         }
-        if (lines.empty())
+        if (ch.sends.empty() && ch.receives.empty())
             continue;
-        out += "// channel " + bytecode::printName(view.channel) + "\n";
-        for (const std::string& l : lines)
-            out += l + "\n";
+        out.sends += ch.sends.size();
+        out.receives += ch.receives.size();
+        out.channels.push_back(std::move(ch));
     }
+    std::stable_sort(out.channels.begin(), out.channels.end(),
+                     [](const SpaceListing::Channel& a, const SpaceListing::Channel& b) { return a.name < b.name; });
+    if (options.sendsOnly)
+        return out;
     // Requests on machines' private channels that the primitive processor will answer
     // later: their machines wait (suspended on their fibers) while these are listed.
-    if (sendsOnly)
-        return out;
     const primitives::Registry& registry = impl_->kernel.registry();
     impl_->space.privateChannels().forEachInFlight([&](const PrivateChannel& ch) {
         const primitives::Request& r = ch.request;
@@ -312,9 +316,44 @@ std::string Runtime::inspect(bool sendsOnly) const {
             first = false;
         }
         call += ")";
-        out += "// private channel " + bytecode::printName(Value::unforgeable(ch.id(), 0)) + ": request " + call +
-               ", answer pending\n";
+        out.inFlight.push_back("private channel " + bytecode::printName(Value::unforgeable(ch.id(), 0)) +
+                               ": request " + call + ", answer pending");
     });
+    return out;
+}
+
+absl::StatusOr<StoreStats> Runtime::storeStats() const {
+    if (!impl_->history)
+        return absl::FailedPreconditionError("the space has no data directory");
+    RHO_ASSIGN_OR_RETURN(rspace::History::Stats h, impl_->history->stats());
+    StoreStats out{h.mapSize, h.lastPage, h.lastTxnId, h.pageSize, h.maxReaders, h.readers, {}};
+    for (const rspace::History::DbStats& d : h.dbs)
+        out.dbs.push_back({d.name, d.entries, d.depth, d.branchPages, d.leafPages, d.overflowPages});
+    return out;
+}
+
+std::string Runtime::inspect(const ListingOptions& options) const {
+    const SpaceListing l = listing(options);
+    if (l.channels.empty() && l.inFlight.empty())
+        return "";
+    std::string out;
+    size_t left = l.sends + l.receives;
+    for (const SpaceListing::Channel& ch : l.channels) {
+        out += "// channel " + ch.name + "\n";
+        for (const auto* items : {&ch.sends, &ch.receives})
+            for (const std::string& item : *items)
+                out += item + (--left != 0 ? " |\n" : "\n");
+    }
+    for (const std::string& r : l.inFlight)
+        out += "// " + r + "\n";
+    auto count = [](size_t n, const char* one, const char* many) {
+        return std::to_string(n) + " " + (n == 1 ? one : many);
+    };
+    out += "// " + count(l.channels.size(), "channel", "channels") + ", " + count(l.sends, "send", "sends") + ", " +
+           count(l.receives, "receive", "receives");
+    if (!l.inFlight.empty())
+        out += ", " + count(l.inFlight.size(), "request in flight", "requests in flight");
+    out += "\n";
     return out;
 }
 

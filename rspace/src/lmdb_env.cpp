@@ -430,6 +430,45 @@ absl::StatusOr<std::unique_ptr<History>> History::openTemporary(size_t mapSizeBy
 bool History::readOnly() const { return env_->readOnly; }
 size_t History::mapSize() const { return env_->mapSize; }
 
+absl::StatusOr<History::Stats> History::stats() const {
+    Env& e = *env_;
+    RHO_RETURN_IF_ERROR(e.poisoned);
+    Stats out;
+    MDB_envinfo info{};
+    MDB_stat st{};
+    if (int rc = guardedCall([&] { return mdb_env_info(e.env, &info); }); rc != 0)
+        return e.fail(rc, "mdb_env_info");
+    if (int rc = guardedCall([&] { return mdb_env_stat(e.env, &st); }); rc != 0)
+        return e.fail(rc, "mdb_env_stat");
+    out.mapSize = info.me_mapsize;
+    out.lastPage = info.me_last_pgno;
+    out.lastTxnId = info.me_last_txnid;
+    out.maxReaders = info.me_maxreaders;
+    out.readers = info.me_numreaders;
+    out.pageSize = st.ms_psize;
+    auto add = [&out](const char* name, const MDB_stat& s) {
+        out.dbs.push_back(DbStats{name, s.ms_entries, s.ms_depth, s.ms_branch_pages, s.ms_leaf_pages,
+                                  s.ms_overflow_pages});
+    };
+    add("main", st);
+    if (e.empty)
+        return out;
+    MDB_txn* raw = nullptr;
+    if (int rc = guardedCall([&] { return mdb_txn_begin(e.env, nullptr, MDB_RDONLY, &raw); }); rc != 0)
+        return e.fail(rc, "mdb_txn_begin (read)");
+    TxnGuard txn(raw);
+    for (auto [name, dbi] : {std::pair{"meta", e.meta}, std::pair{"data", e.data}, std::pair{"conts", e.conts}}) {
+        MDB_stat s{};
+        if (int rc = guardedCall([&] { return mdb_stat(txn.get(), dbi, &s); }); rc != 0) {
+            if (rc == kFaulted)
+                txn.forget();
+            return e.fail(rc, "mdb_stat");
+        }
+        add(name, s);
+    }
+    return out;
+}
+
 namespace {
 
 // One walk over a record database in key order, each record's checksum checked as it

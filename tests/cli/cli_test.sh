@@ -226,18 +226,19 @@ check "files first, then -e (a file after -e is a file)" test "$out" = $'5\n"e"'
 out=$("$RHOVM" run "$dir/lib.rho" --print-storage)
 check "--print-storage prints the storage contents after the run" test "$out" = '
 Storage Contents:
+// channel @{"left"}
+@{"left"}!(1, 2) |
+// channel @{"svc"}
+for( @{x0}, @{x1} <= @{"svc"} ) {
+  @{x1}!(x0)
+} |
 // channel @{"w"}
 for( @{x0} <- @{"w"} ) {
   Nil
 }
-// channel @{"left"}
-@{"left"}!(1, 2)
-// channel @{"svc"}
-for( @{x0}, @{x1} <= @{"svc"} ) {
-  @{x1}!(x0)
-}'
+// 3 channels, 1 send, 2 receives'
 out=$("$RHOVM" run "$dir/lib.rho" --unmatched-sends-only)
-check "--unmatched-sends-only prints only the sends" test "$out" = $'\nStorage Contents:\n// channel @{"left"}\n@{"left"}!(1, 2)'
+check "--unmatched-sends-only prints only the sends" test "$out" = $'\nStorage Contents:\n// channel @{"left"}\n@{"left"}!(1, 2)\n// 1 channel, 1 send, 0 receives'
 out=$("$RHOVM" run -e 'Nil' --unmatched-sends-only)
 check "... or says there are none" test "$out" = $'\nStorage Contents:\nNo unmatched sends.'
 out=$("$RHOVM" run -e 'Nil' --print-storage)

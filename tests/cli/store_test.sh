@@ -111,7 +111,7 @@ out=$(echo "${deep/N/460000}" | "$RHOVM" run --data-dir "$dir/deep" - 2>&1)
 check "a value too deep to read back fails the checkpoint, exit 2" test $? = 2
 check "... saying so" grep -q "nested deeper than a store can read back" <<<"$out"
 out=$("$RHOVM" inspect "$dir/deep" 2>&1)
-check "... and the store keeps its earlier state" test "$out" = $'// channel @{"before"}\n@{"before"}!(1)'
+check "... and the store keeps its earlier state" test "$out" = $'// channel @{"before"}\n@{"before"}!(1)\n// 1 channel, 1 send, 0 receives'
 echo "${deep/N/440000}" | "$RHOVM" run --data-dir "$dir/deep" -
 check "a value 440,000 deep is stored" test $? = 0
 check "... and the store reads back whole" bash -c "'$RHOVM' verify '$dir/deep' >/dev/null"

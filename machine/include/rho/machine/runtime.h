@@ -70,6 +70,44 @@ struct StoreReport {
     std::vector<std::string> problems; // one line per damage found; empty: sound
 };
 
+// The LMDB figures of a durable space (`inspect --stat`; as mdb_stat prints them).
+struct StoreStats {
+    uint64_t mapSize = 0;
+    uint64_t lastPage = 0;
+    uint64_t lastTxnId = 0;
+    uint32_t pageSize = 0;
+    uint32_t maxReaders = 0;
+    uint32_t readers = 0;
+    struct Db {
+        std::string name;
+        uint64_t entries = 0;
+        uint32_t depth = 0;
+        uint64_t branchPages = 0;
+        uint64_t leafPages = 0;
+        uint64_t overflowPages = 0;
+    };
+    std::vector<Db> dbs;
+};
+
+// What the space holds, channel by channel (inspect, run --print-storage).
+struct ListingOptions {
+    bool sendsOnly = false; // only the data: after a run, the sends no receive matched
+    std::string channel;    // only channels whose printed name contains this ("": all)
+};
+struct SpaceListing {
+    struct Channel {
+        std::string name;                  // printed, as in a program: @{"ch"}, @{[1, 2]}
+        std::vector<std::string> sends;    // oldest first; `!!` for persistent ones
+        std::vector<std::string> receives; // oldest first; a join under its first channel only
+    };
+    std::vector<Channel> channels; // sorted by name; only those with something listed
+    size_t sends = 0;
+    size_t receives = 0;
+    // Requests in flight on private channels (machines waiting for a late answer of
+    // the primitive processor), e.g. `sha256Hash(...)`; none with sendsOnly.
+    std::vector<std::string> inFlight;
+};
+
 class Runtime {
   public:
     // Errors: those of rspace::History::open (the data directory) and attach
@@ -101,21 +139,22 @@ class Runtime {
     // stops the next run at once.
     void requestStop(StopReason reason);
 
-    // Everything the space holds, as text: for each channel that holds data or waiting
-    // receives, in channel-key order (stable from run to run), a line
-    // `// channel NAME`, then its sends oldest first (`NAME!(args)`, `!!` for
-    // persistent ones) and its receives oldest first (a join listed once, under its
-    // first channel); then one line per request in flight on a private channel (a
-    // machine waiting for a late answer of the primitive processor). "" when the
-    // space is empty. System processes' listeners are the runtime's and not listed.
-    // Returns a copy: nothing in it refers to the space. Never fails.
+    using ListingOptions = machine::ListingOptions;
+    using SpaceListing = machine::SpaceListing;
+    // Returns a copy: nothing in it refers to the space. Never fails. System processes'
+    // listeners are the runtime's and not listed.
     // Threads: unlike the other methods it may be called while run() is in progress,
     // from any thread; it takes every lock of the space for as long as it copies, so
     // it shows one consistent moment and stalls the workers meanwhile (cost: linear in
     // the space's size).
-    // [sendsOnly]: only the data (`run --unmatched-sends-only`: after a run every datum
-    // left is one no receive matched), no continuations or requests in flight.
-    std::string inspect(bool sendsOnly = false) const;
+    SpaceListing listing(const ListingOptions& options = {}) const;
+    // Errors: FailedPrecondition without a data directory; LMDB's.
+    absl::StatusOr<StoreStats> storeStats() const;
+    // The listing as text: each channel as a line `// channel NAME`, then its sends and
+    // receives, the items joined by ` |` (so the text is one Rholang process), then the
+    // requests in flight and a summary as comments: `// 2 channels, 1 send, 1 receive`.
+    // "" when nothing is listed.
+    std::string inspect(const ListingOptions& options = {}) const;
 
     struct Impl;
 

@@ -155,6 +155,27 @@ class History {
     //   Internal           any other LMDB error; nothing was written.
     [[nodiscard]] absl::Status commit(const std::vector<Put>& puts, const std::vector<Del>& dels);
 
+    // LMDB's own figures (mdb_env_info, mdb_env_stat, mdb_stat), as `mdb_stat -e -a`
+    // prints them. Errors: from LMDB (a fault, a damaged page).
+    struct DbStats {
+        std::string name; // "meta", "data", "conts"; "main" for LMDB's own database
+        uint64_t entries = 0;
+        uint32_t depth = 0;
+        uint64_t branchPages = 0;
+        uint64_t leafPages = 0;
+        uint64_t overflowPages = 0;
+    };
+    struct Stats {
+        uint64_t mapSize = 0;
+        uint64_t lastPage = 0; // the last page used: (lastPage + 1) * pageSize bytes of the file are in use
+        uint64_t lastTxnId = 0;
+        uint32_t pageSize = 0;
+        uint32_t maxReaders = 0;
+        uint32_t readers = 0;
+        std::vector<DbStats> dbs;
+    };
+    [[nodiscard]] absl::StatusOr<Stats> stats() const;
+
     [[nodiscard]] bool readOnly() const;
     // The map's current size in bytes.
     [[nodiscard]] size_t mapSize() const;
