@@ -1,6 +1,6 @@
 // File: check.cpp
 // `rhovm check`: the text format is Diagnostics::render, byte for byte what `rhovm run`
-// prints; the JSON format is written by hand (one small escaper, no JSON library).
+// prints; the JSON format goes through nlohmann-json.
 
 #include "check.h"
 #include "color.h"
@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <cstdio>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "rho/base/source_pos.h"
 #include "rho/bytecode/rbc.h"
@@ -21,58 +23,23 @@ namespace rho::cli {
 
 namespace {
 
-// Length of the well-formed UTF-8 sequence at the front of [s] (not empty), or 0 when
-// it is not one: a stray continuation byte, a truncated or overlong sequence, a
-// surrogate or a code point past U+10FFFF. Lexer messages quote raw input bytes, so a
-// message can hold invalid UTF-8, and a JSON document must not.
-size_t utf8Length(std::string_view s) {
-    auto byte = [&](size_t i) { return static_cast<unsigned char>(s[i]); };
-    unsigned char lead = byte(0);
-    if (lead < 0x80)
-        return 1;
-    size_t n = 0;
-    uint32_t cp = 0;
-    if (lead >= 0xC2 && lead <= 0xDF) {
-        n = 2;
-        cp = lead & 0x1Fu;
-    } else if (lead >= 0xE0 && lead <= 0xEF) {
-        n = 3;
-        cp = lead & 0x0Fu;
-    } else if (lead >= 0xF0 && lead <= 0xF4) {
-        n = 4;
-        cp = lead & 0x07u;
-    } else {
-        return 0;
-    }
-    if (s.size() < n)
-        return 0;
-    for (size_t i = 1; i < n; ++i) {
-        if ((byte(i) & 0xC0u) != 0x80u)
-            return 0;
-        cp = (cp << 6) | (byte(i) & 0x3Fu);
-    }
-    if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) || (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    return n;
-}
-
-std::string quoted(std::string_view text) { return "\"" + jsonEscape(text) + "\""; }
+using nlohmann::ordered_json;
 
 // One element of "diagnostics". A position with line 0 (none known) prints as 0:0.
-std::string jsonDiagnostic(std::string_view fileName, const Diagnostic& d) {
+ordered_json jsonDiagnostic(std::string_view fileName, const Diagnostic& d) {
     SourcePos end = d.end.line != 0 ? d.end : d.pos;
-    return "{\"file\": " + quoted(fileName) + ", \"line\": " + std::to_string(d.pos.line) +
-           ", \"column\": " + std::to_string(d.pos.col) + ", \"endLine\": " + std::to_string(end.line) +
-           ", \"endColumn\": " + std::to_string(end.col) + ", \"severity\": \"error\", \"message\": " +
-           quoted(d.shownMessage()) + "}";
+    return ordered_json{{"file", fileName},        {"line", d.pos.line},  {"column", d.pos.col},
+                        {"endLine", end.line},     {"endColumn", end.col}, {"severity", "error"},
+                        {"message", d.shownMessage()}};
 }
 
+// Two-space indented; invalid UTF-8 (lexer messages quote raw input bytes) becomes U+FFFD.
 std::string jsonDocument(std::string_view fileName, const std::vector<Diagnostic>& items) {
-    std::string out = "{\"file\": " + quoted(fileName) + ", \"diagnostics\": [";
-    for (size_t i = 0; i < items.size(); ++i)
-        out += (i == 0 ? "\n  " : ",\n  ") + jsonDiagnostic(fileName, items[i]);
-    out += items.empty() ? "]}\n" : "\n]}\n";
-    return out;
+    ordered_json list = ordered_json::array();
+    for (const Diagnostic& d : items)
+        list.push_back(jsonDiagnostic(fileName, d));
+    ordered_json doc{{"file", fileName}, {"diagnostics", std::move(list)}};
+    return doc.dump(2, ' ', false, ordered_json::error_handler_t::replace) + "\n";
 }
 
 void write(std::FILE* stream, const std::string& text) { std::fwrite(text.data(), 1, text.size(), stream); }
@@ -106,31 +73,6 @@ void checkUrns(const bytecode::Code& code, Diagnostics& out) {
 } // namespace
 
 bool isBytecode(std::string_view bytes) { return bytes.starts_with("RHBC"); }
-
-std::string jsonEscape(std::string_view text) {
-    std::string out;
-    out.reserve(text.size() + 2);
-    for (size_t i = 0; i < text.size();) {
-        auto c = static_cast<unsigned char>(text[i]);
-        if (c == '"' || c == '\\') {
-            out += '\\';
-            out += static_cast<char>(c);
-            ++i;
-        } else if (c < 0x20 || c == 0x7F) {
-            char buf[8];
-            std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
-            out += buf;
-            ++i;
-        } else if (size_t n = utf8Length(text.substr(i)); n != 0) {
-            out.append(text.substr(i, n));
-            i += n;
-        } else {
-            out += "\\ufffd";
-            ++i;
-        }
-    }
-    return out;
-}
 
 int check(std::string_view fileName, std::string_view text, CheckFormat format) {
     std::vector<Diagnostic> items;

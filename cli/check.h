@@ -20,8 +20,4 @@ enum class CheckFormat { kText, kJson };
 // Returns the exit status: 0 when clean, 1 when there are errors.
 [[nodiscard]] int check(std::string_view fileName, std::string_view text, CheckFormat format);
 
-// [text] as the inside of a JSON string: quotes, backslashes and control characters
-// escaped, valid UTF-8 passed through, each byte of invalid UTF-8 as \ufffd.
-[[nodiscard]] std::string jsonEscape(std::string_view text);
-
 } // namespace rho::cli
