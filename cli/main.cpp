@@ -9,6 +9,7 @@
 //   rhovm inspect DIR                                         (read-only: beside a running writer too)
 //   rhovm verify DIR                                          (every record's checksum, the digest, decoding)
 //   rhovm test [-v] FILE...                                   (test_command.h: RhoSpec test files)
+//   rhovm repl [--data-dir DIR] [--history FILE]              (repl.h; also `rhovm` alone on a terminal)
 // Exit status: 0 on success, 1 when the program has errors (compile-time or run-time)
 // or verify found damage, 2 for usage errors and unreadable files or data directories,
 // 3 when a limit stopped the run (--max-steps, --timeout, --max-memory), 4 when the
@@ -33,6 +34,9 @@
 #include "color.h"
 #include "front_door.h"
 #include "inspect_command.h"
+#include "program_input.h"
+#include "repl.h"
+#include "signals.h"
 #include "seeds_command.h"
 #include "test_command.h"
 #include "rho/base/big_stack.h"
@@ -42,126 +46,15 @@
 #include "rho/compiler/compiler.h"
 #include "rho/machine/runtime.h"
 
-#include <atomic>
 #include <csignal>
-#include <functional>
-#include <mutex>
-#include <pthread.h>
-#include <thread>
 #include <unistd.h>
 
 namespace {
 
-// SIGINT and SIGTERM: blocked in every thread (main blocks them before any thread
-// starts) and taken by one watcher thread with sigwait, so a signal never lands in
-// the middle of a worker or of LMDB. While a run is in progress the first signal
-// asks it to stop (Runtime::requestStop); otherwise, or on a second signal, the
-// process flushes what it printed and exits 128 + N at once.
-std::mutex gStopMu;
-std::function<void()> gStopRun; // set while a run is in progress
-std::atomic<int> gSignal{0};
-
-sigset_t stopSignals() {
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    return set;
-}
-
-void watchSignals() {
-    const sigset_t set = stopSignals();
-    pthread_sigmask(SIG_BLOCK, &set, nullptr);
-    std::thread([set] {
-        for (;;) {
-            int sig = 0;
-            if (sigwait(&set, &sig) != 0)
-                continue;
-            int none = 0;
-            const bool first = gSignal.compare_exchange_strong(none, sig);
-            std::lock_guard lock(gStopMu);
-            if (first && gStopRun) {
-                gStopRun();
-                continue;
-            }
-            std::fflush(stdout);
-            std::fflush(stderr);
-            _exit(128 + sig);
-        }
-    }).detach();
-}
-
-// Makes a signal stop [rt]'s runs while it lives.
-class StopOnSignal {
-  public:
-    explicit StopOnSignal(rho::machine::Runtime& rt) {
-        std::lock_guard lock(gStopMu);
-        gStopRun = [&rt] { rt.requestStop(rho::machine::StopReason::kSignal); };
-        if (gSignal.load() != 0)
-            gStopRun();
-    }
-    ~StopOnSignal() {
-        std::lock_guard lock(gStopMu);
-        gStopRun = nullptr;
-    }
-    StopOnSignal(const StopOnSignal&) = delete;
-    StopOnSignal& operator=(const StopOnSignal&) = delete;
-};
-
-// Reads all of [path] (- for stdin) into [out]; false when it cannot be read. stdio, not
-// ifstream: an ifstream opens a directory and reads it as empty, which would be a program.
-bool readInput(const std::string& path, std::string& out) {
-    if (path == "-" && isatty(STDIN_FILENO))
-        std::fprintf(stderr, "rhovm: reading the program from the terminal; end it with Ctrl-D at the start of a line\n");
-    std::FILE* in = path == "-" ? stdin : std::fopen(path.c_str(), "rb");
-    if (in == nullptr)
-        return false;
-    char buf[1 << 16];
-    size_t n = 0;
-    while ((n = std::fread(buf, 1, sizeof buf, in)) > 0)
-        out.append(buf, n);
-    bool ok = std::ferror(in) == 0;
-    if (in != stdin)
-        std::fclose(in);
-    return ok;
-}
-
-// Loads FILE as a program: bytecode when it starts with the .rbc magic, else source.
-// Prints diagnostics and returns nullopt on failure; [status] is the exit status then.
-std::optional<rho::bytecode::Program> loadText(const std::string& text, const std::string& name, int& status);
-
-std::optional<rho::bytecode::Program> load(const std::string& path, int& status) {
-    std::string text;
-    if (!readInput(path, text)) {
-        std::fprintf(stderr, "rhovm: cannot read %s\n", path.c_str());
-        status = 2;
-        return std::nullopt;
-    }
-    return loadText(text, path == "-" ? "<stdin>" : path, status);
-}
-
-// A program's text ([name]: its file, or <stdin>, <-e>): bytecode when it starts with
-// the .rbc magic, else source.
-std::optional<rho::bytecode::Program> loadText(const std::string& text, const std::string& name, int& status) {
-    if (rho::cli::isBytecode(text)) {
-        auto program = rho::bytecode::decodeProgram(text);
-        if (!program.ok()) {
-            std::fprintf(stderr, "%s: error: %s\n", name.c_str(), std::string(program.status().message()).c_str());
-            status = 1;
-            return std::nullopt;
-        }
-        return std::move(program).value();
-    }
-    rho::compiler::CompileResult r = rho::compiler::compileSource(text, name);
-    if (!r.diagnostics.empty()) {
-        std::string rendered = r.diagnostics.render(name, text, rho::cli::diagnosticColor());
-        std::fwrite(rendered.data(), 1, rendered.size(), stderr);
-        status = 1;
-        return std::nullopt;
-    }
-    return std::move(*r.program);
-}
-
+using rho::cli::load;
+using rho::cli::loadText;
+using rho::cli::readInput;
+using rho::cli::StopOnSignal;
 using rho::base::fromHex;
 
 // `run --stats`: the run's totals, then the sequences that used the most (the resource
@@ -321,6 +214,27 @@ int runCommand(int argc, char** argv) {
     test->add_option("--deployer-key", testDeployerKey,
                      "the public key (hex) the test files run as (default: as for run)");
 
+    auto* repl = app.add_subcommand("repl", "type Rholang and run each entry in one space (rhovm alone on a terminal)");
+    rho::cli::ReplOptions replOptions;
+    std::string replHistory = rho::cli::defaultHistoryFile();
+    bool replNoHistory = false;
+    repl->add_option("--data-dir", replOptions.runtime.dataDir,
+                     "work on this durable space (written at .checkpoint and when the session ends)");
+    repl->add_flag("--wait", replOptions.runtime.waitForStore,
+                   "when another run writes the --data-dir, wait for it to finish (default: fail at once, exit 4)");
+    repl->add_option("--threads", replOptions.runtime.threads, "worker threads (default: the machine's cores)");
+    repl->add_option("--seed", replOptions.runtime.seed,
+                     "deterministic schedule and unforgeable names (implies one thread)");
+    repl->add_option("--history", replHistory, "the history file (default: $RHOVM_HISTORY, else ~/.rhovm_history)");
+    repl->add_flag("--no-history", replNoHistory, "keep no history");
+
+    // `rhovm` alone on a terminal: the REPL.
+    if (argc == 1 && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
+        replOptions.historyFile = replHistory;
+        rho::cli::diagnosticColor() = rho::cli::chooseColor("auto");
+        replOptions.runtime.colorErrors = rho::cli::diagnosticColor() == rho::Color::kAlways;
+        return rho::cli::runRepl(replOptions);
+    }
     // Before CLI11: no command, `help`, `version`, a mistyped command.
     if (std::optional<int> early = rho::cli::frontDoor(app, argc, argv))
         return *early;
@@ -475,8 +389,9 @@ int runCommand(int argc, char** argv) {
                              static_cast<unsigned long long>(maxMemory), kept);
                 return 3;
             case StopReason::kStore: break; // run() returned the checkpoint's error instead
+            case StopReason::kInterrupt: break; // the REPL's alone
             case StopReason::kSignal: {
-                const int sig = gSignal.load();
+                const int sig = rho::cli::lastSignal();
                 std::fprintf(stderr, "rhovm: stopped by %s%s\n", sig == SIGINT ? "SIGINT" : "SIGTERM", kept);
                 return 128 + sig;
             }
@@ -490,6 +405,11 @@ int runCommand(int argc, char** argv) {
             std::printf("\nStorage Contents:\n%s", text.c_str());
         }
         return anyErrors ? 1 : 0;
+    }
+    if (*repl) {
+        replOptions.historyFile = replNoHistory ? std::string() : replHistory;
+        replOptions.runtime.colorErrors = rho::cli::diagnosticColor() == rho::Color::kAlways;
+        return rho::cli::runRepl(replOptions);
     }
     if (*test) {
         rho::machine::RuntimeOptions o;
@@ -568,7 +488,7 @@ int runCommand(int argc, char** argv) {
 // inspecting and printing recurse once per nesting level of a program or a value, and
 // programs may nest 100,000 deep (base/big_stack.h).
 int main(int argc, char** argv) {
-    watchSignals();
+    rho::cli::watchSignals();
     // A closed pipe is a write error reported below, not a silent death by SIGPIPE.
     std::signal(SIGPIPE, SIG_IGN);
     int status = 0;

@@ -7,7 +7,7 @@ set -euo pipefail
 PACKAGES=(
     g++ cmake ninja-build pkg-config bison flex
     liblmdb-dev lmdb-utils libabsl-dev libxxhash-dev libboost-fiber-dev libboost-context-dev
-    catch2 libbenchmark-dev libcli11-dev nlohmann-json3-dev libgmp-dev
+    catch2 libbenchmark-dev libcli11-dev nlohmann-json3-dev libgmp-dev libedit-dev expect
     libssl-dev libsodium-dev libsecp256k1-dev libcrypto++-dev libprotobuf-dev protobuf-compiler
     "$@"
 )

@@ -92,7 +92,10 @@ void Kernel::beginRun(ActiveQueue& queue, ResourceMap& resources, MachinePool& p
     queue_ = &queue;
     resources_ = &resources;
     pool_ = &pool;
-    stopped.store(stopReason.load() != 0); // a stop requested between runs stops this one
+    // An interrupt is for the run in progress: one that lands between runs is dropped.
+    auto interrupt = static_cast<uint8_t>(StopReason::kInterrupt);
+    stopReason.compare_exchange_strong(interrupt, 0);
+    stopped.store(stopReason.load() != 0); // any other stop requested between runs stops this one
     steps_.store(0);
     stepCounters_.assign(queue.workers(), StepCounter{});
     // Overshoot of the step limit is at most one batch per worker: keep it near 1%.

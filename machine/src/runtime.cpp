@@ -245,7 +245,7 @@ absl::StatusOr<RunStats> Runtime::run(const bytecode::Program& program) {
         s.kernel.stopReason.store(0);
         return absl::Status(failure.code(), absl::StrCat("a checkpoint during the run failed: ", failure.message()));
     }
-    if (s.history)
+    if (s.history && s.options.checkpointAfterRun)
         RHO_RETURN_IF_ERROR(s.space.checkpoint());
     ResourceMap::Totals t = resources.totals();
     RunStats stats;
@@ -270,6 +270,14 @@ absl::StatusOr<RunStats> Runtime::run(const bytecode::Program& program) {
         stats.top.push_back({c.where, c.machines, c.usage.reductions, c.usage.comms, c.usage.primitiveRequests,
                              c.usage.bytesAllocated});
     return stats;
+}
+
+absl::Status Runtime::checkpoint() {
+    if (!impl_->history)
+        return absl::FailedPreconditionError("the space has no data directory");
+    if (impl_->options.readOnly)
+        return absl::FailedPreconditionError(absl::StrCat(impl_->options.dataDir, " was opened read-only"));
+    return impl_->space.checkpoint();
 }
 
 void Runtime::setDeploy(const primitives::DeployData& deploy) { impl_->kernel.setDeploy(deploy); }

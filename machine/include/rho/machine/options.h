@@ -51,6 +51,10 @@ struct RuntimeOptions {
     // space, not from the middle of those processes.
     uint64_t checkpointEveryComms = 0;
     double checkpointEverySeconds = 0;
+    // With a data directory: checkpoint at the end of every run() (false: only when
+    // Runtime::checkpoint is called, as the REPL's .checkpoint does; a later open of
+    // the directory then finds the space as of that checkpoint).
+    bool checkpointAfterRun = true;
     // Run-time errors in colour (ANSI escapes, as compile errors on a terminal).
     bool colorErrors = false;
     // Keep each run's usage by source position (RunStats::top; `rhovm run --stats`).

@@ -35,6 +35,7 @@ enum class StopReason : uint8_t {
     kMemory, // RuntimeOptions::maxMemoryBytes
     kSignal, // Runtime::requestStop (SIGINT, SIGTERM)
     kStore,  // a checkpoint during the run failed (run() returns its error)
+    kInterrupt, // Runtime::requestStop from an interactive user (the REPL's Ctrl-C): this run only
 };
 
 struct RunStats {
@@ -128,6 +129,11 @@ class Runtime {
     // printed to options.err as `file:line:col: error: message` and counted.
     // Errors (Status): a failed checkpoint.
     absl::StatusOr<RunStats> run(const bytecode::Program& program);
+    // Writes what changed in the space since the last checkpoint to the data directory,
+    // in one write transaction (run() does this at its end unless
+    // RuntimeOptions::checkpointAfterRun is false). Not while run() is in progress.
+    // Errors: FailedPrecondition without a data directory or when read-only; LMDB's.
+    absl::Status checkpoint();
     // The deploy the following runs stand for (rho:rchain:deployerId, rho:block:data),
     // in place of RuntimeOptions::deploy: a later run in the same space may be another
     // deployer's, as later deploys on a node are. Not while run() is in progress.
@@ -136,7 +142,8 @@ class Runtime {
     // another slice, the machines left are dropped, and run() returns (checkpointing
     // the space as it stands: the state after the COMMs that completed). Any thread
     // (a signal watcher); at most the first reason counts. Before or between runs it
-    // stops the next run at once.
+    // stops the next run at once. kSignal stops every later run too; any other reason
+    // only the run in progress (or the next).
     void requestStop(StopReason reason);
 
     using ListingOptions = machine::ListingOptions;
