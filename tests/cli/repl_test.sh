@@ -20,6 +20,8 @@ fi
 # The expect part prints PASS/FAIL lines; every `step` waits for its text (10 s at most).
 cat >session.exp <<'EXP'
 set timeout 10
+# Text sent to the terminal is UTF-8 whatever the locale of the machine running the test.
+encoding system utf-8
 set rhovm [lindex $argv 0]
 set dir [lindex $argv 1]
 proc step {name text} {
@@ -32,7 +34,7 @@ proc step {name text} {
 proc done {name} {
     expect {
         eof { puts "\nPASS: $name" }
-        timeout { puts "\nFAIL: $name (still running)" }
+        timeout { puts "\nFAIL: $name (still running)"; exec kill -9 [exp_pid] }
     }
     lassign [wait] pid spawnid oserr status
     if {$status == 0} { puts "\nPASS: $name: exit 0" } else { puts "\nFAIL: $name: exit $status" }
@@ -129,6 +131,8 @@ step ".reset" "Back to the last checkpoint of $dir/space."
 send ".space\r"
 step ".space after .reset keeps the checkpoint" "@{\"keep\"}!(7)"
 step "summary after .reset: no drop" "// 1 channel, 1 send, 0 receives"
+# Ctrl-D at an empty prompt (sent before libedit has the terminal, it would be a NUL byte).
+step "prompt" "rho> "
 send "\x04"
 done "Ctrl-D ends the session"
 
