@@ -82,7 +82,9 @@ int runInspect(const InspectArgs& args) {
             printStatsText(args.dir, *stats);
         return 0;
     }
-    const Runtime::ListingOptions lo{args.sendsOnly, args.channel};
+    // JSON: names and values as the reference prints them (an unforgeable name's id
+    // included); text: a program that recreates the space.
+    const Runtime::ListingOptions lo{args.sendsOnly, args.channel, !args.json};
     if (args.json) {
         printJson(listingJson((*rt)->listing(lo)));
         return 0;

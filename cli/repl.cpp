@@ -197,6 +197,7 @@ class Session {
         } else if (name == ".space") {
             machine::ListingOptions listing;
             listing.channel = arg;
+            listing.source = true;
             const std::string shown = rt_->inspect(listing);
             std::fputs(shown.empty() ? (arg.empty() ? "The space is empty.\n" : "No channel matches.\n") : shown.c_str(),
                        stdout);

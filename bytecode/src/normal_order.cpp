@@ -210,7 +210,7 @@ std::vector<Scored> sortBy(std::vector<T>& items, F score) {
 
 class Orderer {
   public:
-    explicit Orderer(uint32_t ids) : depthOf_(ids, -1), localOf_(ids, 0) {}
+    Orderer(uint32_t ids, const PrintStyle* style) : depthOf_(ids, -1), localOf_(ids, 0), style_(style) {}
 
     Scored par(NPar& p, int32_t depth) {
         std::vector<Score> kids{leaf(kPar)};
@@ -384,7 +384,9 @@ class Orderer {
         return {leaf(kAbsent), true};
     }
 
-    static Score unforgeable(const Value& u) {
+    Score unforgeable(const Value& u) const {
+        if (style_ != nullptr && style_->orderKey)
+            return tagged(kPrivate, {leafText(ScoreNode::Atom::kBytes, style_->orderKey(u))});
         std::string id;
         for (uint64_t word : {u.unforgeableHi(), u.unforgeableLo()})
             for (int shift = 56; shift >= 0; shift -= 8)
@@ -484,6 +486,7 @@ class Orderer {
 
     std::vector<int32_t> depthOf_; // binder id -> its depth (binders outside it)
     std::vector<int32_t> localOf_; // pattern variable id -> its FreeVar level
+    const PrintStyle* style_ = nullptr; // value.h: orders unforgeable names by its orderKey
     int32_t outerDepth_ = 0;       // in a pattern: the depth outside it (for =x)
 };
 
@@ -533,7 +536,7 @@ void collect(const NPar& p, std::vector<uint32_t>& out) {
 
 } // namespace
 
-void orderTerm(NPar& p, uint32_t ids) { Orderer(ids).par(p, 0); }
+void orderTerm(NPar& p, uint32_t ids, const PrintStyle* style) { Orderer(ids, style).par(p, 0); }
 
 void collectFree(const NPar& p, std::vector<uint32_t>& out) { collect(p, out); }
 

@@ -12,7 +12,9 @@
 namespace rho::bytecode::detail {
 
 // Numbers [p]'s variables (ids below [ids]) and sorts it, recursively.
-void orderTerm(NPar& p, uint32_t ids);
+// [style] (value.h), when it has an orderKey, orders unforgeable names by it instead
+// of by their ids.
+void orderTerm(NPar& p, uint32_t ids, const PrintStyle* style = nullptr);
 // Appends the ids of the free variables (pattern variables) in [p].
 void collectFree(const NPar& p, std::vector<uint32_t>& out);
 

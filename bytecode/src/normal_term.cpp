@@ -472,14 +472,15 @@ class Builder {
 
 } // namespace
 
-NPar normalTerm(const Value& v) {
+NPar normalTerm(const Value& v, const PrintStyle* style) {
     Builder b;
     NPar p = b.fromValue(v);
-    detail::orderTerm(p, b.nextId);
+    detail::orderTerm(p, b.nextId, style);
     return p;
 }
 
-NPar normalReceive(const Code& body, std::span<const Value> captures, std::span<const Value> channels) {
+NPar normalReceive(const Code& body, std::span<const Value> captures, std::span<const Value> channels,
+                   const PrintStyle* style) {
     Builder b;
     std::vector<Builder::Slot> frame(body.numSlots);
     for (size_t i = 0; i < captures.size(); ++i)
@@ -487,15 +488,18 @@ NPar normalReceive(const Code& body, std::span<const Value> captures, std::span<
     Builder::Item item = b.walker.sequence(body, std::move(frame), 0);
     NReceive r;
     r.binds = std::move(item.patterns->binds);
-    for (size_t k = 0; k < r.binds.size() && k < channels.size(); ++k)
-        r.binds[k].source = b.fromValue(channels[k]);
+    for (size_t k = 0; k < r.binds.size(); ++k) {
+        r.binds[k].origin = static_cast<uint32_t>(k);
+        if (k < channels.size())
+            r.binds[k].source = b.fromValue(channels[k]);
+    }
     r.body = std::move(item.par);
     r.persistent = body.join->persistent;
     r.peek = body.join->peek;
     r.bindCount = body.join->numBindings;
     NPar p;
     p.receives.push_back(std::move(r));
-    detail::orderTerm(p, b.nextId);
+    detail::orderTerm(p, b.nextId, style);
     return p;
 }
 

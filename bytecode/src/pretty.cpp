@@ -86,6 +86,8 @@ class Printer {
     std::string freeId = "free";
     std::string baseId = "a";
     bool buildingChannel = false;
+    bool inPattern = false;
+    const PrintStyle* style = nullptr; // value.h: source text instead of the reference's
 
     [[nodiscard]] std::string boundId() const {
         std::string id = baseId;
@@ -108,6 +110,7 @@ class Printer {
         p.boundShift = 0;
         p.freeId = boundId();
         p.baseId = increment(baseId);
+        p.inPattern = true;
         return p;
     }
     [[nodiscard]] Printer shifted(int32_t n) const {
@@ -143,6 +146,11 @@ class Printer {
     // [p] as a channel: `@{...}` unless a variable bound by `new`; text of at most 60
     // characters collapsed onto one line.
     void channel(const NPar& p, int indent, std::string& out) const {
+        if (style && !inPattern && p.unforgeables.size() == 1 && p.sends.empty() && p.receives.empty() &&
+            p.news.empty() && p.exprs.empty() && p.matches.empty() && p.bundles.empty() && p.connectives.empty()) {
+            out += style->unforgeable(p.unforgeables[0]); // the variable itself: u_0!(1)
+            return;
+        }
         const bool boundNew = p.exprs.size() == 1 && p.exprs[0].kind == NExprKind::kVar &&
                               p.exprs[0].var.kind == NVar::Kind::kBound && isNewVar(p.exprs[0].var.level);
         if (!boundNew)
@@ -189,7 +197,7 @@ class Printer {
 
     void expr(const NExpr& e, std::string& out) const {
         switch (e.kind) {
-        case NExprKind::kGround: print(e.ground, out); return;
+        case NExprKind::kGround: print(e.ground, out, style); return;
         case NExprKind::kVar: var(e.var, out); return;
         case NExprKind::kList:
             out += '[';
@@ -272,6 +280,10 @@ class Printer {
                 if (k)
                     out += ", ";
                 pat.channel(b.patterns[k], 0, out);
+            }
+            if (style && b.remainder) { // the reference leaves it out; a program needs it
+                out += b.patterns.empty() ? "...@" : " ...@";
+                pat.var(*b.remainder, out);
             }
             out += r.persistent ? " <= " : r.peek ? " <<- " : " <- ";
             channel(b.source, indent, out);
@@ -405,7 +417,12 @@ class Printer {
         }
         for (const Value& u : p.unforgeables) {
             next();
-            print(u, out);
+            if (style) { // a variable the caller binds; inside a pattern a reference to it
+                out += inPattern ? "=*" : "*";
+                out += style->unforgeable(u);
+            } else {
+                print(u, out);
+            }
         }
         for (const NConnective& c : p.connectives) {
             next();
@@ -416,15 +433,19 @@ class Printer {
 
 } // namespace
 
-std::string prettyPrint(const NPar& p) {
+std::string prettyPrint(const NPar& p, const PrintStyle* style) {
     std::string out;
-    Printer().par(p, 0, out);
+    Printer printer;
+    printer.style = style;
+    printer.par(p, 0, out);
     return out;
 }
 
-std::string prettyPrintChannel(const NPar& p) {
+std::string prettyPrintChannel(const NPar& p, const PrintStyle* style) {
     std::string out;
-    Printer().channel(p, 0, out);
+    Printer printer;
+    printer.style = style;
+    printer.channel(p, 0, out);
     return out;
 }
 

@@ -112,6 +112,20 @@ void Kernel::setDeploy(const primitives::DeployData& deploy) {
     deployerId_ = primitives::deployerIdOf(deploy.deployerKey);
 }
 
+std::string Kernel::urnOf(const Value& name) const {
+    if (primitives::isSystemChannel(name)) {
+        const uint32_t id = primitives::systemChannelHandler(name);
+        return id < registry_.size() ? registry_.entry(id).name : std::string();
+    }
+    if (name == deployerId_)
+        return primitives::kDeployerIdUrn;
+    if (name == deployId_)
+        return primitives::kDeployIdUrn;
+    if (uint32_t symbol = primitives::unknownUrnSymbol(name); symbol != bytecode::kNoSymbol)
+        return bytecode::symbolName(symbol);
+    return {};
+}
+
 bool Kernel::deployValue(uint32_t symbol, Value& out) const {
     if (symbol == deployerIdSymbol_) {
         out = deployerId_;

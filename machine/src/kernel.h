@@ -80,6 +80,9 @@ class Kernel final : public primitives::ProcessorHost {
     // What `new x(`urn`)` binds for a URN that names a value of the deploy rather than
     // a system process (rho:rchain:deployerId, rho:rchain:deployId): false for others.
     bool deployValue(uint32_t symbol, Value& out) const;
+    // The URN `new x(`urn`)` binds to [name] in this runtime (a system process's
+    // channel, the deployer or deploy id, an unknown URN's name), or "" for any other.
+    [[nodiscard]] std::string urnOf(const Value& name) const;
     Value freshName() override;
     void reportFault(const Machine& m);
     // [m] ended on worker [w]: its usage goes to the resource map and the object back

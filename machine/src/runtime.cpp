@@ -17,6 +17,7 @@
 #include "machine_pool.h"
 #include "resource_map.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "rho/base/big_stack.h"
 #include "rho/base/status.h"
 #include "rho/primitives/memory_limit.h"
@@ -24,6 +25,7 @@
 #include "rho/rspace/history.h"
 #include "kernel.h"
 #include "safe_point.h"
+#include "space_listing.h"
 #include "scheduler.h"
 
 namespace rho::machine {
@@ -283,32 +285,8 @@ absl::Status Runtime::checkpoint() {
 void Runtime::setDeploy(const primitives::DeployData& deploy) { impl_->kernel.setDeploy(deploy); }
 
 Runtime::SpaceListing Runtime::listing(const ListingOptions& options) const {
-    std::vector<rspace::ChannelView<SpaceTypes>> views = impl_->space.inspect();
     SpaceListing out;
-    for (const auto& view : views) {
-        SpaceListing::Channel ch{bytecode::printName(view.channel), {}, {}};
-        if (!options.channel.empty() && ch.name.find(options.channel) == std::string::npos)
-            continue;
-        for (const auto& [msg, persistent] : view.data)
-            ch.sends.push_back(bytecode::printSend(view.channel, msg.args, persistent));
-        for (const auto& w : view.continuations) {
-            if (options.sendsOnly)
-                break;
-            if (w.continuation.native != Native::kNone)
-                continue; // system listeners are the runtime's, not the program's
-            // A join is listed once, under its first channel.
-            if (!(w.channels[0] == view.channel))
-                continue;
-            ch.receives.push_back(bytecode::printReceive(*w.continuation.body, w.continuation.captures, w.channels));
-        }
-        if (ch.sends.empty() && ch.receives.empty())
-            continue;
-        out.sends += ch.sends.size();
-        out.receives += ch.receives.size();
-        out.channels.push_back(std::move(ch));
-    }
-    std::stable_sort(out.channels.begin(), out.channels.end(),
-                     [](const SpaceListing::Channel& a, const SpaceListing::Channel& b) { return a.name < b.name; });
+    listChannels(impl_->space.inspect(), options, [this](const Value& u) { return impl_->kernel.urnOf(u); }, out);
     if (options.sendsOnly)
         return out;
     // Requests on machines' private channels that the primitive processor will answer
@@ -345,6 +323,8 @@ std::string Runtime::inspect(const ListingOptions& options) const {
     if (l.channels.empty() && l.inFlight.empty())
         return "";
     std::string out;
+    if (!l.unforgeables.empty()) // the names the items share, bound around them all
+        out += "new " + absl::StrJoin(l.unforgeables, ", ") + " in {\n";
     size_t left = l.sends + l.receives;
     for (const SpaceListing::Channel& ch : l.channels) {
         out += "// channel " + ch.name + "\n";
@@ -352,6 +332,8 @@ std::string Runtime::inspect(const ListingOptions& options) const {
             for (const std::string& item : *items)
                 out += item + (--left != 0 ? " |\n" : "\n");
     }
+    if (!l.unforgeables.empty())
+        out += "}\n";
     for (const std::string& r : l.inFlight)
         out += "// " + r + "\n";
     auto count = [](size_t n, const char* one, const char* many) {

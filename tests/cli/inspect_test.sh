@@ -34,9 +34,10 @@ check "running the inspected text into a fresh space recreates it" \
     test "$("$RHOVM" inspect "$dir/again")" = "$out"
 
 out=$("$RHOVM" inspect --channel zeta "$dir/s")
+# Within a channel the items are in the order of their text ('!' sorts before '(').
 check "--channel keeps the channels it names" test "$out" = '// channel @{"zeta"}
-@{"zeta"}!(1) |
-@{"zeta"}!!("forever")
+@{"zeta"}!!("forever") |
+@{"zeta"}!(1)
 // 1 channel, 2 sends, 0 receives'
 check "--channel with no match says so" test "$("$RHOVM" inspect --channel nope "$dir/s")" = "No channel matches."
 out=$("$RHOVM" inspect --unmatched-sends-only "$dir/s")

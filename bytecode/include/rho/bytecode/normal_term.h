@@ -69,6 +69,7 @@ struct NBind {
     std::optional<NVar> remainder;
     uint32_t freeCount = 0;
     std::vector<uint32_t> binders; // while building: the ids its pattern binds, in level order
+    uint32_t origin = 0;           // normalReceive: its place among the channels given
 };
 
 struct NReceive {
@@ -136,13 +137,14 @@ struct NConnective {
 };
 
 // The normalized, sorted term of [v].
-NPar normalTerm(const Value& v);
+NPar normalTerm(const Value& v, const PrintStyle* style = nullptr);
 // The term of a waiting receive: body [body] closed over [captures], listening on [channels].
-NPar normalReceive(const Code& body, std::span<const Value> captures, std::span<const Value> channels);
+NPar normalReceive(const Code& body, std::span<const Value> captures, std::span<const Value> channels,
+                   const PrintStyle* style = nullptr);
 
 // The reference's PrettyPrinter rendering of [p] (RHOLANG.md 11), and of [p] as a
 // channel (`@{...}`).
-std::string prettyPrint(const NPar& p);
-std::string prettyPrintChannel(const NPar& p);
+std::string prettyPrint(const NPar& p, const PrintStyle* style = nullptr);
+std::string prettyPrintChannel(const NPar& p, const PrintStyle* style = nullptr);
 
 } // namespace rho::bytecode

@@ -15,6 +15,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -205,17 +206,34 @@ inline void HeapRef::reset() noexcept {
 
 inline uint32_t HeapRef::useCount() const noexcept { return p_ ? p_->refs_.load(std::memory_order_acquire) : 0; }
 
+// How the printers below render what the reference's rendering cannot give back as a
+// program. Without one (nullptr) they print as the reference does. With one, the text
+// is Rholang source that evaluates to the value: a string that a literal cannot hold
+// (a lone `"` or `\`, which slicing can make) as a concatenation with one-character
+// slices, a byte array as `"0a1b".hexToBytes()`, and each unforgeable name as the
+// variable [unforgeable] names (`*u_0`; `=*u_0` inside a pattern), which the caller
+// binds with a `new` around the text.
+struct PrintStyle {
+    std::function<std::string(const Value&)> unforgeable;
+    // Optional: where an unforgeable name sorts among others in a par, a set or a
+    // join's binds (the reference sorts by id, which differs from run to run).
+    std::function<std::string(const Value&)> orderKey;
+};
+
 // Pretty-prints [v] as the reference does for rho:io:stdout (RHOLANG.md section 11).
 std::string print(const Value& v);
-void print(const Value& v, std::string& out);
+void print(const Value& v, std::string& out, const PrintStyle* style = nullptr);
 
 // A channel as Rholang source: an unforgeable name bare, anything else as @{P}.
-std::string printName(const Value& channel);
+std::string printName(const Value& channel, const PrintStyle* style = nullptr);
 // A waiting message as Rholang source: `@{"ch"}!(1, 2)` (or `!!` when persistent).
-std::string printSend(const Value& channel, std::span<const Value> args, bool persistent);
+std::string printSend(const Value& channel, std::span<const Value> args, bool persistent,
+                      const PrintStyle* style = nullptr);
 // A waiting receive as Rholang source: `for (@{x0} <- @{"ch"}) { ... }`. [body] is a
 // receive body (its Code has a join); [channels] are its evaluated channels.
-std::string printReceive(const Code& body, std::span<const Value> captures, std::span<const Value> channels);
+// [firstChannel], when given, receives the index in [channels] of the bind printed first.
+std::string printReceive(const Code& body, std::span<const Value> captures, std::span<const Value> channels,
+                         const PrintStyle* style = nullptr, size_t* firstChannel = nullptr);
 
 // Hash helpers shared by the value hash and the symbolic code hash (term_hash.cpp),
 // so that a value and the code that denotes it hash alike.

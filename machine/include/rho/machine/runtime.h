@@ -94,6 +94,13 @@ struct StoreStats {
 struct ListingOptions {
     bool sendsOnly = false; // only the data: after a run, the sends no receive matched
     std::string channel;    // only channels whose printed name contains this ("": all)
+    // Rholang source that recreates the space (rhovm inspect): strings and byte arrays
+    // as a program writes them, unforgeable names as variables u_0, u_1, ... (numbered
+    // in the order they first appear) that SpaceListing::unforgeables lists for a `new`
+    // around the text; channels sorted by their text with those names masked, so two
+    // spaces that differ only in their unforgeable names list alike. false: as the
+    // reference prints (run --print-storage, as rnode eval shows it).
+    bool source = false;
 };
 struct SpaceListing {
     struct Channel {
@@ -102,6 +109,7 @@ struct SpaceListing {
         std::vector<std::string> receives; // oldest first; a join under its first channel only
     };
     std::vector<Channel> channels; // sorted by name; only those with something listed
+    std::vector<std::string> unforgeables; // with ListingOptions::source: the variables used
     size_t sends = 0;
     size_t receives = 0;
     // Requests in flight on private channels (machines waiting for a late answer of
@@ -160,7 +168,8 @@ class Runtime {
     // The listing as text: each channel as a line `// channel NAME`, then its sends and
     // receives, the items joined by ` |` (so the text is one Rholang process), then the
     // requests in flight and a summary as comments: `// 2 channels, 1 send, 1 receive`.
-    // "" when nothing is listed.
+    // With ListingOptions::source and unforgeable names, the items are inside
+    // `new u_0, u_1 in { ... }`. "" when nothing is listed.
     std::string inspect(const ListingOptions& options = {}) const;
 
     struct Impl;
