@@ -127,6 +127,10 @@ LineReader::Result LineReader::read(const std::string& prompt, std::string& line
     e.prompt = prompt;
     e.interrupted = false;
     int count = 0;
+    // The terminal in libedit's raw mode before the prompt shows: el_gets switches only
+    // when it reads the first key, and a Ctrl-D typed between the prompt and that switch
+    // would reach it as a NUL byte (the canonical-mode EOF converted), not as Ctrl-D.
+    el_set(e.el, EL_PREP_TERM, 1);
     const char* text = el_gets(e.el, &count);
     if (e.interrupted) {
         el_reset(e.el);
