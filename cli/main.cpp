@@ -12,7 +12,7 @@
 //   rhovm repl [--data-dir DIR] [--history FILE]              (repl.h; also `rhovm` alone on a terminal)
 // Exit status: 0 on success, 1 when the program has errors (compile-time or run-time)
 // or verify found damage, 2 for usage errors and unreadable files or data directories,
-// 3 when a limit stopped the run (--max-steps, --timeout, --max-memory), 4 when the
+// 3 when a limit stopped the run (--max-steps, --timeout, --max-memory, --phlo-limit), 4 when the
 // data directory is in use by another run (without --wait) or the output cannot be
 // written (a full disk, a closed pipe), 128 + N when signal N
 // (SIGINT, SIGTERM) stopped it: the run stops at a safe point, checkpoints the space
@@ -156,6 +156,15 @@ int runCommand(int argc, char** argv) {
     run->add_option("--max-memory", maxMemory,
                     "stop the run before the process's memory exceeds this, e.g. 512M (exit 3; default: no limit)")
         ->transform(CLI::AsSizeValue(false));
+    bool cost = false;
+    run->add_flag("--cost", cost,
+                  "print each program's phlogiston cost to stderr, as the reference charges a deploy "
+                  "(parsing, evaluation, substitution, storage, COMM events)");
+    uint64_t phloLimit = 0;
+    run->add_option("--phlo-limit", phloLimit,
+                    "stop every branch when the cost would exceed this many phlogistons: \"Computation ran out "
+                    "of phlogistons.\" (exit 3; default: no limit)")
+        ->check(CLI::PositiveNumber);
     rho::primitives::DeployData deploy;
     std::string deployerKeyHex, blockSenderHex;
     run->add_option("--deployer-key", deployerKeyHex,
@@ -313,6 +322,8 @@ int runCommand(int argc, char** argv) {
         o.maxSteps = maxSteps;
         o.timeoutSeconds = timeout;
         o.maxMemoryBytes = maxMemory;
+        o.meterPhlo = cost || phloLimit != 0;
+        o.phloLimit = phloLimit;
         o.profile = stats;
         o.colorErrors = rho::cli::diagnosticColor() == rho::Color::kAlways;
         if (!seedRange.empty()) {
@@ -364,6 +375,15 @@ int runCommand(int argc, char** argv) {
             }
             if (stats)
                 printStats(*result);
+            if (cost && result->cost) {
+                if (phloLimit != 0)
+                    std::fprintf(stderr, "rhovm: cost: %llu of %llu phlogistons\n",
+                                 static_cast<unsigned long long>(*result->cost),
+                                 static_cast<unsigned long long>(phloLimit));
+                else
+                    std::fprintf(stderr, "rhovm: cost: %llu phlogistons\n",
+                                 static_cast<unsigned long long>(*result->cost));
+            }
             if (result->outputErrno != 0) {
                 std::fprintf(stderr, "rhovm: cannot write the output: %s\n", std::strerror(result->outputErrno));
                 std::clearerr(stdout); // said once
@@ -387,6 +407,10 @@ int runCommand(int argc, char** argv) {
                 std::fprintf(stderr,
                              "rhovm: the memory limit of %llu bytes (--max-memory) was reached; the run was stopped%s\n",
                              static_cast<unsigned long long>(maxMemory), kept);
+                return 3;
+            case StopReason::kPhlo:
+                std::fprintf(stderr, "rhovm: Computation ran out of phlogistons. (--phlo-limit %llu)%s\n",
+                             static_cast<unsigned long long>(phloLimit), kept);
                 return 3;
             case StopReason::kStore: break; // run() returned the checkpoint's error instead
             case StopReason::kInterrupt: break; // the REPL's alone

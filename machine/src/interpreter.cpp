@@ -22,6 +22,8 @@
 #include "rho/bytecode/symbol.h"
 #include "rho/primitives/system.h"
 #include "kernel.h"
+#include "phlo_cost.h"
+#include "rho/primitives/term_size.h"
 
 namespace rho::machine {
 
@@ -86,6 +88,7 @@ SliceResult runSlice(Machine& m, Kernel& kernel, int& budget) {
     const uint32_t* words = code->words.data();
     uint32_t pc = m.pc;
     ValueStack& stack = m.stack;
+    PhloMeter* const meter = kernel.meter(); // null unless the run is metered (phlo_meter.h)
     uint32_t insn = 0;
     uint32_t a = 0;
 #ifdef RHO_DEBUG
@@ -155,6 +158,8 @@ dispatch:
         RHO_NEXT();
     }
     RHO_CASE(LOAD) {
+        if (meter != nullptr) [[unlikely]]
+            meter->chargeLoad(*code, a);
         stack.push_back(m.frame[a]);
         RHO_NEXT();
     }
@@ -188,6 +193,8 @@ dispatch:
     }
     RHO_CASE(NEG)
     RHO_CASE(NOT) {
+        if (meter != nullptr) [[unlikely]]
+            chargeOperator(*meter, bytecode::decodeOp(insn), stack, 1);
         RHO_SYNC_STATE();
         if (!kernel.primitive(m, kernel.operatorHandler(bytecode::decodeOp(insn)), 1))
             goto faulted_primitive;
@@ -209,6 +216,8 @@ dispatch:
     RHO_CASE(CONCAT)
     RHO_CASE(DIFF)
     RHO_CASE(INTERPOLATE) {
+        if (meter != nullptr) [[unlikely]]
+            chargeOperator(*meter, bytecode::decodeOp(insn), stack, 2);
         RHO_SYNC_STATE();
         if (!kernel.primitive(m, kernel.operatorHandler(bytecode::decodeOp(insn)), 2))
             goto faulted_primitive;
@@ -217,6 +226,8 @@ dispatch:
     }
     RHO_CASE(IF) {
         // Tail-continue in the chosen branch: this machine becomes that sequence.
+        if (meter != nullptr) [[unlikely]]
+            chargeIf(*meter, stack.back());
         {
             bool isBool = stack.back().kind() == bytecode::ValueKind::kBool;
             size_t arm = isBool && stack.back().asBool() ? 0 : 1;
@@ -280,12 +291,16 @@ dispatch:
     }
     RHO_CASE(NEW) {
         uint32_t n = words[pc++];
+        if (meter != nullptr) [[unlikely]]
+            meter->chargeNew(*code, pc - 2, n);
         for (uint32_t i = 0; i < n; ++i)
             m.frame[a + i] = kernel.freshName();
         RHO_NEXT();
     }
     RHO_CASE(NEW_URN) {
         uint32_t k = words[pc++];
+        if (meter != nullptr) [[unlikely]]
+            meter->chargeNew(*code, pc - 2, 1);
         uint32_t id = kernel.systemProcess(code->symbols[k]);
         if (id != primitives::Registry::kNoHandler)
             m.frame[a] = primitives::systemChannel(id);
@@ -382,6 +397,8 @@ dispatch:
         {
             Value target = std::move(stack.back());
             stack.pop_back();
+            if (meter != nullptr) [[unlikely]]
+                meter->charge(kMatchEval + primitives::termSize(target));
             bool found = false;
             for (const bytecode::ChildRef& ref : code->multisets[a].members) {
                 const std::shared_ptr<const Code>& cs = code->children[ref.child];
@@ -389,6 +406,8 @@ dispatch:
                 caps.clear();
                 for (uint32_t slot : ref.captureSlots)
                     caps.push_back(m.frame[slot]);
+                if (meter != nullptr) [[unlikely]] // the case's pattern, substituted
+                    meter->charge(primitives::casePatternSize(*cs, {caps.data(), caps.size()}));
                 Bindings b;
                 if (!matchPattern(cs->join->binds[0].args[0], target, {caps.data(), caps.size()}, *cs, b))
                     continue;
@@ -447,6 +466,8 @@ dispatch:
     }
     RHO_CASE(METHOD) {
         // t.m(a1..an): a request for the handler registered as m, with operands t, a1..an.
+        if (meter != nullptr) [[unlikely]]
+            chargeMethod(*meter, bytecode::symbolName(code->symbols[a]), stack, words[pc] + 1);
         RHO_SYNC_STATE();
         if (!kernel.primitive(m, kernel.methodHandler(code->symbols[a]), words[pc++] + 1))
             goto faulted_primitive;

@@ -10,6 +10,7 @@
 #include "rho/base/assert.h"
 #include "rho/bytecode/symbol.h"
 #include "rho/primitives/system.h"
+#include "rho/primitives/term_size.h"
 #include "scheduler.h"
 
 namespace rho::machine {
@@ -19,6 +20,17 @@ using bytecode::Op;
 using bytecode::SequenceKind;
 
 namespace {
+
+// The reference's Costs (RHOLANG.md 13).
+constexpr int64_t kSendEval = 11;
+constexpr int64_t kReceiveEval = 11;
+constexpr int64_t kHashBytes = 32; // Blake2b256Hash.length: an event's and a channel's hash
+// eventStorageCost: a produce or consume logged, on [channels] channels.
+constexpr int64_t eventCost(size_t channels) { return kHashBytes + kHashBytes * static_cast<int64_t>(channels); }
+// commEventStorageCost: the COMM logged with the consume and a produce per channel.
+constexpr int64_t commEventCost(size_t channels) {
+    return eventCost(channels) + eventCost(1) * static_cast<int64_t>(channels);
+}
 
 uint64_t splitmix64(uint64_t x) {
     x += 0x9e3779b97f4a7c15ull;
@@ -242,12 +254,32 @@ void Kernel::exec(const Value& v) {
 bool Kernel::send(Machine* by, const Value& channel, Args args, bool persistent, int& budget, bool tail) {
     Message msg{std::move(args)};
     const bool inPlace = tail && by != nullptr && !persistent;
+    int64_t stored = 0; // a metered run: what storing the datum costs (storageCostProduce)
+    if (meter_ != nullptr) [[unlikely]] {
+        stored = primitives::termSize(channel);
+        for (const Value& v : msg.args)
+            stored += primitives::termSize(v);
+        // A send evaluated (SEND_EVAL_COST), its channel and data substituted. Out of
+        // phlogistons, it does nothing more: the run is stopping.
+        if (by != nullptr && !meter_->charge(kSendEval + stored))
+            return false;
+    }
     for (;;) {
         Taken taken;
-        rspace::ProduceResult r = space_.produce(channel, msg, persistent,
-                                                 [this, &taken, inPlace](CommEvent& e) { take(e, taken, inPlace); });
-        if (r == rspace::ProduceResult::kStored)
+        if (meter_ != nullptr && !meter_->charge(stored)) [[unlikely]]
             return false;
+        rspace::ProduceResult r = space_.produce(channel, msg, persistent, [this, &taken, inPlace, persistent](CommEvent& e) {
+            if (meter_ != nullptr) [[unlikely]]
+                chargeComm(e, true, persistent);
+            take(e, taken, inPlace);
+        });
+        if (r == rspace::ProduceResult::kStored) {
+            if (meter_ != nullptr) [[unlikely]]
+                meter_->charge(eventCost(1));
+            return false;
+        }
+        if (meter_ != nullptr && meter_->exhausted()) [[unlikely]]
+            return false; // the COMM's charges ran out: what it fired does not run
         if (by)
             ++by->usage->comms;
         else
@@ -277,13 +309,30 @@ bool Kernel::receive(Machine& by, std::span<const Value> channels, std::shared_p
     patterns.reserve(channels.size());
     for (uint32_t i = 0; i < channels.size(); ++i)
         patterns.push_back({i, 0});
+    int64_t stored = 0; // a metered run: what storing the continuation costs (storageCostConsume)
+    if (meter_ != nullptr) [[unlikely]] {
+        const primitives::ReceiveSize size = primitives::receiveSize(*body, {captures.data(), captures.size()}, channels);
+        if (!meter_->charge(kReceiveEval + size.sources + size.patterns + size.body))
+            return false;
+        stored = size.stored;
+    }
     Continuation k{std::move(body), std::move(captures), Native::kNone,
                    persistent ? Continuation::kAnyWorker : Continuation::affinity(Scheduler::currentWorker()), 0};
     for (;;) {
         Taken taken;
-        if (!space_.consume(channels, patterns, k, persistent, peek,
-                            [this, &taken](CommEvent& e) { take(e, taken, false); }))
+        if (meter_ != nullptr && !meter_->charge(stored)) [[unlikely]]
+            return false;
+        if (!space_.consume(channels, patterns, k, persistent, peek, [this, &taken, persistent](CommEvent& e) {
+                if (meter_ != nullptr) [[unlikely]]
+                    chargeComm(e, false, persistent);
+                take(e, taken, false);
+            })) {
+            if (meter_ != nullptr) [[unlikely]]
+                meter_->charge(eventCost(channels.size()));
             return false; // stored: k is the space's now
+        }
+        if (meter_ != nullptr && meter_->exhausted()) [[unlikely]]
+            return false; // the COMM's charges ran out: what it fired does not run
         ++by.usage->comms;
         if (!persistent) {
             if (continueIn(by, taken))
@@ -300,6 +349,46 @@ bool Kernel::receive(Machine& by, std::span<const Value> channels, std::shared_p
             return false;
         }
     }
+}
+
+void Kernel::chargeComm(const CommEvent& e, bool byProduce, bool triggerPersistent) {
+    const size_t n = e.data.size();
+    const Continuation& k = e.continuation;
+    int64_t refund = 0;
+    // The continuation, unless it is a persistent one another operation met (then it
+    // stays, already paid for); a native listener's body costs nothing.
+    if ((!e.persistentContinuation || !byProduce) && k.native == Native::kNone && e.channels.size() == n) {
+        std::vector<Value> channels;
+        channels.reserve(n);
+        for (const Value* c : e.channels)
+            channels.push_back(*c);
+        refund += primitives::receiveSize(*k.body, {k.captures.data(), k.captures.size()}, channels).stored;
+    }
+    // Each datum removed: a one-shot one, or the persistent one whose produce this is.
+    for (size_t j = 0; j < n && j < e.channels.size(); ++j) {
+        const bool persistent = j < 32 && (e.persistentData & (1u << j)) != 0;
+        if (persistent && !(byProduce && j == e.producedIndex))
+            continue;
+        refund += primitives::termSize(*e.channels[j]);
+        for (const Value& v : e.data[j]->args)
+            refund += primitives::termSize(v);
+    }
+    meter_->charge(-refund);
+    // A peek that a consume triggered leaves the one-shot data in place: the reference
+    // removes them and produces them again (producePeeks), stored anew.
+    if (e.peek && !byProduce) {
+        for (size_t j = 0; j < n && j < e.channels.size(); ++j) {
+            if (j < 32 && (e.persistentData & (1u << j)) != 0)
+                continue;
+            int64_t stored = primitives::termSize(*e.channels[j]);
+            for (const Value& v : e.data[j]->args)
+                stored += primitives::termSize(v);
+            meter_->charge(stored + eventCost(1));
+        }
+    }
+    if (!triggerPersistent)
+        meter_->charge(eventCost(byProduce ? 1 : n));
+    meter_->charge(commEventCost(n));
 }
 
 void Kernel::take(CommEvent& e, Taken& t, bool inPlace) {

@@ -20,6 +20,7 @@
 #include "active_queue.h"
 #include "machine.h"
 #include "machine_pool.h"
+#include "phlo_meter.h"
 #include "resource_map.h"
 #include "rho/machine/options.h"
 #include "rho/machine/runtime.h" // StopReason
@@ -38,6 +39,9 @@ class Kernel final : public primitives::ProcessorHost {
 
     // A run: the machines come from [pool], wait in [queue], and account in [resources].
     void beginRun(ActiveQueue& queue, ResourceMap& resources, MachinePool& pool);
+    // The run's phlogiston meter (null: an unmetered run, the default).
+    void setMeter(PhloMeter* meter) { meter_ = meter; }
+    [[nodiscard]] PhloMeter* meter() const { return meter_; }
     void endRun();
 
     // A machine for [code] (its frame empty, to be filled by the caller); start() queues it.
@@ -155,6 +159,11 @@ class Kernel final : public primitives::ProcessorHost {
     // True when [code] makes a request the processor could answer late.
     [[nodiscard]] bool mayWait(const bytecode::Code& code) const;
 
+    // The COMM's charges on a metered run (phlo_meter.h): refunds of what it removed
+    // from the space and its event costs. [byProduce]: a produce triggered it.
+    void chargeComm(const CommEvent& e, bool byProduce, bool triggerPersistent);
+
+    PhloMeter* meter_ = nullptr;
     std::array<uint32_t, 256> opHandlers_{};
     bool anySlow_ = false; // the registry has a kSlow operator or method
     // The run in progress.

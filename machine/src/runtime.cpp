@@ -24,6 +24,7 @@
 #include "rho/primitives/system.h"
 #include "rho/rspace/history.h"
 #include "kernel.h"
+#include "phlo_meter.h"
 #include "safe_point.h"
 #include "space_listing.h"
 #include "scheduler.h"
@@ -225,9 +226,18 @@ absl::StatusOr<RunStats> Runtime::run(const bytecode::Program& program) {
     s.kernel.beginRun(queue, resources, pool);
     auto start = std::chrono::steady_clock::now();
     s.kernel.addSource(program.main->sourceName, program.source);
-    Machine* root = s.kernel.newMachine(program.main);
-    root->frame.resize(program.main->numSlots);
-    s.kernel.start(root);
+    std::optional<PhloMeter> meter; // a metered run (phlo_meter.h): parsing is charged first
+    bool parsed = true;
+    if (s.options.meterPhlo) {
+        meter.emplace(s.options.phloLimit, [&kernel = s.kernel] { kernel.stop(StopReason::kPhlo); });
+        s.kernel.setMeter(&*meter);
+        parsed = meter->charge(program.source ? static_cast<int64_t>(program.source->size()) : 0);
+    }
+    if (parsed) {
+        Machine* root = s.kernel.newMachine(program.main);
+        root->frame.resize(program.main->numSlots);
+        s.kernel.start(root);
+    }
     uint64_t checkpoints = 0;
     absl::Status failure;
     {
@@ -238,6 +248,7 @@ absl::StatusOr<RunStats> Runtime::run(const bytecode::Program& program) {
         failure = monitor.failure();
     }
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    s.kernel.setMeter(nullptr);
     s.kernel.endRun();
     errno = 0;
     const bool outputFailed = std::fflush(s.options.out) != 0 || std::ferror(s.options.out);
@@ -267,6 +278,8 @@ absl::StatusOr<RunStats> Runtime::run(const bytecode::Program& program) {
     if (stats.stopReason != StopReason::kSignal) // a limit ends one run; a signal, all
         s.kernel.stopReason.store(0);
     stats.seconds = seconds;
+    if (meter) // as the reference: a run-time error costs the whole limit
+        stats.cost = stats.errors != 0 && s.options.phloLimit != 0 ? s.options.phloLimit : meter->cost();
     stats.tests = s.kernel.takeTestEvents();
     for (const ResourceMap::Consumer& c : resources.top(10))
         stats.top.push_back({c.where, c.machines, c.usage.reductions, c.usage.comms, c.usage.primitiveRequests,

@@ -2,6 +2,7 @@
 // toByteArray's encoding (see term_bytes.h).
 
 #include "term_bytes.h"
+#include "rho/primitives/term_size.h"
 
 #include <algorithm>
 #include <cstdint>
@@ -268,11 +269,18 @@ Info encodeConnective(const bytecode::NConnective& c, proto::Connective& out) {
     return info;
 }
 
+// Set while the cost meter sizes a term (term_size.h): a name's id then takes the 32
+// bytes of the reference's (Blake2b512Random.next()), not the 16 an rhovm name holds,
+// so sizes and costs are the reference's.
+thread_local bool tReferenceIds = false;
+
 std::string unforgeableId(const Value& v) {
     std::string id;
     for (uint64_t word : {v.unforgeableHi(), v.unforgeableLo()})
         for (int shift = 56; shift >= 0; shift -= 8)
             id += static_cast<char>((word >> shift) & 0xff);
+    if (tReferenceIds)
+        id.resize(32, '\0');
     return id;
 }
 
@@ -340,6 +348,8 @@ Info encode(const bytecode::NPar& p, proto::Par& out) {
     for (const Value& u : p.unforgeables) {
         if (std::optional<std::string> key = deployerKeyOf(u)) // the reference's GDeployerId: its key
             out.add_unforgeables()->mutable_g_deployer_id_body()->set_publickey(*key);
+        else if (tReferenceIds && isSystemChannel(u)) // the reference's fixed channels: byteName(b)
+            out.add_unforgeables()->mutable_g_private_body()->set_id(std::string(1, '\0'));
         else
             out.add_unforgeables()->mutable_g_private_body()->set_id(unforgeableId(u));
     }
@@ -364,6 +374,74 @@ std::string termBytes(const Value& v) {
     std::string out;
     par.SerializeToString(&out);
     return out;
+}
+
+} // namespace rho::primitives
+
+// --- the cost meter's sizes (term_size.h) ------------------------------------------------
+
+namespace rho::primitives {
+
+namespace {
+
+int64_t varintLength(uint64_t n) {
+    int64_t len = 1;
+    while (n >= 0x80) {
+        n >>= 7;
+        ++len;
+    }
+    return len;
+}
+
+int64_t parSize(const bytecode::NPar& p) {
+    proto::Par par;
+    tReferenceIds = true;
+    encode(p, par);
+    tReferenceIds = false;
+    return static_cast<int64_t>(par.ByteSizeLong());
+}
+
+// A length-delimited field of [n] bytes, with its one-byte tag.
+int64_t fieldSize(int64_t n) { return 1 + varintLength(static_cast<uint64_t>(n)) + n; }
+
+} // namespace
+
+int64_t termSize(const bytecode::Value& v) { return parSize(bytecode::normalTerm(v)); }
+
+ReceiveSize receiveSize(const bytecode::Code& body, std::span<const bytecode::Value> captures,
+                        std::span<const bytecode::Value> channels) {
+    ReceiveSize out;
+    bytecode::NPar term = bytecode::normalReceive(body, captures, channels);
+    const bytecode::NReceive& r = term.receives.at(0);
+    for (const bytecode::NBind& b : r.binds) {
+        const int64_t source = parSize(b.source);
+        out.sources += source;
+        out.stored += source;
+        // BindPattern { repeated Par patterns = 1; Var remainder = 2; int32 freeCount = 3; }
+        int64_t bindPattern = 0;
+        for (const bytecode::NPar& p : b.patterns) {
+            const int64_t n = parSize(p);
+            out.patterns += n;
+            bindPattern += fieldSize(n);
+        }
+        if (b.remainder) {
+            proto::Var var;
+            encodeVar(*b.remainder, var);
+            bindPattern += fieldSize(static_cast<int64_t>(var.ByteSizeLong()));
+        }
+        if (b.freeCount != 0)
+            bindPattern += 1 + varintLength(b.freeCount);
+        out.stored += bindPattern;
+    }
+    out.body = parSize(r.body);
+    out.stored += out.body;
+    return out;
+}
+
+int64_t casePatternSize(const bytecode::Code& kase, std::span<const bytecode::Value> captures) {
+    bytecode::NPar term = bytecode::normalReceive(kase, captures, {});
+    const bytecode::NReceive& r = term.receives.at(0);
+    return r.binds.empty() || r.binds[0].patterns.empty() ? 0 : parSize(r.binds[0].patterns[0]);
 }
 
 } // namespace rho::primitives

@@ -42,6 +42,13 @@ struct RuntimeOptions {
     // processor builds a large value (a string doubled 40 times is refused before it
     // is allocated). The run ends as with maxSteps.
     uint64_t maxMemoryBytes = 0;
+    // Phlogiston accounting (RHOLANG.md 13; `run --cost`, `--phlo-limit`): charge each
+    // run as the reference charges a deploy (parsing, evaluation steps, substitution and
+    // storage by serialized size, COMM events). Off by default: an unmetered run does
+    // none of it. phloLimit 0: no limit; otherwise the run stops, in every branch, when
+    // the charges would exceed it (StopReason::kPhlo), and its cost is the limit.
+    bool meterPhlo = false;
+    uint64_t phloLimit = 0;
     // Checkpoint the space during a run (with a data directory), every this many COMMs
     // and / or every this many seconds (0: never; `run --checkpoint-every`), besides the
     // checkpoint at its end. The workers are held between steps for each one (no COMM

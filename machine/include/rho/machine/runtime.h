@@ -36,6 +36,7 @@ enum class StopReason : uint8_t {
     kSignal, // Runtime::requestStop (SIGINT, SIGTERM)
     kStore,  // a checkpoint during the run failed (run() returns its error)
     kInterrupt, // Runtime::requestStop from an interactive user (the REPL's Ctrl-C): this run only
+    kPhlo,   // RuntimeOptions::phloLimit: "Computation ran out of phlogistons."
 };
 
 struct RunStats {
@@ -53,6 +54,9 @@ struct RunStats {
     bool stepLimitReached = false;  // RuntimeOptions::maxSteps stopped the run
     StopReason stopReason = StopReason::kNone; // a limit or a signal stopped the run
     double seconds = 0;             // wall time from the first machine to quiescence
+    // With RuntimeOptions::meterPhlo: the phlogistons the run cost as the reference
+    // charges a deploy (the limit when it ran out).
+    std::optional<uint64_t> cost;
     // With RuntimeOptions::profile: the sequences that spent the most reductions, by
     // source position, from the resource map.
     struct Consumer {

@@ -49,6 +49,10 @@ struct CommEvent {
     // False when the space holds no lock during this call (a produce meeting a
     // contract on the lock-free path): the sink may then do more work in place.
     bool locked = true;
+    // The channel of each datum, in the continuation's channel order (what a cost meter
+    // reads to refund what the COMM removes), and which data are persistent (bit i).
+    std::span<const typename Types::Channel* const> channels = {};
+    uint32_t persistentData = 0;
 };
 
 // What produce() did with its datum.

@@ -165,7 +165,9 @@ class Space {
                     sh.lockFree.produces.add(1);
                     sh.lockFree.comms.add(1);
                     const Datum* data[1] = {&datum};
-                    CommEvent<Types> event{rec->continuation, true, rec->peek, data, {&own, 1}, 0, false};
+                    const Channel* channels[1] = {&contracts->channel};
+                    CommEvent<Types> event{rec->continuation, true,     rec->peek, data, {&own, 1}, 0, false,
+                                           channels,          persistent ? 1u : 0u};
                     sink(event);
                     return persistent || rec->peek ? ProduceResult::kReissue : ProduceResult::kComm;
                 }
@@ -237,12 +239,17 @@ class Space {
         if (matched) {
             ++home.comms;
             absl::InlinedVector<const Datum*, 4> data(arity);
+            absl::InlinedVector<const Channel*, 4> channelOf(arity);
             absl::InlinedVector<Bindings, 1> bindings(arity);
+            uint32_t persistentData = 0;
             for (size_t i = 0; i < arity; ++i) {
-                data[i] = &picks[i].slot.node->data[picks[i].pos].datum;
+                const DataEntry& d = picks[i].slot.node->data[picks[i].pos];
+                data[i] = &d.datum;
+                channelOf[i] = &channels[i];
+                persistentData |= d.persistent() && i < 32 ? 1u << i : 0u;
                 bindings[i] = std::move(picks[i].bindings);
             }
-            CommEvent<Types> event{continuation, persistent, peek, data, bindings, 0};
+            CommEvent<Types> event{continuation, persistent, peek, data, bindings, 0, true, channelOf, persistentData};
             sink(event);
             for (size_t i = 0; i < arity; ++i) {
                 removeTaken(picks[i], keys[i], peek);
@@ -565,14 +572,14 @@ class Space {
 
     // produce() meets the single-channel continuation waiting at [w] in [slot].
     template <class Sink>
-    void fireProduceSingle(Slot slot, size_t w, const Datum& datum, Bindings& bindings, Sink& sink);
+    void fireProduceSingle(Slot slot, size_t w, const Datum& datum, bool persistent, Bindings& bindings, Sink& sink);
 
     // produce() meets the join waiting at [w] in [slot], whose pattern for this channel
     // already matched [datum] with [own]; every shard of the join is locked. Fires only
     // if every other channel of the join holds a matching datum; otherwise changes
     // nothing and returns false.
     template <class Sink>
-    bool tryFireProduceJoin(Slot slot, size_t w, const Datum& datum, Bindings& own, Sink& sink);
+    bool tryFireProduceJoin(Slot slot, size_t w, const Datum& datum, bool persistent, Bindings& own, Sink& sink);
 
     // A Comm value copied out of [e] (the Comm-returning produce and consume).
     static Comm<Types> toComm(const CommEvent<Types>& e) {

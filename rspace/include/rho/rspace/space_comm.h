@@ -22,8 +22,11 @@ inline bool Space<Types, Matcher>::consumeOne(const Channel& channel, const Patt
     pick.slot = find(key, channel);
     if (pick.slot.node != nullptr && scanData(*pick.slot.node, pattern, continuation, pick.pos, pick.bindings)) {
         ++home.comms;
-        const Datum* datum = &pick.slot.node->data[pick.pos].datum;
-        CommEvent<Types> event{continuation, persistent, peek, {&datum, 1}, {&pick.bindings, 1}, 0};
+        const DataEntry& picked = pick.slot.node->data[pick.pos];
+        const Datum* datum = &picked.datum;
+        const Channel* channelOf = &channel;
+        CommEvent<Types> event{continuation, persistent, peek, {&datum, 1}, {&pick.bindings, 1}, 0, true,
+                               {&channelOf, 1}, picked.persistent() ? 1u : 0u};
         sink(event);
         removeTaken(pick, key, peek);
         dropIfEmpty(pick.slot);
@@ -79,7 +82,7 @@ inline typename Space<Types, Matcher>::Needs Space<Types, Matcher>::tryProduce(L
         if (rec.slots.size() == 1) {
             // (Read before firing: a one-shot record is released by the COMM.)
             result = persistent || rec.peek ? ProduceResult::kReissue : ProduceResult::kComm;
-            fireProduceSingle(slot, w, datum, own, sink);
+            fireProduceSingle(slot, w, datum, persistent, own, sink);
             return {};
         }
         Needs missing;
@@ -94,7 +97,7 @@ inline typename Space<Types, Matcher>::Needs Space<Types, Matcher>::tryProduce(L
             return missing;
         }
         const bool peek = rec.peek;
-        if (tryFireProduceJoin(slot, w, datum, own, sink)) {
+        if (tryFireProduceJoin(slot, w, datum, persistent, own, sink)) {
             result = persistent || peek ? ProduceResult::kReissue : ProduceResult::kComm;
             return {};
         }
@@ -109,11 +112,14 @@ inline typename Space<Types, Matcher>::Needs Space<Types, Matcher>::tryProduce(L
 
 template <class Types, class Matcher>
 template <class Sink>
-inline void Space<Types, Matcher>::fireProduceSingle(Slot slot, size_t w, const Datum& datum, Bindings& bindings, Sink& sink) {
+inline void Space<Types, Matcher>::fireProduceSingle(Slot slot, size_t w, const Datum& datum, bool persistent, Bindings& bindings, Sink& sink) {
     ContRecord* rec = slot.node->waiting[w].rec;
     ++slot.shard->comms;
     const Datum* data[1] = {&datum};
-    CommEvent<Types> event{rec->continuation, rec->persistent, rec->peek, data, {&bindings, 1}, 0};
+    const Channel* channelOf = &slot.node->channel;
+    CommEvent<Types> event{rec->continuation, rec->persistent, rec->peek,      data,
+                           {&bindings, 1},    0,               true,           {&channelOf, 1},
+                           persistent ? 1u : 0u};
     sink(event);
     if (!rec->persistent) {
         eraseWaiter(*slot.node, w);
@@ -125,7 +131,7 @@ inline void Space<Types, Matcher>::fireProduceSingle(Slot slot, size_t w, const 
 
 template <class Types, class Matcher>
 template <class Sink>
-inline bool Space<Types, Matcher>::tryFireProduceJoin(Slot slot, size_t w, const Datum& datum, Bindings& own, Sink& sink) {
+inline bool Space<Types, Matcher>::tryFireProduceJoin(Slot slot, size_t w, const Datum& datum, bool persistent, Bindings& own, Sink& sink) {
     ContRecord* rec = slot.node->waiting[w].rec;
     const size_t arity = rec->slots.size();
     const size_t self = slot.node->waiting[w].index;
@@ -145,18 +151,24 @@ inline bool Space<Types, Matcher>::tryFireProduceJoin(Slot slot, size_t w, const
 
     ++slot.shard->comms;
     absl::InlinedVector<const Datum*, 4> data(arity);
+    absl::InlinedVector<const Channel*, 4> channelOf(arity);
     absl::InlinedVector<Bindings, 4> bindings(arity);
+    uint32_t persistentData = 0;
     for (size_t j = 0; j < arity; ++j) {
+        channelOf[j] = &rec->slots[j].entry->channel;
         if (j == self) {
             data[j] = &datum;
+            persistentData |= persistent && j < 32 ? 1u << j : 0u;
             bindings[j] = std::move(own);
         } else {
-            data[j] = &picks[j].slot.node->data[picks[j].pos].datum;
+            const DataEntry& d = picks[j].slot.node->data[picks[j].pos];
+            data[j] = &d.datum;
+            persistentData |= d.persistent() && j < 32 ? 1u << j : 0u;
             bindings[j] = std::move(picks[j].bindings);
         }
     }
     CommEvent<Types> event{rec->continuation, rec->persistent, rec->peek, data, bindings,
-                           static_cast<uint32_t>(self)};
+                           static_cast<uint32_t>(self), true, channelOf, persistentData};
     sink(event);
     for (size_t j = 0; j < arity; ++j) {
         if (j != self) {
