@@ -53,7 +53,7 @@ std::string patternText(const Pattern& p, const std::map<const Code*, size_t>& i
     case Pattern::Kind::kWildcard: return "_";
     case Pattern::Kind::kLiteral: return print(p.literal);
     case Pattern::Kind::kList: return "[" + items(", ") + remainderText(p.remainder) + "]";
-    case Pattern::Kind::kTuple: return "(" + items(", ") + ")";
+    case Pattern::Kind::kTuple: return std::string("(").append(items(", ")).append(")");
     case Pattern::Kind::kSet: return "Set(" + items(", ") + remainderText(p.remainder) + ")";
     case Pattern::Kind::kMap: {
         std::string s = "{";
@@ -66,7 +66,8 @@ std::string patternText(const Pattern& p, const std::map<const Code*, size_t>& i
     case Pattern::Kind::kNot: return "~" + items("");
     case Pattern::Kind::kType: return kTypes[p.simpleType % 6];
     case Pattern::Kind::kVarRef: return "=cap" + std::to_string(p.slot);
-    case Pattern::Kind::kBundle: return "bundle" + std::to_string(p.bundleMode) + "{" + items("") + "}";
+    case Pattern::Kind::kBundle:
+        return std::string("bundle").append(std::to_string(p.bundleMode)).append("{").append(items("")).append("}");
     case Pattern::Kind::kProcess: {
         auto it = ids.find(owner.children[p.child].get());
         return "<sequence " + (it == ids.end() ? std::string("?") : std::to_string(it->second)) + ">";
@@ -105,8 +106,10 @@ class Lister {
             s += (i ? ", " : "") + std::string("sequence ") + std::to_string(ids_[c.children[ms[i].child].get()]);
             if (!ms[i].captureSlots.empty()) {
                 s += " captures(";
-                for (size_t k = 0; k < ms[i].captureSlots.size(); ++k)
-                    s += (k ? "," : "") + std::to_string(ms[i].captureSlots[k]);
+                for (size_t k = 0; k < ms[i].captureSlots.size(); ++k) {
+                    s += k ? "," : "";
+                    s += std::to_string(ms[i].captureSlots[k]);
+                }
                 s += ")";
             }
         }

@@ -143,7 +143,9 @@ Value Value::bigInt(std::string decimal) {
     std::string digits = decimal.substr(first);
     if (digits.empty() || digits == "0")
         negative = false;
-    return makeText(ValueKind::kBigInt, kTagBigInt, (negative ? "-" : "") + (digits.empty() ? "0" : digits));
+    std::string text = negative ? "-" : "";
+    text += digits.empty() ? std::string("0") : digits;
+    return makeText(ValueKind::kBigInt, kTagBigInt, std::move(text));
 }
 
 Value Value::byteArray(std::string bytes) { return makeText(ValueKind::kByteArray, kTagByteArray, std::move(bytes)); }

@@ -16,7 +16,7 @@ Node* Compiler::make(NodeKind kind, SourcePos pos, std::vector<Node*> kids) {
 // A variable no source program can name (identifiers cannot contain '%').
 Node* Compiler::freshVar(SourcePos pos) {
     Node* n = make(NodeKind::kVar, pos);
-    n->text = "%" + std::to_string(fresh_++);
+    n->text = std::string("%").append(std::to_string(fresh_++));
     return n;
 }
 

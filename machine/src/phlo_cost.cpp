@@ -3,10 +3,10 @@
 
 #include "phlo_cost.h"
 
+#include "rho/primitives/term_size.h"
+
 #include <algorithm>
 #include <cmath>
-
-#include "rho/primitives/term_size.h"
 
 namespace rho::machine {
 
@@ -39,13 +39,18 @@ int64_t itemCount(const Value& v) {
     switch (v.kind()) {
     case ValueKind::kList:
     case ValueKind::kTuple:
-    case ValueKind::kSet: return static_cast<int64_t>(v.items().size());
-    case ValueKind::kMap: return static_cast<int64_t>(v.items().size() / 2);
-    default: return 0;
+    case ValueKind::kSet:
+        return static_cast<int64_t>(v.items().size());
+    case ValueKind::kMap:
+        return static_cast<int64_t>(v.items().size() / 2);
+    default:
+        return 0;
     }
 }
 
-int64_t intArgument(const Value& v) { return v.kind() == ValueKind::kInt ? std::max<int64_t>(0, v.asInt()) : 0; }
+int64_t intArgument(const Value& v) {
+    return v.kind() == ValueKind::kInt ? std::max<int64_t>(0, v.asInt()) : 0;
+}
 
 } // namespace
 
@@ -61,40 +66,63 @@ void chargeOperator(PhloMeter& meter, Op op, const ValueStack& stack, uint32_t n
     const bool bigs = lhs.kind() == ValueKind::kBigInt && rhs.kind() == ValueKind::kBigInt;
     int64_t cost = 0;
     switch (op) {
-    case Op::NEG: cost = lhs.kind() == ValueKind::kBigInt ? bigIntSize(lhs) : 0; break;
-    case Op::NOT: break;
+    case Op::NEG:
+        cost = lhs.kind() == ValueKind::kBigInt ? bigIntSize(lhs) : 0;
+        break;
+    case Op::NOT:
+        break;
     case Op::ADD:
         cost = ints ? kSum : bigs ? std::max(bigIntSize(lhs), bigIntSize(rhs)) + 1 : kOpCall + kAdd;
         break;
     case Op::SUB:
-        cost = ints ? kSubtraction : bigs ? std::max(bigIntSize(lhs), bigIntSize(rhs)) + 1 : kOpCall + kRemove;
+        cost = ints   ? kSubtraction
+               : bigs ? std::max(bigIntSize(lhs), bigIntSize(rhs)) + 1
+                      : kOpCall + kRemove;
         break;
-    case Op::MUL: cost = bigs ? bigIntSize(lhs) * bigIntSize(rhs) : kMultiplication; break;
-    case Op::DIV: cost = bigs ? bigIntSize(lhs) * bigIntSize(rhs) : kDivision; break;
-    case Op::MOD: cost = bigs ? bigIntSize(lhs) * bigIntSize(rhs) : kModulo; break;
+    case Op::MUL:
+        cost = bigs ? bigIntSize(lhs) * bigIntSize(rhs) : kMultiplication;
+        break;
+    case Op::DIV:
+        cost = bigs ? bigIntSize(lhs) * bigIntSize(rhs) : kDivision;
+        break;
+    case Op::MOD:
+        cost = bigs ? bigIntSize(lhs) * bigIntSize(rhs) : kModulo;
+        break;
     case Op::LT:
     case Op::LE:
     case Op::GT:
-    case Op::GE: cost = bigs ? std::min(bigIntSize(lhs), bigIntSize(rhs)) : kComparison; break;
+    case Op::GE:
+        cost = bigs ? std::min(bigIntSize(lhs), bigIntSize(rhs)) : kComparison;
+        break;
     case Op::EQ:
     case Op::NEQ: { // both sides substituted, then compared: the smaller size
         const int64_t a = primitives::termSize(lhs), b = primitives::termSize(rhs);
         cost = a + b + std::min(a, b);
         break;
     }
-    case Op::AND: cost = kBooleanAnd; break;
-    case Op::OR: cost = kBooleanOr; break;
+    case Op::AND:
+        cost = kBooleanAnd;
+        break;
+    case Op::OR:
+        cost = kBooleanOr;
+        break;
     case Op::CONCAT:
         if (lhs.kind() == ValueKind::kString)
             cost = kOpCall + textLength(lhs) + textLength(rhs);
         else if (lhs.kind() == ValueKind::kByteArray)
-            cost = kOpCall + static_cast<int64_t>(std::log10(std::max<double>(1, static_cast<double>(lhs.asString().size()))));
+            cost = kOpCall + static_cast<int64_t>(
+                                 std::log10(std::max<double>(1, static_cast<double>(lhs.asString().size()))));
         else
             cost = kOpCall + itemCount(rhs);
         break;
-    case Op::DIFF: cost = kOpCall + kRemove * itemCount(rhs); break;
-    case Op::INTERPOLATE: cost = kOpCall + textLength(lhs) * itemCount(rhs); break;
-    default: break;
+    case Op::DIFF:
+        cost = kOpCall + kRemove * itemCount(rhs);
+        break;
+    case Op::INTERPOLATE:
+        cost = kOpCall + textLength(lhs) * itemCount(rhs);
+        break;
+    default:
+        break;
     }
     meter.charge(cost);
 }

@@ -5,12 +5,12 @@
 // run (phlo_meter.h), before the instruction, with its operands on [stack].
 #pragma once
 
+#include "phlo_meter.h"
+#include "rho/bytecode/op.h"
+#include "value_stack.h"
+
 #include <cstdint>
 #include <string>
-
-#include "phlo_meter.h"
-#include "value_stack.h"
-#include "rho/bytecode/op.h"
 
 namespace rho::machine {
 

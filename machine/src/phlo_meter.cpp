@@ -3,9 +3,9 @@
 
 #include "phlo_meter.h"
 
-#include <algorithm>
-
 #include "rho/bytecode/op.h"
+
+#include <algorithm>
 
 namespace rho::machine {
 

@@ -21,14 +21,13 @@
 #pragma once
 
 #include "absl/container/flat_hash_map.h"
+#include "rho/bytecode/code.h"
 
 #include <atomic>
 #include <cstdint>
 #include <functional>
 #include <mutex>
 #include <vector>
-
-#include "rho/bytecode/code.h"
 
 namespace rho::machine {
 
@@ -52,7 +51,7 @@ class PhloMeter {
 
   private:
     struct Analysis {
-        std::vector<bool> substituted;  // per capture slot
+        std::vector<bool> substituted;   // per capture slot
         std::vector<uint32_t> newStarts; // pcs of the NEW / NEW_URN that begin a `new`
     };
     const Analysis& analysis(const bytecode::Code& code);

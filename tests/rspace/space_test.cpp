@@ -152,9 +152,9 @@ TEST_CASE("every contract is met without a lock, however many", "[rspace][persis
     TestSpace space(m);
     constexpr int kContracts = 20000; // ~310 per shard
     for (int i = 0; i < kContracts; ++i)
-        CHECK_FALSE(consume1(space, "c" + std::to_string(i), {kAny}, i, /*persistent=*/true));
+        CHECK_FALSE(consume1(space, std::string("c").append(std::to_string(i)), {kAny}, i, /*persistent=*/true));
     for (int i = 0; i < kContracts; ++i) {
-        auto comm = space.produce("c" + std::to_string(i), V{i}, false);
+        auto comm = space.produce(std::string("c").append(std::to_string(i)), V{i}, false);
         REQUIRE(comm);
         REQUIRE(comm->continuation == i);
         REQUIRE(comm->data[0] == V{i});
@@ -175,7 +175,7 @@ TEST_CASE("contracts withdrawn and published again stay findable", "[rspace][per
     TestMatcher m;
     TestSpace space(m);
     constexpr int kContracts = 3000;
-    auto name = [](int i) { return "k" + std::to_string(i); };
+    auto name = [](int i) { return std::string("k").append(std::to_string(i)); };
     for (int i = 0; i < kContracts; ++i)
         CHECK_FALSE(consume1(space, name(i), {1}, i, /*persistent=*/true));
     uint64_t lockFree = 0;

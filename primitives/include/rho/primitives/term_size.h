@@ -5,11 +5,11 @@
 // phlogiston meter only, never on an unmetered run's path.
 #pragma once
 
-#include <cstdint>
-#include <span>
-
 #include "rho/bytecode/code.h"
 #include "rho/bytecode/value.h"
+
+#include <cstdint>
+#include <span>
 
 namespace rho::primitives {
 
