@@ -94,6 +94,8 @@ void printStats(const rho::machine::RunStats& s) {
                  u(s.lateAnswers), u(s.rests), u(s.bytesAllocated));
     if (s.checkpoints != 0)
         std::fprintf(stderr, "checkpoints during the run %llu\n", u(s.checkpoints));
+    if (s.checkpointSeconds > 0)
+        std::fprintf(stderr, "checkpoint at the end %.6f seconds\n", s.checkpointSeconds);
     if (s.top.empty())
         return;
     std::fprintf(stderr, "top sequences by reductions:\n  %-28s %10s %10s %10s %10s %12s\n", "source", "machines",

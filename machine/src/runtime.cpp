@@ -258,8 +258,12 @@ absl::StatusOr<RunStats> Runtime::run(const bytecode::Program& program) {
         s.kernel.stopReason.store(0);
         return absl::Status(failure.code(), absl::StrCat("a checkpoint during the run failed: ", failure.message()));
     }
-    if (s.history && s.options.checkpointAfterRun)
+    double checkpointSeconds = 0;
+    if (s.history && s.options.checkpointAfterRun) {
+        const auto begin = std::chrono::steady_clock::now();
         RHO_RETURN_IF_ERROR(s.space.checkpoint());
+        checkpointSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
+    }
     ResourceMap::Totals t = resources.totals();
     RunStats stats;
     stats.machines = t.machines;
@@ -278,6 +282,7 @@ absl::StatusOr<RunStats> Runtime::run(const bytecode::Program& program) {
     if (stats.stopReason != StopReason::kSignal) // a limit ends one run; a signal, all
         s.kernel.stopReason.store(0);
     stats.seconds = seconds;
+    stats.checkpointSeconds = checkpointSeconds;
     if (meter) // as the reference: a run-time error costs the whole limit
         stats.cost = stats.errors != 0 && s.options.phloLimit != 0 ? s.options.phloLimit : meter->cost();
     stats.tests = s.kernel.takeTestEvents();

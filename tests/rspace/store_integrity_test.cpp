@@ -109,7 +109,7 @@ TEST_CASE("a reader never creates or writes a store", "[rspace][store]") {
         CHECK(readFile(dir.path() + "/data.mdb") == before);
         auto h = History::open(dir.path(), reader());
         REQUIRE(h.ok());
-        CHECK((*h)->commit({}, {}).code() == absl::StatusCode::kFailedPrecondition);
+        CHECK((*h)->commit(std::vector<History::Put>{}, {}).code() == absl::StatusCode::kFailedPrecondition);
     }
 }
 

@@ -54,6 +54,7 @@ struct RunStats {
     bool stepLimitReached = false;  // RuntimeOptions::maxSteps stopped the run
     StopReason stopReason = StopReason::kNone; // a limit or a signal stopped the run
     double seconds = 0;             // wall time from the first machine to quiescence
+    double checkpointSeconds = 0;   // the end-of-run checkpoint's wall time (with a data directory)
     // With RuntimeOptions::meterPhlo: the phlogistons the run cost as the reference
     // charges a deploy (the limit when it ran out).
     std::optional<uint64_t> cost;

@@ -46,6 +46,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -77,6 +78,12 @@ class History {
     struct Del {
         Db db;
         std::string key;
+    };
+    // A Put whose key and value live elsewhere (a checkpoint's one buffer of records).
+    struct PutView {
+        Db db;
+        std::string_view key;
+        std::string_view value;
     };
 
     struct Options {
@@ -154,6 +161,7 @@ class History {
     //   DataLoss           pages LMDB cannot read.
     //   Internal           any other LMDB error; nothing was written.
     [[nodiscard]] absl::Status commit(const std::vector<Put>& puts, const std::vector<Del>& dels);
+    [[nodiscard]] absl::Status commit(std::span<const PutView> puts, const std::vector<Del>& dels);
 
     // LMDB's own figures (mdb_env_info, mdb_env_stat, mdb_stat), as `mdb_stat -e -a`
     // prints them. Errors: from LMDB (a fault, a damaged page).

@@ -708,10 +708,11 @@ class Space {
         }
     }
 
-    // The "data" record of [key] into [out]: kNone when no channel under it holds data,
+    // The "data" record of the channels from [head] (one key's entries) into [out]: kNone
+    // when none holds data (or [head] is null),
     // kUnstorable when a value in it cannot be stored.
     enum class Encoded : uint8_t { kRecord, kNone, kUnstorable };
-    Encoded encodeChannelRecord(const ChannelKey& key, std::string& out) const;
+    Encoded encodeChannelRecord(const ChannelEntry* head, std::string& out) const;
 
     // False when a value in it cannot be stored.
     static bool encodeContRecord(const ContRecord& rec, std::string& out);

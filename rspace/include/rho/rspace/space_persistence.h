@@ -42,14 +42,66 @@ absl::Status Space<Types, Matcher>::attach(History& history) {
     return absl::OkStatus();
 }
 
+namespace detail {
+
+// [puts] in LMDB's key order within each table (bytes compared as unsigned, a shorter
+// key before its extensions), tables in Db order. Compared by the keys' first 16 bytes
+// as two big-endian integers: no memcmp call per comparison.
+inline void sortByKey(std::vector<History::PutView>& puts) {
+    struct Order {
+        uint64_t k0, k1; // the key's bytes 0-7 and 8-15, big-endian (zero-padded)
+        uint32_t index;
+        uint8_t db;
+    };
+    auto word = [](std::string_view key, size_t at) {
+        uint64_t w = 0;
+        for (size_t i = 0; i < 8; ++i)
+            w = (w << 8) | (at + i < key.size() ? static_cast<uint8_t>(key[at + i]) : 0u);
+        return w;
+    };
+    std::vector<Order> order(puts.size());
+    for (size_t i = 0; i < puts.size(); ++i)
+        order[i] = {word(puts[i].key, 0), word(puts[i].key, 8), static_cast<uint32_t>(i),
+                    static_cast<uint8_t>(puts[i].db)};
+    std::sort(order.begin(), order.end(), [&puts](const Order& a, const Order& b) {
+        if (a.db != b.db)
+            return a.db < b.db;
+        if (a.k0 != b.k0)
+            return a.k0 < b.k0;
+        if (a.k1 != b.k1)
+            return a.k1 < b.k1;
+        return puts[a.index].key < puts[b.index].key; // equal first 16 bytes (padding included)
+    });
+    std::vector<History::PutView> sorted;
+    sorted.reserve(puts.size());
+    for (const Order& o : order)
+        sorted.push_back(puts[o.index]);
+    puts.swap(sorted);
+}
+
+} // namespace detail
+
 template <class Types, class Matcher>
 absl::Status Space<Types, Matcher>::checkpoint() {
     AllLocks all(shards_.get());
     if (history_ == nullptr) {
         return absl::FailedPreconditionError("rspace checkpoint: no history attached");
     }
-    std::vector<History::Put> puts;
+    // Every record is encoded into one buffer (no allocation per record); [spans] holds
+    // each one's table and place in it, made into views once the buffer stops growing.
+    struct Span {
+        History::Db db;
+        size_t key, keyLength, value, valueLength;
+    };
+    std::string buffer;
+    std::vector<Span> spans;
     std::vector<History::Del> dels;
+    // Each dirty channel's entries, looked up once: marked clean after the commit.
+    struct Written {
+        ChannelEntry* head; // null: the channel has no entry any more
+        bool hasData;
+    };
+    std::vector<Written> written;
     // Nothing is written, and every change stays pending.
     auto unstorable = [](const std::string& what) {
         return absl::OutOfRangeError(absl::StrCat(
@@ -62,12 +114,20 @@ absl::Status Space<Types, Matcher>::checkpoint() {
         std::sort(sh.dirty.begin(), sh.dirty.end());
         sh.dirty.erase(std::unique(sh.dirty.begin(), sh.dirty.end()), sh.dirty.end());
         for (const ChannelKey& key : sh.dirty) {
-            std::string value;
-            switch (encodeChannelRecord(key, value)) {
+            const size_t keyAt = buffer.size();
+            detail::putU64(buffer, key.lo); // ChannelKey::bytes()
+            detail::putU64(buffer, key.hi);
+            const size_t valueAt = buffer.size();
+            auto it = sh.channels.find(key);
+            ChannelEntry* head = it == sh.channels.end() ? nullptr : &it->second;
+            const Encoded encoded = encodeChannelRecord(head, buffer);
+            written.push_back({head, encoded == Encoded::kRecord});
+            switch (encoded) {
             case Encoded::kRecord:
-                puts.push_back(History::Put{History::Db::kData, key.bytes(), std::move(value)});
+                spans.push_back({History::Db::kData, keyAt, ChannelKey::kSizeBytes, valueAt, buffer.size() - valueAt});
                 break;
             case Encoded::kNone:
+                buffer.resize(keyAt);
                 if (sh.stored.contains(key)) // a channel that held data nobody wrote needs no delete
                     dels.push_back(History::Del{History::Db::kData, key.bytes()});
                 break;
@@ -77,32 +137,37 @@ absl::Status Space<Types, Matcher>::checkpoint() {
         }
         // A continuation never changes while stored: it is added once and removed once.
         for (ContRecord* rec : sh.added) {
-            std::string value;
-            if (!encodeContRecord(*rec, value))
+            const size_t keyAt = buffer.size();
+            buffer += detail::contKeyBytes(rec->id);
+            const size_t valueAt = buffer.size();
+            if (!encodeContRecord(*rec, buffer))
                 return unstorable(absl::StrCat("the continuation ", rec->id));
-            puts.push_back(History::Put{History::Db::kConts, detail::contKeyBytes(rec->id), std::move(value)});
+            spans.push_back({History::Db::kConts, keyAt, valueAt - keyAt, valueAt, buffer.size() - valueAt});
         }
         for (uint64_t id : sh.removed) {
             dels.push_back(History::Del{History::Db::kConts, detail::contKeyBytes(id)});
         }
     }
-    // Key order makes the B-tree inserts sequential (fewer page touches).
-    std::sort(puts.begin(), puts.end(), [](const History::Put& a, const History::Put& b) {
-        return a.db != b.db ? a.db < b.db : a.key < b.key;
-    });
-    RHO_RETURN_IF_ERROR(history_->commit(puts, dels));
+    std::vector<History::PutView> puts;
+    puts.reserve(spans.size());
+    const std::string_view records(buffer);
+    for (const Span& sp : spans)
+        puts.push_back({sp.db, records.substr(sp.key, sp.keyLength), records.substr(sp.value, sp.valueLength)});
+    spans = {};
+    // Key order makes the B-tree inserts sequential (fewer page touches; past a
+    // table's end History::commit appends without searching).
+    detail::sortByKey(puts);
+    RHO_RETURN_IF_ERROR(history_->commit(std::span<const History::PutView>(puts), dels));
+    size_t w = 0;
     for (unsigned s = 0; s < kShards; ++s) {
         Shard& sh = shards_[s];
+        sh.stored.reserve(sh.stored.size() + sh.dirty.size());
         for (const ChannelKey& key : sh.dirty) {
-            bool hasData = false;
-            auto it = sh.channels.find(key);
-            if (it != sh.channels.end()) {
-                for (ChannelEntry* e = &it->second; e != nullptr; e = e->next.get()) {
-                    e->dirty = false;
-                    hasData = hasData || !e->data.empty();
-                }
+            const Written& done = written[w++];
+            for (ChannelEntry* e = done.head; e != nullptr; e = e->next.get()) {
+                e->dirty = false;
             }
-            if (hasData) {
+            if (done.hasData) {
                 sh.stored.insert(key);
             } else {
                 sh.stored.erase(key);
@@ -120,16 +185,15 @@ absl::Status Space<Types, Matcher>::checkpoint() {
 }
 
 template <class Types, class Matcher>
-typename Space<Types, Matcher>::Encoded Space<Types, Matcher>::encodeChannelRecord(const ChannelKey& key,
+typename Space<Types, Matcher>::Encoded Space<Types, Matcher>::encodeChannelRecord(const ChannelEntry* head,
                                                                                     std::string& out) const {
-    const Shard& sh = shards_[shardOf(key)];
-    auto it = sh.channels.find(key);
-    if (it == sh.channels.end()) {
+    if (head == nullptr) {
         return Encoded::kNone;
     }
     uint32_t count = 0;
+    const size_t start = out.size();
     detail::putU32(out, 0); // patched below
-    for (const ChannelEntry* e = &it->second; e != nullptr; e = e->next.get()) {
+    for (const ChannelEntry* e = head; e != nullptr; e = e->next.get()) {
         if (e->data.empty()) {
             continue;
         }
@@ -145,9 +209,8 @@ typename Space<Types, Matcher>::Encoded Space<Types, Matcher>::encodeChannelReco
                 return Encoded::kUnstorable;
         }
     }
-    std::string countBytes;
-    detail::putU32(countBytes, count);
-    out.replace(0, countBytes.size(), countBytes);
+    for (size_t i = 0; i < 4; ++i) // little-endian, as putU32
+        out[start + i] = static_cast<char>((count >> (8 * i)) & 0xff);
     return count != 0 ? Encoded::kRecord : Encoded::kNone;
 }
 
