@@ -84,7 +84,10 @@ void PhloMeter::analyze(const Code& root, std::vector<bool> rootSubstituted) {
             const uint32_t operand = bytecode::decodeA(code->words[pc]);
             if ((op == Op::QUOTE || op == Op::PAR) && operand < quoted.size())
                 quoted[operand] = true;
-            if ((op == Op::NEW || op == Op::NEW_URN) && previous != Op::NEW && previous != Op::NEW_URN)
+            // One `new` is one NEW (its simple names) and then a NEW_URN per URN, so a NEW
+            // always begins one; a NEW_URN right after either continues it. (A `new` whose
+            // body is a `new` of URNs only compiles to the same code: charged as one.)
+            if (op == Op::NEW || (op == Op::NEW_URN && previous != Op::NEW && previous != Op::NEW_URN))
                 a.newStarts.push_back(pc);
             previous = op;
             pc += 1 + (bytecode::hasAux(bytecode::opInfo(op).format) ? 1 : 0);

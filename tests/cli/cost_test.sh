@@ -96,6 +96,15 @@ out=$("$RHOVM" run --threads 1 --phlo-limit 60 "$dir/out.rho" 2>/dev/null)
 check "a send past the limit does nothing" test -z "$out"
 out=$("$RHOVM" run --threads 1 --phlo-limit 100000 "$dir/out.rho" 2>/dev/null)
 check "within the limit it prints" test "$out" = '"never"'
+# A `new` costs 10 + 2 per name (newBindingsCost): `new a in { new b in { P } }` pays the
+# 10 twice, `new a, b in { P }` once; the texts differ by 10 bytes of parsing.
+printf 'new a in { new b in { a!(1) | b!(2) } }' >"$dir/nested.rho"
+printf 'new a, b in { a!(1) | b!(2) }' >"$dir/flat.rho"
+nested=$(costOf "$dir/nested.rho")
+flat=$(costOf "$dir/flat.rho")
+check "nested news cost 10 (parsing) + 10 (a second new) more than one (got $nested, $flat)" \
+    test "$((nested - flat))" = 20
+
 # Without --cost or --phlo-limit nothing is said about cost.
 check "no cost line by default" test -z "$("$RHOVM" run "$dir/one.rho" 2>&1)"
 check "--phlo-limit 0 is refused" bash -c "! '$RHOVM' run --phlo-limit 0 '$dir/one.rho' 2>/dev/null"
