@@ -6,12 +6,8 @@
 #   bash bench/bigint.sh [RHOVM]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-RHOVM=${1:-}
-if [ -z "$RHOVM" ]; then
-    cmake --preset release >/dev/null
-    cmake --build --preset release --target rhovm >/dev/null
-    RHOVM=$PWD/build/release/cli/rhovm
-fi
+# shellcheck source=release_rhovm.sh
+source bench/release_rhovm.sh
 out=$("$RHOVM" run bench/rholang/bigint.rho)
 [ "$out" = "BigInt(57323177)" ] || { echo "wrong result: $out" >&2; exit 1; }
 for _ in 1 2 3 4 5; do

@@ -8,12 +8,8 @@
 #   bash bench/checkpoint.sh [RHOVM]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-RHOVM=${1:-}
-if [ -z "$RHOVM" ]; then
-    cmake --preset release >/dev/null
-    cmake --build --preset release --target rhovm >/dev/null
-    RHOVM=$PWD/build/release/cli/rhovm
-fi
+# shellcheck source=release_rhovm.sh
+source bench/release_rhovm.sh
 PEER=../shared/peers/cpp/lmdb_bench.cpp
 [ -f "$PEER" ] || { echo "bench/checkpoint.sh: $PEER is not there" >&2; exit 1; }
 work=$(mktemp -d)

@@ -10,12 +10,8 @@
 #   bash bench/cost.sh [RHOVM]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-RHOVM=${1:-}
-if [ -z "$RHOVM" ]; then
-    cmake --preset release >/dev/null
-    cmake --build --preset release --target rhovm >/dev/null
-    RHOVM=$PWD/build/release/cli/rhovm
-fi
+# shellcheck source=release_rhovm.sh
+source bench/release_rhovm.sh
 median() { sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
 seconds() { # rhovm flags...
     for _ in 1 2 3 4 5; do
