@@ -467,7 +467,7 @@ dispatch:
     RHO_CASE(METHOD) {
         // t.m(a1..an): a request for the handler registered as m, with operands t, a1..an.
         if (meter != nullptr) [[unlikely]]
-            chargeMethod(*meter, bytecode::symbolName(code->symbols[a]), stack, words[pc] + 1);
+            chargeMethod(*meter, code->symbols[a], stack, words[pc] + 1);
         RHO_SYNC_STATE();
         if (!kernel.primitive(m, kernel.methodHandler(code->symbols[a]), words[pc++] + 1))
             goto faulted_primitive;

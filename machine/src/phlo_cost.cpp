@@ -3,6 +3,8 @@
 
 #include "phlo_cost.h"
 
+#include "absl/container/flat_hash_map.h"
+#include "rho/bytecode/symbol.h"
 #include "rho/primitives/term_size.h"
 
 #include <algorithm>
@@ -127,39 +129,113 @@ void chargeOperator(PhloMeter& meter, Op op, const ValueStack& stack, uint32_t n
     meter.charge(cost);
 }
 
-void chargeMethod(PhloMeter& meter, const std::string& name, const ValueStack& stack, uint32_t n) {
+namespace {
+
+// What a method's charge depends on, beyond METHOD_CALL_COST.
+enum class MethodCost : uint8_t {
+    kFlat10,      // nth, keys, length
+    kToByteArray, // the target substituted, then serialized: its size twice
+    kToInt,
+    kToBigInt,
+    kTextLength,
+    kBytesLength,
+    kUnion,
+    kDiff,
+    kAddition,
+    kRemoval,
+    kLookupKey,
+    kSize,
+    kSliceOrTake,
+    kToList,
+    kNone,
+};
+
+// Method symbols (interned once, as the machine finds handlers) to their cost kind.
+MethodCost methodCost(uint32_t symbol) {
+    static const absl::flat_hash_map<uint32_t, MethodCost> kTable = [] {
+        absl::flat_hash_map<uint32_t, MethodCost> t;
+        const std::pair<const char*, MethodCost> kinds[] = {
+            {"nth", MethodCost::kFlat10},
+            {"keys", MethodCost::kFlat10},
+            {"length", MethodCost::kFlat10},
+            {"toByteArray", MethodCost::kToByteArray},
+            {"toInt", MethodCost::kToInt},
+            {"toBigInt", MethodCost::kToBigInt},
+            {"hexToBytes", MethodCost::kTextLength},
+            {"toUtf8Bytes", MethodCost::kTextLength},
+            {"bytesToHex", MethodCost::kBytesLength},
+            {"union", MethodCost::kUnion},
+            {"diff", MethodCost::kDiff},
+            {"add", MethodCost::kAddition},
+            {"set", MethodCost::kAddition},
+            {"delete", MethodCost::kRemoval},
+            {"contains", MethodCost::kLookupKey},
+            {"get", MethodCost::kLookupKey},
+            {"getOrElse", MethodCost::kLookupKey},
+            {"size", MethodCost::kSize},
+            {"slice", MethodCost::kSliceOrTake},
+            {"take", MethodCost::kSliceOrTake},
+            {"toList", MethodCost::kToList},
+        };
+        for (const auto& [name, kind] : kinds)
+            t.emplace(bytecode::internSymbol(name), kind);
+        return t;
+    }();
+    auto it = kTable.find(symbol);
+    return it == kTable.end() ? MethodCost::kNone : it->second;
+}
+
+} // namespace
+
+void chargeMethod(PhloMeter& meter, uint32_t symbol, const ValueStack& stack, uint32_t n) {
     const Value& target = stack[stack.size() - n];
     const Value* arg0 = n > 1 ? &stack[stack.size() - n + 1] : nullptr;
     const Value* last = n > 1 ? &stack[stack.size() - 1] : nullptr;
     int64_t cost = kMethodCall;
-    if (name == "nth" || name == "keys" || name == "length")
+    switch (methodCost(symbol)) {
+    case MethodCost::kFlat10:
         cost += 10;
-    else if (name == "toByteArray") // the target substituted (its size), then serialized (its size)
+        break;
+    case MethodCost::kToByteArray:
         cost += 2 * primitives::termSize(target);
-    else if (name == "toInt")
+        break;
+    case MethodCost::kToInt:
         cost += target.kind() == ValueKind::kBigInt ? bigIntSize(target) : textLength(target);
-    else if (name == "toBigInt")
+        break;
+    case MethodCost::kToBigInt:
         cost += target.kind() == ValueKind::kInt ? 8 : textLength(target);
-    else if (name == "hexToBytes" || name == "toUtf8Bytes")
+        break;
+    case MethodCost::kTextLength:
         cost += textLength(target);
-    else if (name == "bytesToHex")
+        break;
+    case MethodCost::kBytesLength:
         cost += target.kind() == ValueKind::kByteArray ? static_cast<int64_t>(target.asString().size()) : 0;
-    else if (name == "union")
+        break;
+    case MethodCost::kUnion:
         cost += kAdd * (arg0 ? itemCount(*arg0) : 0);
-    else if (name == "diff")
+        break;
+    case MethodCost::kDiff:
         cost += kRemove * (arg0 ? itemCount(*arg0) : 0);
-    else if (name == "add" || name == "set")
+        break;
+    case MethodCost::kAddition:
         cost += kAdd;
-    else if (name == "delete")
+        break;
+    case MethodCost::kRemoval:
         cost += kRemove;
-    else if (name == "contains" || name == "get" || name == "getOrElse")
+        break;
+    case MethodCost::kLookupKey:
         cost += kLookup;
-    else if (name == "size")
+        break;
+    case MethodCost::kSize:
+    case MethodCost::kToList:
         cost += itemCount(target);
-    else if (name == "slice" || name == "take")
+        break;
+    case MethodCost::kSliceOrTake:
         cost += last ? intArgument(*last) : 0;
-    else if (name == "toList")
-        cost += itemCount(target);
+        break;
+    case MethodCost::kNone:
+        break;
+    }
     meter.charge(cost);
 }
 

@@ -10,7 +10,6 @@
 #include "value_stack.h"
 
 #include <cstdint>
-#include <string>
 
 namespace rho::machine {
 
@@ -20,7 +19,7 @@ inline constexpr int64_t kMatchEval = 12;
 void chargeIf(PhloMeter& meter, const bytecode::Value& condition);
 // Operator [op] applied to the top [n] values of [stack].
 void chargeOperator(PhloMeter& meter, bytecode::Op op, const ValueStack& stack, uint32_t n);
-// Method [name] called on the top [n] values of [stack] (the target, then the arguments).
-void chargeMethod(PhloMeter& meter, const std::string& name, const ValueStack& stack, uint32_t n);
+// The method of interned [symbol] on the top [n] values of [stack] (target, then arguments).
+void chargeMethod(PhloMeter& meter, uint32_t symbol, const ValueStack& stack, uint32_t n);
 
 } // namespace rho::machine
