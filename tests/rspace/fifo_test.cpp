@@ -4,14 +4,36 @@
 #include <catch2/catch.hpp>
 
 #include <deque>
+#include <optional>
 #include <random>
 
 #include "rho/rspace/fifo_list.h"
+#include "rho/rspace/slab_pool.h"
 
 namespace rho::rspace::test {
 
+// A BlockFifo whose one-element arrays come from a pool of its own (as a channel's
+// data do from its shard's): the same behaviour, and the pool holds at most the one
+// array (it goes back when the queue grows past one element or is destroyed).
+struct PooledFifo {
+    using Pool = detail::SlabPool<sizeof(int), alignof(int)>;
+    Pool pool; // declared first: outlives the queue
+    std::optional<detail::BlockFifo<int, Pool>> q{std::in_place};
+    ~PooledFifo() {
+        q.reset();
+        CHECK(pool.live() == 0);
+    }
+    void emplace(int x) {
+        q->emplaceIn(pool, x);
+        CHECK(pool.live() <= 1);
+    }
+    void erase(size_t i) { q->erase(i); }
+    [[nodiscard]] size_t size() const { return q->size(); }
+    int operator[](size_t i) const { return (*q)[i]; }
+};
+
 TEMPLATE_TEST_CASE("queues agree with std::deque", "[rspace][fifo]", (detail::BlockFifo<int>),
-                   (detail::FifoList<int, 1>)) {
+                   (detail::FifoList<int, 1>), PooledFifo) {
     const uint32_t seed = GENERATE(take(20, random(1u, 1000000u)));
     std::mt19937 rng(seed);
     TestType q;

@@ -66,8 +66,18 @@ class FifoList {
 // be moved at every doubling, inside the channel's lock). Empty: no allocation, and
 // 28 bytes in the channel's entry (the block state is allocated only for a long queue;
 // an owner that declares it [[no_unique_address]] can keep 4 bytes in its tail padding).
-template <class T>
+//
+// [OnePool] (optional, a SlabPool of at least T's size): where an array of one element
+// comes from (the usual case: a channel holding one message; emplaceIn names the
+// pool, and the array finds its way back through SlabPool::deallocateAny), so a space
+// full of one-message channels is freed in bulk with its pool. Larger arrays and
+// blocks come from operator new.
+template <class T, class OnePool = void>
 class BlockFifo {
+    static constexpr bool kPooled = !std::is_void_v<OnePool>;
+    using PoolPtr = std::conditional_t<kPooled, OnePool*, std::nullptr_t>;
+    using PoolType = std::conditional_t<kPooled, OnePool, char>; // no reference to void
+
   public:
     BlockFifo() = default;
     BlockFifo(const BlockFifo&) = delete;
@@ -80,14 +90,27 @@ class BlockFifo {
     const T& operator[](size_t i) const { return big_ ? big_->at(i) : small_[head_ + i]; }
 
     template <class... Args>
+        requires(!kPooled)
     void emplace(Args&&... args) {
+        put(nullptr, std::forward<Args>(args)...);
+    }
+    // emplace, an array of one taken from [pool].
+    template <class... Args>
+        requires kPooled
+    void emplaceIn(PoolType& pool, Args&&... args) {
+        put(&pool, std::forward<Args>(args)...);
+    }
+
+  private:
+    template <class... Args>
+    void put(PoolPtr pool, Args&&... args) {
         if (!big_) {
             if (size_ - head_ < kSmallMax) {
                 if (size_ == cap_) {
                     if (head_ != 0) { // reuse the taken prefix
                         shiftDown(head_);
                     } else {
-                        grow();
+                        grow(pool);
                     }
                 }
                 new (&small_[size_]) T(std::forward<Args>(args)...);
@@ -98,6 +121,8 @@ class BlockFifo {
         }
         big_->emplace(T(std::forward<Args>(args)...));
     }
+
+  public:
 
     // Removes element [i]; the oldest (i == 0) in O(1).
     void erase(size_t i) {
@@ -198,9 +223,19 @@ class BlockFifo {
     }
     void freeSmall() {
         clearSmall();
-        ::operator delete(small_, std::align_val_t{alignof(T)});
+        freeArray(small_, cap_);
         small_ = nullptr;
         cap_ = 0;
+    }
+    static void freeArray(T* array, uint32_t cap) {
+        if constexpr (kPooled) {
+            static_assert(OnePool::kStride >= sizeof(T) && OnePool::kAlign >= alignof(T));
+            if (cap == 1) {
+                OnePool::deallocateAny(array);
+                return;
+            }
+        }
+        ::operator delete(array, std::align_val_t{alignof(T)});
     }
     // Moves the live elements [n, size_) to the front.
     void shiftDown(uint32_t n) {
@@ -209,12 +244,21 @@ class BlockFifo {
         size_ -= n;
         head_ = 0;
     }
-    void grow() {
+    void grow([[maybe_unused]] PoolPtr pool) {
+        if constexpr (kPooled) {
+            if (cap_ == 0) {
+                small_ = static_cast<T*>(pool->allocate());
+                cap_ = 1;
+                return;
+            }
+        }
         const uint32_t cap = cap_ == 0 ? 1 : 2 * cap_;
         T* fresh = static_cast<T*>(::operator new(sizeof(T) * cap, std::align_val_t{alignof(T)}));
         std::uninitialized_move(small_, small_ + size_, fresh);
         std::destroy(small_, small_ + size_);
-        ::operator delete(small_, std::align_val_t{alignof(T)});
+        if (small_ != nullptr) {
+            freeArray(small_, cap_);
+        }
         small_ = fresh;
         cap_ = cap;
     }

@@ -65,6 +65,7 @@
 #include "rho/rspace/comm.h"
 #include "rho/rspace/contract_cache.h"
 #include "rho/rspace/shard_locks.h"
+#include "rho/rspace/slab_pool.h"
 #include "rho/rspace/spin_lock.h"
 
 #include <algorithm>
@@ -120,21 +121,17 @@ class Space {
 
     // [matcher] is kept by reference and must outlive the space.
     explicit Space(const Matcher& matcher) : matcher_(matcher), shards_(new Shard[kShards]) {}
+    // Tears the store down in bulk: the records and entries are destroyed by a walk
+    // of their shards' slabs in address order (not node by node in hash order), then
+    // the slabs are freed whole (slab_pool.h).
     ~Space() {
         for (unsigned s = 0; s < kShards; ++s) {
-            for (auto& [key, head] : shards_[s].channels) {
-                for (ChannelEntry* e = &head; e != nullptr; e = e->next.get()) {
-                    for (size_t i = 0; i < e->waiting.size(); ++i) {
-                        ContRecord* rec = e->waiting[i].rec;
-                        if (e->waiting[i].index == 0) { // each record once: under its first channel
-                            delete rec;
-                        }
-                    }
-                }
-            }
-            for (ContRecord* rec : shards_[s].freeRecords) {
-                delete rec;
-            }
+            Shard& sh = shards_[s];
+            sh.records.forEachLive([](void* p) { static_cast<ContRecord*>(p)->~ContRecord(); });
+            sh.records.release();
+            sh.singles.beginTeardown(); // the entries' one-datum arrays go with the pool
+            sh.entries.forEachLive([](void* p) { static_cast<EntryNode*>(p)->~EntryNode(); });
+            sh.entries.beginTeardown(); // the map's destructor gives the nodes back: nothing to do
         }
     }
     Space(const Space&) = delete;
@@ -323,7 +320,7 @@ class Space {
         if (current != nullptr)
             *current = std::move(next);
         else
-            entry.data.emplace(DataEntry{std::move(next), sh.nextSeq++, false});
+            entry.data.emplaceIn(sh.singles, DataEntry{std::move(next), sh.nextSeq++, false});
         markDirty(entry, key);
         withdrawContract(slot);
         return true;
@@ -407,7 +404,7 @@ class Space {
     };
     static ChannelKey keyOf(const ChannelSlot& cs) { return Types::key(cs.entry->channel); }
     // A stored continuation (144 bytes with the machine's types and one channel: a
-    // parked receive's whole record).
+    // parked receive's whole record, in its home shard's slab pool).
     struct ContRecord {
         absl::InlinedVector<ChannelSlot, 1> slots; // one per channel, in the join's order
         Continuation continuation{};
@@ -453,6 +450,8 @@ class Space {
       private:
         uint64_t bits_ = 0;
     };
+    // Where a channel's array of one datum comes from (most data channels hold one).
+    using DataPool = detail::SlabPool<sizeof(DataEntry), alignof(DataEntry)>;
     struct Waiter {
         ContRecord* rec;
         uint32_t index; // position of this channel in the continuation's join
@@ -462,7 +461,7 @@ class Space {
     struct ChannelEntry {
         explicit ChannelEntry(const Channel& ch) : channel(ch) {}
         Channel channel;
-        [[no_unique_address]] detail::BlockFifo<DataEntry> data;
+        [[no_unique_address]] detail::BlockFifo<DataEntry, DataPool> data;
         bool dirty = false;                 // its key is in its shard's dirty list
         bool published = false;             // in its shard's contract snapshots
         uint8_t publications = 0;           // times published; capped (kMaxPublications)
@@ -473,8 +472,14 @@ class Space {
     };
     // Nodes, not inline slots: an entry then costs its own size, not its size over the
     // table's load factor, and stays where it is when the table grows (records point
-    // to it).
-    using ChannelMap = absl::node_hash_map<ChannelKey, ChannelEntry>;
+    // to it). The nodes live in their shard's slab pool (slab_pool.h).
+    using EntryNode = std::pair<const ChannelKey, ChannelEntry>;
+    using EntryPool = detail::SlabPool<sizeof(EntryNode), alignof(EntryNode)>;
+    using RecordPool = detail::SlabPool<sizeof(ContRecord), alignof(ContRecord)>;
+    using ChannelMapBase = absl::node_hash_map<ChannelKey, ChannelEntry>;
+    using ChannelMap = absl::node_hash_map<ChannelKey, ChannelEntry, typename ChannelMapBase::hasher,
+                                           typename ChannelMapBase::key_equal,
+                                           detail::PoolAllocator<EntryNode, EntryNode, EntryPool>>;
 
     // The persistent single-channel receives waiting on a channel that holds no data,
     // oldest first: immutable once published.
@@ -500,7 +505,11 @@ class Space {
 
     struct alignas(64) Shard {
         SpinLock mu;
-        ChannelMap channels;
+        DataPool singles;   // the one-datum arrays of its channels
+        EntryPool entries;  // the nodes of `channels`
+        RecordPool records; // the continuation records whose home is this shard
+        ChannelMap channels{0, typename ChannelMap::hasher{}, typename ChannelMap::key_equal{},
+                            typename ChannelMap::allocator_type{&entries}};
         uint64_t nextSeq = 1;
         uint64_t nextContCounter = 1;
         uint64_t comms = 0;
@@ -513,7 +522,6 @@ class Space {
         absl::flat_hash_set<ChannelKey> stored; // keys with a data record in the history
         std::vector<ContRecord*> added;        // durable records added since the last checkpoint
         std::vector<uint64_t> removed;         // ids of persisted records fired since
-        std::vector<ContRecord*> freeRecords;  // reused by later consumes homed here
         ContractCache contracts;               // published contract channels (lock-free reads)
         std::vector<std::unique_ptr<ContractSet>> contractSets; // every snapshot published here
         LockFreeCounts lockFree;               // COMMs of the lock-free path

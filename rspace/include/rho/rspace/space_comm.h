@@ -103,7 +103,7 @@ inline typename Space<Types, Matcher>::Needs Space<Types, Matcher>::tryProduce(L
         }
     }
     Shard& sh = *slot.shard;
-    entry.data.emplace(DataEntry{std::move(datum), sh.nextSeq++, persistent});
+    entry.data.emplaceIn(sh.singles, DataEntry{std::move(datum), sh.nextSeq++, persistent});
     markDirty(entry, key);
     withdrawContract(slot);
     result = ProduceResult::kStored;

@@ -230,15 +230,9 @@ template <class Types, class Matcher>
 void Space<Types, Matcher>::clearLocked() {
     for (unsigned s = 0; s < kShards; ++s) {
         Shard& sh = shards_[s];
-        for (auto& [key, head] : sh.channels) {
-            for (ChannelEntry* e = &head; e != nullptr; e = e->next.get()) {
-                for (size_t i = 0; i < e->waiting.size(); ++i) {
-                    if (e->waiting[i].index == 0) {
-                        delete e->waiting[i].rec;
-                    }
-                }
-            }
-        }
+        // Every record homed here, waiting or not yet listed (a load that failed).
+        sh.records.forEachLive([](void* p) { static_cast<ContRecord*>(p)->~ContRecord(); });
+        sh.records.release();
         sh.channels.clear();
         sh.conts = 0;
         sh.nextSeq = 1;
@@ -292,16 +286,17 @@ absl::Status Space<Types, Matcher>::loadLocked(History& history) {
                         !Types::decode(value, d)) {
                         return corrupt();
                     }
-                    entry.data.emplace(DataEntry{std::move(d), seq, persistent != 0});
+                    entry.data.emplaceIn(sh.singles, DataEntry{std::move(d), seq, persistent != 0});
                     sh.nextSeq = std::max(sh.nextSeq, seq + 1);
                 }
             }
             return value.empty() ? absl::OkStatus() : corrupt();
         }));
     // Waiters are listed per channel in age order once all records are read. Until
-    // then a record's channels are held here, and the records by `owned` (so a corrupt
-    // record frees them all): a record's slot names its channel's entry, created when
-    // the waiter is added (an empty entry may be taken over by another channel of its key).
+    // then a record's channels are held here, and the records by their home shards'
+    // pools (so clearLocked frees them all after a corrupt record): a record's slot
+    // names its channel's entry, created when the waiter is added (an empty entry may
+    // be taken over by another channel of its key).
     struct Pending {
         uint64_t seq;
         ContRecord* rec;
@@ -309,9 +304,8 @@ absl::Status Space<Types, Matcher>::loadLocked(History& history) {
         Channel channel;
     };
     std::vector<Pending> pending;
-    std::vector<std::unique_ptr<ContRecord>> owned;
     RHO_RETURN_IF_ERROR(history.forEach(
-        History::Db::kConts, [this, &pending, &owned](std::string_view key, std::string_view value) -> absl::Status {
+        History::Db::kConts, [this, &pending](std::string_view key, std::string_view value) -> absl::Status {
             uint64_t id = 0;
             if (!detail::parseContKey(key, id)) {
                 return absl::DataLossError("rspace history: malformed continuation key");
@@ -326,7 +320,7 @@ absl::Status Space<Types, Matcher>::loadLocked(History& history) {
                 arity > value.size()) {
                 return corrupt();
             }
-            auto rec = std::make_unique<ContRecord>();
+            auto rec = std::make_unique<ContRecord>(); // moved into its home's pool below
             const size_t firstPending = pending.size();
             for (uint32_t i = 0; i < arity; ++i) {
                 ChannelSlot& cs = rec->slots.emplace_back();
@@ -336,7 +330,7 @@ absl::Status Space<Types, Matcher>::loadLocked(History& history) {
                     return corrupt();
                 }
                 cs.seq = seq;
-                pending.push_back(Pending{seq, rec.get(), i, std::move(ch)});
+                pending.push_back(Pending{seq, nullptr, i, std::move(ch)});
             }
             if (!Types::decode(value, rec->continuation) || !value.empty()) {
                 return corrupt();
@@ -362,7 +356,12 @@ absl::Status Space<Types, Matcher>::loadLocked(History& history) {
             for (unsigned sh = 0; sh < kShards; ++sh) {
                 shards_[sh].nextContCounter = std::max(shards_[sh].nextContCounter, (id >> kShardBits) + 1);
             }
-            owned.push_back(std::move(rec));
+            Shard& home = shards_[rec->home];
+            ++home.conts;
+            ContRecord* pooled = new (home.records.allocate()) ContRecord(std::move(*rec));
+            for (size_t k = firstPending; k < pending.size(); ++k) {
+                pending[k].rec = pooled;
+            }
             return absl::OkStatus();
         }));
     std::sort(pending.begin(), pending.end(), [](const Pending& a, const Pending& b) { return a.seq < b.seq; });
@@ -373,10 +372,6 @@ absl::Status Space<Types, Matcher>::loadLocked(History& history) {
         ChannelEntry* entry = findOrCreate(key, p.channel).node;
         p.rec->slots[p.index].entry = entry;
         addWaiter(*entry, p.rec, p.index);
-    }
-    for (std::unique_ptr<ContRecord>& rec : owned) {
-        ++shards_[rec->home].conts;
-        (void)rec.release(); // the space's now: freed under its first channel's entry
     }
     for (unsigned sh = 0; sh < kShards; ++sh) {
         for (auto it = shards_[sh].channels.begin(); it != shards_[sh].channels.end(); ++it) {

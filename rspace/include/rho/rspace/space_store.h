@@ -175,12 +175,7 @@ inline void Space<Types, Matcher>::withdrawContract(Slot slot) {
 template <class Types, class Matcher>
 inline typename Space<Types, Matcher>::ContRecord* Space<Types, Matcher>::newRecord(Shard& home) {
     ++home.conts;
-    if (home.freeRecords.empty()) {
-        return new ContRecord;
-    }
-    ContRecord* rec = home.freeRecords.back();
-    home.freeRecords.pop_back();
-    return rec;
+    return new (home.records.allocate()) ContRecord;
 }
 
 template <class Types, class Matcher>
@@ -192,15 +187,8 @@ inline void Space<Types, Matcher>::releaseRecord(ContRecord* rec) {
         home.removed.push_back(rec->id);
     }
     --home.conts;
-    // Keep a few records for reuse; their storage (inline vectors) comes with them.
-    constexpr size_t kKeptRecords = 256;
-    if (home.freeRecords.size() < kKeptRecords) {
-        rec->slots.clear();
-        rec->continuation = Continuation{};
-        home.freeRecords.push_back(rec);
-    } else {
-        delete rec;
-    }
+    rec->~ContRecord();
+    home.records.deallocate(rec);
 }
 
 template <class Types, class Matcher>
