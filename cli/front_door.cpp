@@ -8,29 +8,13 @@
 #include <string_view>
 #include <vector>
 
+#include "rho/base/edit_distance.h"
 #include "rho/bytecode/rbc.h"
 #include "rho/rspace/history.h"
 
 namespace rho::cli {
 
 namespace {
-
-// Edit distance (insertions, deletions, substitutions) of two short words.
-size_t editDistance(std::string_view a, std::string_view b) {
-    std::vector<size_t> row(b.size() + 1);
-    for (size_t j = 0; j <= b.size(); ++j)
-        row[j] = j;
-    for (size_t i = 1; i <= a.size(); ++i) {
-        size_t diagonal = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= b.size(); ++j) {
-            const size_t up = row[j];
-            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-            diagonal = up;
-        }
-    }
-    return row[b.size()];
-}
 
 // The candidate nearest to [word] within a third of its length (at least 2 edits), or
 // a candidate [word] begins (a cut-off name); empty when none is near.

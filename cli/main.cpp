@@ -34,7 +34,9 @@
 #include "color.h"
 #include "front_door.h"
 #include "inspect_command.h"
+#include "live_status.h"
 #include "program_input.h"
+#include "run_reports.h"
 #include "repl.h"
 #include "signals.h"
 #include "seeds_command.h"
@@ -121,6 +123,7 @@ int runCommand(int argc, char** argv) {
     unsigned threads = 0;
     std::optional<uint64_t> seed;
     bool stats = false;
+    bool reportStuck = false;
     uint64_t maxSteps = 0;
     run->add_option("files", runFiles,
                     "programs: .rho source, .rbc bytecode, or - for stdin; several run one after another in "
@@ -150,6 +153,14 @@ int runCommand(int argc, char** argv) {
                     "with --data-dir, also checkpoint during the run: every N COMMs (e.g. 100000) or every "
                     "N seconds (e.g. 30s, 500ms)");
     run->add_flag("--stats", stats, "print run statistics to stderr");
+    std::string progressMode = "auto";
+    run->add_option("--progress", progressMode,
+                    "a live status line on stderr once a run passes two seconds: auto (when stderr is a terminal, "
+                    "unless -q), always, never")
+        ->check(CLI::IsMember({"auto", "always", "never"}));
+    run->add_flag("--report-stuck", reportStuck,
+                  "after the run, list on stderr every send and receive left waiting, where it was made and why "
+                  "nothing takes it");
     run->add_option("--max-steps", maxSteps, "stop the run after this many reductions (exit 3; default: no limit)");
     double timeout = 0;
     run->add_option("--timeout", timeout, "stop the run after this many seconds (exit 3; default: no limit)")
@@ -327,7 +338,20 @@ int runCommand(int argc, char** argv) {
         o.meterPhlo = cost || phloLimit != 0;
         o.phloLimit = phloLimit;
         o.profile = stats;
+        o.trackOrigins = reportStuck;
         o.colorErrors = rho::cli::diagnosticColor() == rho::Color::kAlways;
+        // The live status line, and streams that erase it before the program's output
+        // and error messages reach the terminal.
+        std::optional<rho::cli::LiveStatus> liveStatus;
+        if (progressMode == "always" || (progressMode == "auto" && !quiet && isatty(STDERR_FILENO))) {
+            liveStatus.emplace(STDERR_FILENO);
+            o.onProgress = [&liveStatus](const rho::machine::Progress& p) { liveStatus->update(p); };
+            if (isatty(STDOUT_FILENO))
+                if (std::FILE* f = liveStatus->wrap(stdout))
+                    o.out = f;
+            if (std::FILE* f = liveStatus->wrap(stderr))
+                o.err = f;
+        }
         if (!seedRange.empty()) {
             auto range = rho::cli::parseSeedRange(seedRange);
             if (!range || seed || !dataDir.empty()) {
@@ -371,12 +395,16 @@ int runCommand(int argc, char** argv) {
         bool anyErrors = false;
         for (const rho::bytecode::Program& program : programs) {
             auto result = (*rt)->run(program);
+            if (liveStatus)
+                liveStatus->clear();
             if (!result.ok()) {
                 std::fprintf(stderr, "rhovm: %s\n", std::string(result.status().message()).c_str());
                 return 2;
             }
             if (stats)
                 printStats(*result);
+            if (reportStuck && (&program == &programs.back() || result->stopReason != rho::machine::StopReason::kNone))
+                rho::cli::printStuckReport((*rt)->stuckReport(), stderr);
             if (cost && result->cost) {
                 if (phloLimit != 0)
                     std::fprintf(stderr, "rhovm: cost: %llu of %llu phlogistons\n",

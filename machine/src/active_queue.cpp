@@ -3,6 +3,7 @@
 
 #include "active_queue.h"
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 #include <utility>
@@ -38,7 +39,7 @@ void ActiveQueue::spawn(unsigned w, Machine* m) {
         return;
     }
     Lane& lane = *lanes_[w];
-    ++lane.live;
+    lane.addLive(1);
     if (lane.next != nullptr)
         pushBottom(lane, lane.next);
     lane.next = m;
@@ -55,7 +56,7 @@ void ActiveQueue::spawnOn(unsigned from, unsigned to, Machine* m) {
     if (from == kNoWorker)
         live_.fetch_add(1, std::memory_order_relaxed);
     else
-        ++lanes_[from]->live;
+        lanes_[from]->addLive(1);
     {
         std::lock_guard lock(lane.inboxMu);
         lane.inbox.push_back(m);
@@ -280,6 +281,13 @@ bool ActiveQueue::othersWaiting(unsigned w) const {
            own.top.load(std::memory_order_acquire) < own.bottom.load(std::memory_order_relaxed);
 }
 
+int64_t ActiveQueue::liveMachines() const {
+    int64_t n = live_.load(std::memory_order_relaxed);
+    for (const auto& lane : lanes_)
+        n += lane->live.load(std::memory_order_relaxed);
+    return std::max<int64_t>(n, 0);
+}
+
 void ActiveQueue::holdRun() { live_.fetch_add(1, std::memory_order_acq_rel); }
 
 void ActiveQueue::releaseRun() {
@@ -300,9 +308,9 @@ void ActiveQueue::checkFinished() {
 
 void ActiveQueue::park(unsigned w, std::atomic<bool>& notified, std::chrono::steady_clock::time_point deadline) {
     Lane& lane = *lanes_[w];
-    if (lane.live != 0) {
-        live_.fetch_add(lane.live, std::memory_order_acq_rel);
-        lane.live = 0;
+    if (const int64_t n = lane.live.load(std::memory_order_relaxed); n != 0) {
+        live_.fetch_add(n, std::memory_order_acq_rel);
+        lane.live.store(0, std::memory_order_relaxed);
     }
     idle_.fetch_add(1, std::memory_order_acq_rel);
     lane.parked.store(true, std::memory_order_seq_cst);
@@ -355,9 +363,9 @@ void ActiveQueue::rest(unsigned w, std::chrono::microseconds duration) {
     Lane& lane = *lanes_[w];
     lane.resting.store(true, std::memory_order_seq_cst);
     handOver(lane);
-    if (lane.live != 0) {
-        live_.fetch_add(lane.live, std::memory_order_acq_rel);
-        lane.live = 0;
+    if (const int64_t n = lane.live.load(std::memory_order_relaxed); n != 0) {
+        live_.fetch_add(n, std::memory_order_acq_rel);
+        lane.live.store(0, std::memory_order_relaxed);
     }
     idle_.fetch_add(1, std::memory_order_acq_rel);
     // Someone must take what was handed over.

@@ -84,7 +84,7 @@ class ActiveQueue {
     // The next machine for worker [w] to run, or null when it finds none anywhere.
     Machine* pop(unsigned w);
     // Worker [w] ended a machine (or it never started).
-    void retire(unsigned w) { --lanes_[w]->live; }
+    void retire(unsigned w) { lanes_[w]->addLive(-1); }
     // Tells the slice accounting how many reductions worker [w]'s last machine spent.
     void charge(unsigned w, int reductions) { lanes_[w]->slice -= reductions; }
 
@@ -117,6 +117,10 @@ class ActiveQueue {
     void rest(unsigned w, std::chrono::microseconds duration);
 
     [[nodiscard]] unsigned workers() const { return static_cast<unsigned>(lanes_.size()); }
+    // Machines started and not yet ended, as a monitor thread sees them now (approximate
+    // while workers run: a count moving from a lane to the shared one may be missed or
+    // seen twice). Any thread.
+    [[nodiscard]] int64_t liveMachines() const;
 
   private:
     static constexpr int64_t kDequeSize = 1024; // a power of two
@@ -138,7 +142,11 @@ class ActiveQueue {
         int64_t agedTop = -1;  // the top index seen at the last slice boundaries...
         unsigned agedSlices = 0; // ...and for how many of them it has not moved
         unsigned popCount = 0; // pops since the overflow queue was last looked at
-        int64_t live = 0;      // machines started minus ended here, not yet added to live_
+        // Machines started minus ended here, not yet added to live_. Written by the
+        // owner only; atomic so that liveMachines() may read it from a monitor thread
+        // (a relaxed load and store: the same plain moves as an int64_t on x86-64).
+        std::atomic<int64_t> live{0};
+        void addLive(int64_t d) { live.store(live.load(std::memory_order_relaxed) + d, std::memory_order_relaxed); }
         // Machines handed to this worker by others (spawnOn).
         std::mutex inboxMu;
         std::vector<Machine*> inbox;

@@ -112,7 +112,9 @@ void Kernel::beginRun(ActiveQueue& queue, ResourceMap& resources, MachinePool& p
     stepCounters_.assign(queue.workers(), StepCounter{});
     // Overshoot of the step limit is at most one batch per worker: keep it near 1%.
     int64_t batch = static_cast<int64_t>(options_.maxSteps / (100 * std::max(1u, queue.workers())));
-    stepBatch_ = std::clamp<int64_t>(batch, 1, 1 << 16);
+    stepBatch_ = options_.maxSteps != 0 ? std::clamp<int64_t>(batch, 1, 1 << 16) : 1 << 12;
+    // Counted as they happen for a limit, or for a monitor's samples (onProgress).
+    countSteps_ = options_.maxSteps != 0 || static_cast<bool>(options_.onProgress);
     deployId_ = freshName();
     // The run's choices among matching candidates: from its seed when it has one (one
     // thread: the same choices every time), else from its random name key.
@@ -268,11 +270,14 @@ bool Kernel::send(Machine* by, const Value& channel, Args args, bool persistent,
         Taken taken;
         if (meter_ != nullptr && !meter_->charge(stored)) [[unlikely]]
             return false;
-        rspace::ProduceResult r = space_.produce(channel, msg, persistent, [this, &taken, inPlace, persistent](CommEvent& e) {
-            if (meter_ != nullptr) [[unlikely]]
-                chargeComm(e, true, persistent);
-            take(e, taken, inPlace);
-        });
+        rspace::ProduceResult r = space_.produce(
+            channel, msg, persistent,
+            [this, &taken, inPlace, persistent](CommEvent& e) {
+                if (meter_ != nullptr) [[unlikely]]
+                    chargeComm(e, true, persistent);
+                take(e, taken, inPlace);
+            },
+            origins_ != nullptr && by != nullptr ? origins_->siteOf(*by->code, by->pc - 1) : OriginSites::kUnknown);
         if (r == rspace::ProduceResult::kStored) {
             if (meter_ != nullptr) [[unlikely]]
                 meter_->charge(eventCost(1));
@@ -317,7 +322,8 @@ bool Kernel::receive(Machine& by, std::span<const Value> channels, std::shared_p
         stored = size.stored;
     }
     Continuation k{std::move(body), std::move(captures), Native::kNone,
-                   persistent ? Continuation::kAnyWorker : Continuation::affinity(Scheduler::currentWorker()), 0};
+                   persistent ? Continuation::kAnyWorker : Continuation::affinity(Scheduler::currentWorker()),
+                   origins_ != nullptr ? origins_->siteOf(*by.code, by.pc - 1) : OriginSites::kUnknown};
     for (;;) {
         Taken taken;
         if (meter_ != nullptr && !meter_->charge(stored)) [[unlikely]]
@@ -516,7 +522,7 @@ void Kernel::endAsync() { queue_->releaseRun(); }
 
 void Kernel::chargeSteps(unsigned w, Machine& m, int n) {
     m.usage->reductions += static_cast<uint64_t>(n);
-    if (options_.maxSteps == 0)
+    if (!countSteps_)
         return;
     StepCounter& c = stepCounters_[w];
     c.pending += n;
@@ -525,7 +531,7 @@ void Kernel::chargeSteps(unsigned w, Machine& m, int n) {
     uint64_t total = steps_.fetch_add(static_cast<uint64_t>(c.pending), std::memory_order_relaxed) +
                      static_cast<uint64_t>(c.pending);
     c.pending = 0;
-    if (total >= options_.maxSteps)
+    if (options_.maxSteps != 0 && total >= options_.maxSteps)
         stop(StopReason::kSteps);
 }
 

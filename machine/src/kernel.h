@@ -20,6 +20,7 @@
 #include "active_queue.h"
 #include "machine.h"
 #include "machine_pool.h"
+#include "origin_sites.h"
 #include "phlo_meter.h"
 #include "resource_map.h"
 #include "rho/machine/options.h"
@@ -41,6 +42,12 @@ class Kernel final : public primitives::ProcessorHost {
     void beginRun(ActiveQueue& queue, ResourceMap& resources, MachinePool& pool);
     // The run's phlogiston meter (null: an unmetered run, the default).
     void setMeter(PhloMeter* meter) { meter_ = meter; }
+    // Where sends and receives are made, kept with what waits (run --report-stuck);
+    // null: not tracked. Set between runs.
+    void setOrigins(OriginSites* origins) { origins_ = origins; }
+    // Reductions counted so far in this run (when counted: a step limit or a progress
+    // monitor; up to a batch per worker behind). Any thread.
+    [[nodiscard]] uint64_t stepsSoFar() const { return steps_.load(std::memory_order_relaxed); }
     [[nodiscard]] PhloMeter* meter() const { return meter_; }
     void endRun();
 
@@ -164,6 +171,7 @@ class Kernel final : public primitives::ProcessorHost {
     void chargeComm(const CommEvent& e, bool byProduce, bool triggerPersistent);
 
     PhloMeter* meter_ = nullptr;
+    OriginSites* origins_ = nullptr;
     std::array<uint32_t, 256> opHandlers_{};
     bool anySlow_ = false; // the registry has a kSlow operator or method
     // The run in progress.
@@ -176,6 +184,7 @@ class Kernel final : public primitives::ProcessorHost {
     };
     std::vector<StepCounter> stepCounters_;
     int64_t stepBatch_ = 1;
+    bool countSteps_ = false;
     std::atomic<uint64_t> steps_{0};
     // Fresh names: per worker counters (one more for threads outside the workers), so
     // minting a name touches no shared counter.

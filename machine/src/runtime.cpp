@@ -27,6 +27,7 @@
 #include "phlo_meter.h"
 #include "safe_point.h"
 #include "space_listing.h"
+#include "stuck_report.h"
 #include "scheduler.h"
 
 namespace rho::machine {
@@ -37,9 +38,16 @@ struct Runtime::Impl {
     RhoMatcher matcher;
     Space space{matcher};
     Kernel kernel;
+    std::unique_ptr<OriginSites> origins; // with options.trackOrigins
+    uint64_t systemListeners = 0;         // continuations of the system processes (not the program's)
 
     explicit Impl(const RuntimeOptions& o)
-        : options(o), kernel(options, space, o.registry ? *o.registry : primitives::Registry::standard()) {}
+        : options(o), kernel(options, space, o.registry ? *o.registry : primitives::Registry::standard()) {
+        if (o.trackOrigins) {
+            origins = std::make_unique<OriginSites>();
+            kernel.setOrigins(origins.get());
+        }
+    }
 
     // The system processes of the registry: persistent native listeners on fixed
     // channels, served by the primitive processor. They are not durable, so they are
@@ -54,6 +62,7 @@ struct Runtime::Impl {
             PatternRef pat{0, e.arity};
             Continuation k{nullptr, {}, Native::kSystem, Continuation::kAnyWorker, id};
             (void)space.consume({&ch, 1}, {&pat, 1}, std::move(k), true, false);
+            ++systemListeners;
         }
     }
 };
@@ -95,10 +104,13 @@ namespace {
 // between steps meanwhile, safe_point.h). None when there is nothing to watch.
 class RunMonitor {
   public:
-    RunMonitor(Kernel& kernel, Space& space, SafePoint* safePoint, const RuntimeOptions& o)
-        : kernel_(kernel), space_(space), safePoint_(safePoint), options_(o) {
+    // [systemListeners]: continuations in the space that are not the program's.
+    RunMonitor(Kernel& kernel, Space& space, const ActiveQueue& queue, SafePoint* safePoint, const RuntimeOptions& o,
+               uint64_t systemListeners)
+        : kernel_(kernel), space_(space), queue_(queue), safePoint_(safePoint), options_(o),
+          systemListeners_(systemListeners) {
         primitives::setMemoryLimit(o.maxMemoryBytes);
-        if (o.timeoutSeconds <= 0 && o.maxMemoryBytes == 0 && safePoint_ == nullptr)
+        if (o.timeoutSeconds <= 0 && o.maxMemoryBytes == 0 && safePoint_ == nullptr && !o.onProgress)
             return;
         using Clock = std::chrono::steady_clock;
         auto after = [](double seconds) {
@@ -107,6 +119,7 @@ class RunMonitor {
         const auto deadline = after(o.timeoutSeconds);
         thread_ = std::thread([this, deadline, after] {
             auto nextByTime = after(options_.checkpointEverySeconds);
+            auto nextProgress = after(options_.progressIntervalSeconds);
             uint64_t nextByComms = space_.commCount() + options_.checkpointEveryComms;
             std::unique_lock lock(mu_);
             while (!done_) {
@@ -129,9 +142,26 @@ class RunMonitor {
                         nextByComms = (comms != 0 ? comms : space_.commCount()) + options_.checkpointEveryComms;
                     }
                 }
+                if (options_.onProgress && Clock::now() >= nextProgress) {
+                    lock.unlock();
+                    options_.onProgress(sample());
+                    lock.lock();
+                    nextProgress = after(options_.progressIntervalSeconds);
+                }
                 cv_.wait_for(lock, std::chrono::milliseconds(2));
             }
         });
+    }
+    // The run as it stands (Progress). Any thread.
+    Progress sample() const {
+        Progress p;
+        p.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+        p.steps = kernel_.stepsSoFar();
+        p.comms = space_.commCount();
+        p.liveMachines = queue_.liveMachines();
+        const uint64_t parked = space_.continuationCount();
+        p.parked = parked > systemListeners_ ? parked - systemListeners_ : 0;
+        return p;
     }
     ~RunMonitor() { finish(); }
     // Ends the monitor's thread (after the run): what it wrote can then be read.
@@ -171,8 +201,11 @@ class RunMonitor {
 
     Kernel& kernel_;
     Space& space_;
+    const ActiveQueue& queue_;
     SafePoint* safePoint_;
     const RuntimeOptions& options_;
+    const uint64_t systemListeners_;
+    const std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
     uint64_t checkpoints_ = 0;
     absl::Status failure_;
     std::mutex mu_;
@@ -241,7 +274,7 @@ absl::StatusOr<RunStats> Runtime::run(const bytecode::Program& program) {
     uint64_t checkpoints = 0;
     absl::Status failure;
     {
-        RunMonitor monitor(s.kernel, s.space, safePoint ? &*safePoint : nullptr, s.options);
+        RunMonitor monitor(s.kernel, s.space, queue, safePoint ? &*safePoint : nullptr, s.options, s.systemListeners);
         scheduler.run();
         monitor.finish();
         checkpoints = monitor.checkpoints();
@@ -302,15 +335,13 @@ absl::Status Runtime::checkpoint() {
 
 void Runtime::setDeploy(const primitives::DeployData& deploy) { impl_->kernel.setDeploy(deploy); }
 
-Runtime::SpaceListing Runtime::listing(const ListingOptions& options) const {
-    SpaceListing out;
-    listChannels(impl_->space.inspect(), options, [this](const Value& u) { return impl_->kernel.urnOf(u); }, out);
-    if (options.sendsOnly)
-        return out;
-    // Requests on machines' private channels that the primitive processor will answer
-    // later: their machines wait (suspended on their fibers) while these are listed.
-    const primitives::Registry& registry = impl_->kernel.registry();
-    impl_->space.privateChannels().forEachInFlight([&](const PrivateChannel& ch) {
+namespace {
+
+// Requests on machines' private channels that the primitive processor will answer
+// later: their machines wait (suspended on their fibers) while these are listed.
+std::vector<std::string> requestsInFlight(Space& space, const primitives::Registry& registry) {
+    std::vector<std::string> out;
+    space.privateChannels().forEachInFlight([&](const PrivateChannel& ch) {
         const primitives::Request& r = ch.request;
         std::string name = r.handler < registry.size() ? registry.entry(r.handler).name : std::string("?");
         std::string call = name + "(";
@@ -320,10 +351,35 @@ Runtime::SpaceListing Runtime::listing(const ListingOptions& options) const {
             first = false;
         }
         call += ")";
-        out.inFlight.push_back("private channel " + bytecode::printName(Value::unforgeable(ch.id(), 0)) +
-                               ": request " + call + ", answer pending");
+        out.push_back("private channel " + bytecode::printName(Value::unforgeable(ch.id(), 0)) + ": request " + call +
+                      ", answer pending");
     });
     return out;
+}
+
+} // namespace
+
+Runtime::SpaceListing Runtime::listing(const ListingOptions& options) const {
+    SpaceListing out;
+    listChannels(impl_->space.inspect(), options, [this](const Value& u) { return impl_->kernel.urnOf(u); }, out);
+    if (!options.sendsOnly)
+        out.inFlight = requestsInFlight(impl_->space, impl_->kernel.registry());
+    return out;
+}
+
+StuckReport Runtime::stuckReport() const {
+    // A system process's channel by its URN (`rho:io:stdout`); any other unforgeable
+    // name by the start of its id, enough to tell names apart in one report.
+    const bytecode::PrintStyle style{[this](const Value& u) {
+                                         if (std::string urn = impl_->kernel.urnOf(u); !urn.empty())
+                                             return "`" + urn + "`";
+                                         std::string id = bytecode::print(u); // Unforgeable(0x...)
+                                         return id.size() > 26 ? id.substr(0, 24) + "...)" : id;
+                                     },
+                                     nullptr};
+    StuckReport report = reportStuck(impl_->space.inspect(), impl_->matcher, impl_->origins.get(), &style);
+    report.inFlight = requestsInFlight(impl_->space, impl_->kernel.registry());
+    return report;
 }
 
 absl::StatusOr<StoreStats> Runtime::storeStats() const {

@@ -57,7 +57,9 @@ struct Continuation {
     // active_queue.h); kAnyWorker: any (persistent continuations, loaded ones, workers
     // past the 16-bit range). 16 bits keep a parked receive's record at 232 bytes.
     uint16_t worker = kAnyWorker;
-    uint32_t handler = 0; // kSystem: the system process's registry id
+    // kSystem: the system process's registry id. kNone: where the receive was made
+    // (an OriginSites site, 0: unknown; only with RuntimeOptions::trackOrigins).
+    uint32_t handler = 0;
 
     static constexpr uint16_t kAnyWorker = 0xffff;
     static uint16_t affinity(unsigned w) { return w < kAnyWorker ? static_cast<uint16_t>(w) : kAnyWorker; }

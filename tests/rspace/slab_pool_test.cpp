@@ -5,6 +5,9 @@
 // a node_hash_map: nodes come from the pool, the slot array does not, and a teardown
 // (objects destroyed by a walk of the pool, then the map's destructor) destroys each
 // object exactly once.
+#include "absl/container/node_hash_map.h"
+#include "rho/rspace/slab_pool.h"
+
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -13,9 +16,6 @@
 #include <random>
 #include <set>
 #include <vector>
-
-#include "absl/container/node_hash_map.h"
-#include "rho/rspace/slab_pool.h"
 
 namespace rho::rspace::test {
 

@@ -326,3 +326,39 @@ TEST_CASE("colliding channel keys are told apart by sameChannel", "[rspace][coll
 
 } // namespace
 } // namespace rho::rspace::test
+
+namespace rho::rspace::test {
+namespace {
+
+// A datum's origin (the producer's tag for where it was made) stays with it while it
+// is stored, in age order, whatever the channel's queue grows into; one that COMMs
+// leaves nothing behind.
+TEST_CASE("a stored datum keeps its origin", "[rspace]") {
+    TestMatcher m;
+    TestSpace space(m);
+    auto ignore = [](CommEvent<TestTypes>&) {};
+    for (int i = 0; i < 300; ++i) { // past one array: into blocks
+        V d{i};
+        CHECK(space.produce("a", d, false, ignore, static_cast<uint16_t>(1000 + i)) == ProduceResult::kStored);
+    }
+    V d{7};
+    CHECK(space.produce("b", d, true, ignore, 65535) == ProduceResult::kStored);
+    CHECK(consume1(space, "a", {0}, 1)); // takes the oldest
+    auto views = space.inspect();
+    REQUIRE(views.size() == 2);
+    REQUIRE(views[0].origins.size() == views[0].data.size());
+    REQUIRE(views[1].origins.size() == views[1].data.size());
+    const auto& a = views[0].channel == "a" ? views[0] : views[1];
+    const auto& b = &a == &views[0] ? views[1] : views[0];
+    REQUIRE(a.data.size() == 299);
+    for (size_t i = 0; i < 299; ++i) {
+        CHECK(a.origins[i] == 1001 + i);
+        CHECK(a.data[i].first == V{static_cast<int>(i + 1)});
+    }
+    REQUIRE(b.origins.size() == 1);
+    CHECK(b.origins[0] == 65535);
+    CHECK(b.data[0].second); // the flag beside it is intact
+}
+
+} // namespace
+} // namespace rho::rspace::test

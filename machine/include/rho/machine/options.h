@@ -6,12 +6,22 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <optional>
 #include <string>
 
 #include "rho/primitives/registry.h" // DeployData
 
 namespace rho::machine {
+
+// A sample of a run in progress (RuntimeOptions::onProgress).
+struct Progress {
+    double seconds = 0;       // since the run began
+    uint64_t steps = 0;       // reductions so far
+    uint64_t comms = 0;       // COMMs on public channels so far
+    int64_t liveMachines = 0; // started and not ended: ready, running, or waiting for an answer
+    uint64_t parked = 0;      // continuations waiting in the space (receives and contracts)
+};
 
 struct RuntimeOptions {
     unsigned threads = 0;             // worker threads; 0 = the machine's cores
@@ -66,6 +76,15 @@ struct RuntimeOptions {
     bool colorErrors = false;
     // Keep each run's usage by source position (RunStats::top; `rhovm run --stats`).
     bool profile = false;
+    // Keep with every stored send and waiting receive the source position that made
+    // it, for Runtime::stuckReport (`rhovm run --report-stuck`): a lookup per send and
+    // receive (a thread-local cache in front of a table).
+    bool trackOrigins = false;
+    // Called from a monitor thread every progressIntervalSeconds while a run is in
+    // progress (the live status line of `rhovm run`). Empty: no sampling, and
+    // reductions are not counted as they happen.
+    std::function<void(const Progress&)> onProgress;
+    double progressIntervalSeconds = 0.25;
     // Stack reserved for each runner fiber: address space, touched only as deep as
     // hashing, printing or encoding a value recurses (printing a quote nested 10^6
     // deep touches about 1.7 GiB). Under ulimit -v, a share of the limit instead.

@@ -122,6 +122,25 @@ struct SpaceListing {
     std::vector<std::string> inFlight;
 };
 
+// What still waits in the space after a run, and why nothing takes it (`rhovm run
+// --report-stuck`). Items made at the same place for the same reason are folded into
+// one (count); each list is in source order. Positions come with
+// RuntimeOptions::trackOrigins; without it, or for what an earlier run left in a data
+// directory, where is "(unknown)".
+struct StuckReport {
+    struct Item {
+        std::string where; // file:line:col of the send or receive
+        std::string what;  // the (first) send or receive, as a program writes it
+        std::string why;   // why nothing takes it
+        uint64_t count = 0;
+    };
+    std::vector<Item> sends;     // data that no receive took
+    std::vector<Item> receives;  // receives still waiting (a join once)
+    std::vector<Item> contracts; // persistent receives (contracts) listening: waiting is their job
+    std::vector<std::string> inFlight; // requests the primitive processor has not answered
+    uint64_t sendCount = 0, receiveCount = 0, contractCount = 0;
+};
+
 class Runtime {
   public:
     // Errors: those of rspace::History::open (the data directory) and attach
@@ -159,6 +178,8 @@ class Runtime {
     // only the run in progress (or the next).
     void requestStop(StopReason reason);
 
+    // What waits in the space and why (StuckReport). Not while run() is in progress.
+    [[nodiscard]] StuckReport stuckReport() const;
     using ListingOptions = machine::ListingOptions;
     using SpaceListing = machine::SpaceListing;
     // Returns a copy: nothing in it refers to the space. Never fails. System processes'

@@ -68,6 +68,7 @@ template <class Types>
 struct ChannelView {
     typename Types::Channel channel;
     std::vector<std::pair<typename Types::Datum, bool /*persistent*/>> data;
+    std::vector<uint16_t> origins; // each datum's origin (Space::produce), as data
     struct Waiting {
         std::vector<typename Types::Channel> channels; // all channels of the join
         std::vector<typename Types::Pattern> patterns;

@@ -27,10 +27,10 @@
 
 #if defined(__SANITIZE_ADDRESS__)
 #include <sanitizer/asan_interface.h>
-#define RHO_POOL_POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+#define RHO_POOL_POISON(p, n)   ASAN_POISON_MEMORY_REGION((p), (n))
 #define RHO_POOL_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
 #else
-#define RHO_POOL_POISON(p, n) ((void)(p), (void)(n))
+#define RHO_POOL_POISON(p, n)   ((void)(p), (void)(n))
 #define RHO_POOL_UNPOISON(p, n) ((void)(p), (void)(n))
 #endif
 
@@ -47,9 +47,9 @@ class SlabPool {
 
   private:
     struct Header {
-        Header* next;     // the slab allocated before this one
-        SlabPool* owner;  // for deallocateAny
-        uint32_t bumped;  // slots handed out at least once (those past it were never used)
+        Header* next;    // the slab allocated before this one
+        SlabPool* owner; // for deallocateAny
+        uint32_t bumped; // slots handed out at least once (those past it were never used)
         uint32_t live;
     };
     static constexpr size_t headerBytes(size_t slots) {
@@ -201,7 +201,7 @@ class SlabPool {
     }
 
     std::vector<std::pair<void*, size_t>> regions_; // (start, bytes)
-    char* spare_ = nullptr;   // the next unused slab of the newest region
+    char* spare_ = nullptr;                         // the next unused slab of the newest region
     size_t spareSlabs_ = 0;
     size_t reservedSlabs_ = 0;
     Header* slabs_ = nullptr; // newest first: allocate() bumps in the newest
@@ -226,7 +226,8 @@ class PoolAllocator {
 
     explicit PoolAllocator(Pool* pool) noexcept : pool_(pool) {}
     template <class U>
-    PoolAllocator(const PoolAllocator<U, Node, Pool>& other) noexcept : pool_(other.pool()) {} // NOLINT: rebinding
+    PoolAllocator(const PoolAllocator<U, Node, Pool>& other) noexcept
+        : pool_(other.pool()) {} // NOLINT: rebinding
 
     T* allocate(size_t n) {
         if constexpr (std::is_same_v<T, Node>) {

@@ -147,9 +147,11 @@ class Space {
     // then calls [sink](CommEvent<Types>&) under the locks of the COMM's channels and
     // returns kComm or kReissue, the datum untouched (the caller produces it again on
     // kReissue); otherwise moves the datum into the space and returns kStored. Never
-    // fails. Any thread.
+    // fails. Any thread. [origin]: the caller's tag for where the datum came from,
+    // kept with it while it is stored and shown by inspect() (ChannelView::origins);
+    // not persisted (a datum loaded from the history has origin 0).
     template <class Sink>
-    ProduceResult produce(const Channel& channel, Datum& datum, bool persistent, Sink&& sink) {
+    ProduceResult produce(const Channel& channel, Datum& datum, bool persistent, Sink&& sink, uint16_t origin = 0) {
         const ChannelKey key = Types::key(channel);
         if (const ContractSet* contracts = shards_[shardOf(key)].contracts.find(key)) {
             if (Types::sameChannel(contracts->channel, channel)) {
@@ -175,7 +177,7 @@ class Space {
         ++shards_[shardOf(key)].produces;
         for (;;) {
             ProduceResult result = ProduceResult::kStored;
-            Needs needs = tryProduce(locks, key, channel, datum, persistent, sink, result);
+            Needs needs = tryProduce(locks, key, channel, datum, persistent, sink, result, origin);
             if (needs.empty()) {
                 return result;
             }
@@ -436,15 +438,21 @@ class Space {
         }
         return out;
     }
-    // A stored datum with its place in the channel's age order and its persistence
-    // flag in one word (80 bytes with the machine's types instead of 88: a fan-in's
-    // backlog of 10^6 messages is memory the kernel must fault in page by page).
+    // A stored datum with its place in the channel's age order, its origin (produce)
+    // and its persistence flag in one word (80 bytes with the machine's types instead
+    // of 88: a fan-in's backlog of 10^6 messages is memory the kernel must fault in
+    // page by page). Sequence numbers have 47 bits: 1.4 * 10^14 data and receives
+    // stored in one shard over the space's life.
+    static constexpr uint64_t kMaxSeq = (uint64_t{1} << 47) - 1;
     struct DataEntry {
         DataEntry() = default;
-        DataEntry(Datum d, uint64_t seq, bool persistent)
-            : datum(std::move(d)), bits_((seq << 1) | (persistent ? 1 : 0)) {}
+        DataEntry(Datum d, uint64_t seq, bool persistent, uint16_t origin = 0)
+            : datum(std::move(d)), bits_((seq << 17) | (uint64_t{origin} << 1) | (persistent ? 1 : 0)) {
+            RHO_CHECK(seq <= kMaxSeq, "rspace: a shard's sequence numbers are exhausted (2^47)");
+        }
         Datum datum;
-        [[nodiscard]] uint64_t seq() const { return bits_ >> 1; }
+        [[nodiscard]] uint64_t seq() const { return bits_ >> 17; }
+        [[nodiscard]] uint16_t origin() const { return static_cast<uint16_t>(bits_ >> 1); }
         [[nodiscard]] bool persistent() const { return (bits_ & 1) != 0; }
 
       private:
@@ -576,7 +584,7 @@ class Space {
     // calls again), or empty: then [result] says what happened.
     template <class Sink>
     Needs tryProduce(LockSet& locks, const ChannelKey& key, const Channel& channel, Datum& datum, bool persistent,
-                     Sink& sink, ProduceResult& result);
+                     Sink& sink, ProduceResult& result, uint16_t origin);
 
     // produce() meets the single-channel continuation waiting at [w] in [slot].
     template <class Sink>

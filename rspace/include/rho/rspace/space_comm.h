@@ -66,7 +66,7 @@ inline void Space<Types, Matcher>::storeWaiting(uint32_t homeIndex, std::span<co
 
 template <class Types, class Matcher>
 template <class Sink>
-inline typename Space<Types, Matcher>::Needs Space<Types, Matcher>::tryProduce(LockSet& locks, const ChannelKey& key, const Channel& channel, Datum& datum, bool persistent, Sink& sink, ProduceResult& result) {
+inline typename Space<Types, Matcher>::Needs Space<Types, Matcher>::tryProduce(LockSet& locks, const ChannelKey& key, const Channel& channel, Datum& datum, bool persistent, Sink& sink, ProduceResult& result, uint16_t origin) {
     Slot slot = findOrCreate(key, channel);
     ChannelEntry& entry = *slot.node;
     const size_t candidates = entry.waiting.size();
@@ -103,7 +103,7 @@ inline typename Space<Types, Matcher>::Needs Space<Types, Matcher>::tryProduce(L
         }
     }
     Shard& sh = *slot.shard;
-    entry.data.emplaceIn(sh.singles, DataEntry{std::move(datum), sh.nextSeq++, persistent});
+    entry.data.emplaceIn(sh.singles, DataEntry{std::move(datum), sh.nextSeq++, persistent, origin});
     markDirty(entry, key);
     withdrawContract(slot);
     result = ProduceResult::kStored;

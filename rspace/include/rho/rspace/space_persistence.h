@@ -282,7 +282,7 @@ absl::Status Space<Types, Matcher>::loadLocked(History& history) {
                     uint64_t seq = 0;
                     uint8_t persistent = 0;
                     Datum d{};
-                    if (!detail::getU64(value, seq) || (seq >> 63) != 0 || !detail::getU8(value, persistent) ||
+                    if (!detail::getU64(value, seq) || seq > kMaxSeq || !detail::getU8(value, persistent) ||
                         !Types::decode(value, d)) {
                         return corrupt();
                     }

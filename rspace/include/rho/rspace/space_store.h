@@ -28,10 +28,12 @@ inline std::vector<ChannelView<Types>> Space<Types, Matcher>::inspect() const {
     std::vector<ChannelView<Types>> views;
     views.reserve(nodes.size());
     for (const auto& [key, e] : nodes) {
-        ChannelView<Types>& view = views.emplace_back(ChannelView<Types>{e->channel, {}, {}});
+        ChannelView<Types>& view = views.emplace_back(ChannelView<Types>{e->channel, {}, {}, {}});
         view.data.reserve(e->data.size());
+        view.origins.reserve(e->data.size());
         for (size_t i = 0; i < e->data.size(); ++i) {
             view.data.emplace_back(e->data[i].datum, e->data[i].persistent());
+            view.origins.push_back(e->data[i].origin());
         }
         view.continuations.reserve(e->waiting.size());
         for (size_t i = 0; i < e->waiting.size(); ++i) {
