@@ -30,6 +30,7 @@
 #include <string_view>
 #include <tuple>
 
+#include "bench_command.h"
 #include "check.h"
 #include "color.h"
 #include "front_door.h"
@@ -235,6 +236,20 @@ int runCommand(int argc, char** argv) {
     std::string testDeployerKey;
     test->add_option("--deployer-key", testDeployerKey,
                      "the public key (hex) the test files run as (default: as for run)");
+
+    auto* bench = app.add_subcommand("bench", "benchmark channel matching through the full Rholang path: joins, "
+                                              "deep and wide patterns, waiting receives, the peer workloads");
+    rho::cli::BenchOptions benchOptions;
+    std::string benchThreads = "1";
+    bench->add_option("--filter", benchOptions.filter, "only cases whose name matches this regular expression");
+    bench->add_option("--threads", benchThreads, "worker threads, a comma-separated list (default 1): each case "
+                                                 "runs once per entry");
+    bench->add_option("--repetitions", benchOptions.repetitions, "runs per case and thread count (default 3); "
+                                                                 "the median is shown");
+    bench->add_flag("--quick", benchOptions.quick, "sizes about a hundredth of the default: a first look, or tests");
+    bench->add_flag("--list", benchOptions.list, "list the cases and run nothing");
+    bench->add_option("--json", benchOptions.json, "also write the results in Google Benchmark's JSON format");
+    bench->add_option("--plot", benchOptions.plot, "also draw the rates as a bar chart in this PNG file (gnuplot)");
 
     auto* repl = app.add_subcommand("repl", "type Rholang and run each entry in one space (rhovm alone on a terminal)");
     rho::cli::ReplOptions replOptions;
@@ -464,6 +479,23 @@ int runCommand(int argc, char** argv) {
         replOptions.historyFile = replNoHistory ? std::string() : replHistory;
         replOptions.runtime.colorErrors = rho::cli::diagnosticColor() == rho::Color::kAlways;
         return rho::cli::runRepl(replOptions);
+    }
+    if (*bench) {
+        benchOptions.threads.clear();
+        for (std::string_view rest = benchThreads; !rest.empty();) {
+            const size_t comma = rest.find(',');
+            const std::string item(rest.substr(0, comma));
+            rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+            char* end = nullptr;
+            const unsigned long n = std::strtoul(item.c_str(), &end, 10);
+            if (item.empty() || *end != '\0' || n == 0 || n > 1024) {
+                std::fprintf(stderr, "rhovm: --threads takes numbers from 1 to 1024 separated by commas, not '%s'\n",
+                             benchThreads.c_str());
+                return 2;
+            }
+            benchOptions.threads.push_back(static_cast<unsigned>(n));
+        }
+        return rho::cli::runBench(benchOptions);
     }
     if (*test) {
         rho::machine::RuntimeOptions o;

@@ -9,6 +9,7 @@ PACKAGES=(
     liblmdb-dev lmdb-utils libabsl-dev libxxhash-dev libboost-fiber-dev libboost-context-dev
     catch2 libbenchmark-dev libcli11-dev nlohmann-json3-dev libgmp-dev libedit-dev expect
     libssl-dev libsodium-dev libsecp256k1-dev libcrypto++-dev libprotobuf-dev protobuf-compiler
+    gnuplot-nox jq
     "$@"
 )
 
