@@ -36,6 +36,7 @@
 #include "front_door.h"
 #include "inspect_command.h"
 #include "live_status.h"
+#include "top_view.h"
 #include "program_input.h"
 #include "run_reports.h"
 #include "repl.h"
@@ -159,6 +160,10 @@ int runCommand(int argc, char** argv) {
                     "a live status line on stderr once a run passes two seconds: auto (when stderr is a terminal, "
                     "unless -q), always, never")
         ->check(CLI::IsMember({"auto", "always", "never"}));
+    bool top = false;
+    run->add_flag("--top", top,
+                  "an etop-style view on stderr, once a second: the busiest sequences (by source position) and "
+                  "the longest channel queues; the program's output follows the run on a terminal");
     run->add_flag("--report-stuck", reportStuck,
                   "after the run, list on stderr every send and receive left waiting, where it was made and why "
                   "nothing takes it");
@@ -358,7 +363,18 @@ int runCommand(int argc, char** argv) {
         // The live status line, and streams that erase it before the program's output
         // and error messages reach the terminal.
         std::optional<rho::cli::LiveStatus> liveStatus;
-        if (progressMode == "always" || (progressMode == "auto" && !quiet && isatty(STDERR_FILENO))) {
+        std::optional<rho::cli::TopView> topView;
+        if (top) {
+            std::string title = programs.size() == 1 ? programs[0].main->sourceName
+                                    ? *programs[0].main->sourceName : std::string("<program>")
+                                                     : std::to_string(programs.size()) + " programs";
+            topView.emplace(stderr, std::move(title));
+            o.progressDetail = true;
+            o.progressIntervalSeconds = 1.0;
+            o.onProgress = [&topView](const rho::machine::Progress& p) { topView->update(p); };
+            o.out = topView->holdOutput(stdout);
+            o.err = topView->holdOutput(stderr);
+        } else if (progressMode == "always" || (progressMode == "auto" && !quiet && isatty(STDERR_FILENO))) {
             liveStatus.emplace(STDERR_FILENO);
             o.onProgress = [&liveStatus](const rho::machine::Progress& p) { liveStatus->update(p); };
             if (isatty(STDOUT_FILENO))
@@ -412,6 +428,8 @@ int runCommand(int argc, char** argv) {
             auto result = (*rt)->run(program);
             if (liveStatus)
                 liveStatus->clear();
+            if (topView)
+                topView->finish();
             if (!result.ok()) {
                 std::fprintf(stderr, "rhovm: %s\n", std::string(result.status().message()).c_str());
                 return 2;

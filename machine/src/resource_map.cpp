@@ -27,8 +27,8 @@ uint64_t shallowBytes(const bytecode::Value& v) {
     }
 }
 
-ResourceMap::ResourceMap(unsigned workers, bool bySource)
-    : bySource_(bySource), chunks_(new std::atomic<Usage*>[kMaxChunks]) {
+ResourceMap::ResourceMap(unsigned workers, bool bySource, bool liveReads)
+    : bySource_(bySource), liveReads_(liveReads), chunks_(new std::atomic<Usage*>[kMaxChunks]) {
     for (uint32_t i = 0; i < kMaxChunks; ++i)
         chunks_[i].store(nullptr, std::memory_order_relaxed);
     for (unsigned i = 0; i < workers; ++i)
@@ -57,6 +57,8 @@ void ResourceMap::retire(unsigned w, Usage& usage, const bytecode::Code* code) {
     WorkerTotals* t = nullptr;
     if (w < workers_.size()) {
         t = workers_[w].get();
+        if (liveReads_)
+            lock = std::unique_lock(t->mu);
     } else {
         lock = std::unique_lock(mu_);
         t = &unowned_;
@@ -112,8 +114,12 @@ std::vector<ResourceMap::Consumer> ResourceMap::top(size_t n) const {
         }
     };
     fold(unowned_);
-    for (const auto& w : workers_)
+    for (const auto& w : workers_) {
+        std::unique_lock<std::mutex> worker;
+        if (liveReads_)
+            worker = std::unique_lock(w->mu);
         fold(*w);
+    }
     std::vector<Consumer> out;
     for (const auto& [key, total] : merged) {
         std::string where = (total.file ? *total.file : std::string("<program>")) + ":" + std::to_string(key.line) +

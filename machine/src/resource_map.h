@@ -50,8 +50,10 @@ uint64_t shallowBytes(const bytecode::Value& v);
 class ResourceMap {
   public:
     // [workers]: worker threads of the run; [bySource]: also total usage by the source
-    // position of each sequence (costs a hash lookup per machine end).
-    ResourceMap(unsigned workers, bool bySource);
+    // position of each sequence (costs a hash lookup per machine end). [liveReads]:
+    // top() may be called while the run goes on (`run --top`): each worker then takes
+    // its own (uncontended) lock to add a machine's usage, and top() takes them in turn.
+    ResourceMap(unsigned workers, bool bySource, bool liveReads = false);
     ResourceMap(const ResourceMap&) = delete;
     ResourceMap& operator=(const ResourceMap&) = delete;
 
@@ -76,7 +78,8 @@ class ResourceMap {
         uint64_t machines = 0;
         Usage usage;
     };
-    // The [n] sources that spent the most reductions (empty unless bySource).
+    // The [n] sources that spent the most reductions (empty unless bySource), over the
+    // machines that have ended. After the run, or during it with liveReads.
     [[nodiscard]] std::vector<Consumer> top(size_t n) const;
 
   private:
@@ -108,6 +111,7 @@ class ResourceMap {
         SourceTotal* total = nullptr;
     };
     struct alignas(64) WorkerTotals {
+        std::mutex mu; // with liveReads: held by its worker while it adds, by top() while it reads
         uint64_t machines = 0;
         Usage usage;
         absl::node_hash_map<SourceKey, SourceTotal> bySource;
@@ -116,6 +120,7 @@ class ResourceMap {
     SourceTotal& sourceTotal(WorkerTotals& t, const bytecode::Code& code);
 
     const bool bySource_;
+    const bool liveReads_;
     std::unique_ptr<std::atomic<Usage*>[]> chunks_;
     std::vector<std::unique_ptr<Usage[]>> owned_;
     mutable std::mutex mu_; // owned_, unowned_, growing chunks_

@@ -102,12 +102,24 @@ namespace {
 // the COMM count every few milliseconds, stops the run (Kernel::stop) when a limit is
 // over, and checkpoints the space during the run when asked to (holding the workers
 // between steps meanwhile, safe_point.h). None when there is nothing to watch.
+// Names for reports: a system process's channel by its URN (`rho:io:stdout`), any
+// other unforgeable name by the start of its id, enough to tell names apart.
+bytecode::PrintStyle reportNames(const Kernel& kernel) {
+    return bytecode::PrintStyle{[&kernel](const Value& u) {
+                                    if (std::string urn = kernel.urnOf(u); !urn.empty())
+                                        return "`" + urn + "`";
+                                    std::string id = bytecode::print(u); // Unforgeable(0x...)
+                                    return id.size() > 26 ? id.substr(0, 24) + "...)" : id;
+                                },
+                                nullptr};
+}
+
 class RunMonitor {
   public:
     // [systemListeners]: continuations in the space that are not the program's.
-    RunMonitor(Kernel& kernel, Space& space, const ActiveQueue& queue, SafePoint* safePoint, const RuntimeOptions& o,
-               uint64_t systemListeners)
-        : kernel_(kernel), space_(space), queue_(queue), safePoint_(safePoint), options_(o),
+    RunMonitor(Kernel& kernel, Space& space, const ActiveQueue& queue, const ResourceMap& resources,
+               SafePoint* safePoint, const RuntimeOptions& o, uint64_t systemListeners)
+        : kernel_(kernel), space_(space), queue_(queue), resources_(resources), safePoint_(safePoint), options_(o),
           systemListeners_(systemListeners) {
         primitives::setMemoryLimit(o.maxMemoryBytes);
         if (o.timeoutSeconds <= 0 && o.maxMemoryBytes == 0 && safePoint_ == nullptr && !o.onProgress)
@@ -161,6 +173,8 @@ class RunMonitor {
         p.liveMachines = queue_.liveMachines();
         const uint64_t parked = space_.continuationCount();
         p.parked = parked > systemListeners_ ? parked - systemListeners_ : 0;
+        if (options_.progressDetail)
+            addDetail(p);
         return p;
     }
     ~RunMonitor() { finish(); }
@@ -199,9 +213,42 @@ class RunMonitor {
         }
     }
 
+    // The busiest sequences (the resource map's) and the channels with the longest
+    // queues (a walk of the space keeping the top few).
+    void addDetail(Progress& p) const {
+        constexpr size_t kShown = 12;
+        for (const ResourceMap::Consumer& c : resources_.top(kShown))
+            p.sequences.push_back({c.where, c.machines, c.usage.reductions, c.usage.comms, c.usage.primitiveRequests});
+        struct Load {
+            uint64_t total;
+            uint64_t sends, receives;
+            Value channel;
+        };
+        auto lighter = [](const Load& a, const Load& b) { return a.total > b.total; }; // a min-heap
+        std::vector<Load> heap;
+        space_.forEachChannelLoad([&](const Value& channel, size_t data, size_t waiting) {
+            const uint64_t total = data + waiting;
+            if (heap.size() == kShown && total <= heap.front().total)
+                return;
+            if (data == 0 && !kernel_.urnOf(channel).empty())
+                return; // a system process listening: the runtime's, not the program's
+            if (heap.size() == kShown) {
+                std::pop_heap(heap.begin(), heap.end(), lighter);
+                heap.pop_back();
+            }
+            heap.push_back({total, data, waiting, channel});
+            std::push_heap(heap.begin(), heap.end(), lighter);
+        });
+        std::sort_heap(heap.begin(), heap.end(), lighter); // heaviest first
+        const bytecode::PrintStyle style = reportNames(kernel_);
+        for (const Load& l : heap)
+            p.channels.push_back({bytecode::printName(l.channel, &style), l.sends, l.receives});
+    }
+
     Kernel& kernel_;
     Space& space_;
     const ActiveQueue& queue_;
+    const ResourceMap& resources_;
     SafePoint* safePoint_;
     const RuntimeOptions& options_;
     const uint64_t systemListeners_;
@@ -247,7 +294,7 @@ absl::StatusOr<RunStats> Runtime::run(const bytecode::Program& program) {
     ActiveQueue queue(workers, s.options.reductionBudget);
     if (s.options.seed) // one thread: the seed draws the schedule too (active_queue.h)
         queue.shuffle(*s.options.seed ^ 0x7363686564756c65ull); // "schedule"
-    ResourceMap resources(workers, s.options.profile);
+    ResourceMap resources(workers, s.options.profile || s.options.progressDetail, s.options.progressDetail);
     MachinePool pool(s.space.privateChannels(), resources, workers);
     const bool checkpointing = s.history != nullptr &&
                                (s.options.checkpointEveryComms != 0 || s.options.checkpointEverySeconds > 0);
@@ -274,7 +321,8 @@ absl::StatusOr<RunStats> Runtime::run(const bytecode::Program& program) {
     uint64_t checkpoints = 0;
     absl::Status failure;
     {
-        RunMonitor monitor(s.kernel, s.space, queue, safePoint ? &*safePoint : nullptr, s.options, s.systemListeners);
+        RunMonitor monitor(s.kernel, s.space, queue, resources, safePoint ? &*safePoint : nullptr, s.options,
+                           s.systemListeners);
         scheduler.run();
         monitor.finish();
         checkpoints = monitor.checkpoints();
@@ -368,15 +416,7 @@ Runtime::SpaceListing Runtime::listing(const ListingOptions& options) const {
 }
 
 StuckReport Runtime::stuckReport() const {
-    // A system process's channel by its URN (`rho:io:stdout`); any other unforgeable
-    // name by the start of its id, enough to tell names apart in one report.
-    const bytecode::PrintStyle style{[this](const Value& u) {
-                                         if (std::string urn = impl_->kernel.urnOf(u); !urn.empty())
-                                             return "`" + urn + "`";
-                                         std::string id = bytecode::print(u); // Unforgeable(0x...)
-                                         return id.size() > 26 ? id.substr(0, 24) + "...)" : id;
-                                     },
-                                     nullptr};
+    const bytecode::PrintStyle style = reportNames(impl_->kernel);
     StuckReport report = reportStuck(impl_->space.inspect(), impl_->matcher, impl_->origins.get(), &style);
     report.inFlight = requestsInFlight(impl_->space, impl_->kernel.registry());
     return report;

@@ -7,6 +7,7 @@
 #   --progress      the live status line once a run passes two seconds: on a
 #                   terminal by default (checked through a pseudo-terminal with
 #                   expect), erased before the program's output reaches the terminal.
+#   --top           the etop-style view: busiest sequences, longest channel queues.
 # Usage: report_test.sh RHOVM
 set -uo pipefail
 # shellcheck source=check_lib.sh
@@ -120,6 +121,35 @@ expect eof
 EXP
     check "terminal: the status erased before program output" grep -q PTY-ERASED "$dir/pty.log"
     check "terminal: no output run into the status" bash -c "! grep -qE 'parked[0-9]' '$dir/pty.log'"
+else
+    check "expect is installed (scripts/setup.sh)" false
+fi
+
+# --top: a loop that piles messages on @"sink" for about two and a half seconds.
+cat >"$dir/pile.rho" <<'RHO'
+new loop, out(`rho:io:stdout`) in {
+  contract loop(@n) = { @"sink"!(n) | if (n == 0) { out!("started") } | loop!(n + 1) } | loop!(0)
+}
+RHO
+"$RHOVM" run --top --timeout 2.5 "$dir/pile.rho" >"$dir/top.out" 2>"$dir/top.err"
+check "top: stopped by the limit (exit 3)" test $? -eq 3
+top=$(cat "$dir/top.err")
+check "top: two frames or more" test "$(grep -c '^rhovm top ' "$dir/top.err")" -ge 2
+check "top: header" has "$top" "SEQUENCE (machines ended)"
+check "top: the loop's body is a busy sequence" grep -qE 'pile\.rho:2:[0-9]+ +[0-9.]+[kM] +[0-9.]+[kM]' "$dir/top.err"
+check "top: the pile is the longest queue" grep -qE '^@\{"sink"\} +[0-9.]+[kM]? +0$' "$dir/top.err"
+check "top: the program's output" test "$(head -1 "$dir/top.out")" = '"started"'
+check "top: not in the program's output" bash -c "! grep -q 'rhovm top' '$dir/top.out'"
+
+# On a terminal: the alternate screen, and the program's output only after the run.
+if command -v expect >/dev/null; then
+    RHOVM_BIN=$RHOVM PILE=$dir/pile.rho expect -f - >"$dir/toppty.log" 2>&1 <<'EXP'
+set timeout 20
+spawn $env(RHOVM_BIN) run --top --timeout 2.5 $env(PILE)
+expect eof
+EXP
+    check "terminal top: alternate screen" grep -qF $'\e[?1049h' "$dir/toppty.log"
+    check "terminal top: the output after the view" bash -c "sed -n \$'/\\e\\[?1049l/,\$p' '$dir/toppty.log' | grep -q started"
 else
     check "expect is installed (scripts/setup.sh)" false
 fi

@@ -9,6 +9,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "rho/primitives/registry.h" // DeployData
 
@@ -21,6 +22,18 @@ struct Progress {
     uint64_t comms = 0;       // COMMs on public channels so far
     int64_t liveMachines = 0; // started and not ended: ready, running, or waiting for an answer
     uint64_t parked = 0;      // continuations waiting in the space (receives and contracts)
+    // With RuntimeOptions::progressDetail (`run --top`):
+    struct Sequence {         // the sequences that spent the most, by source position, over
+        std::string where;    // the machines that have ended so far (cumulative)
+        uint64_t machines = 0, steps = 0, comms = 0, requests = 0;
+    };
+    std::vector<Sequence> sequences; // most reductions first
+    struct Channel {          // the channels with the longest queues now
+        std::string name;     // as a program writes it (a system channel by its URN)
+        uint64_t sends = 0;   // data stored, waiting for a receive
+        uint64_t receives = 0; // continuations waiting (a join under each of its channels)
+    };
+    std::vector<Channel> channels; // most waiting first
 };
 
 struct RuntimeOptions {
@@ -85,6 +98,10 @@ struct RuntimeOptions {
     // reductions are not counted as they happen.
     std::function<void(const Progress&)> onProgress;
     double progressIntervalSeconds = 0.25;
+    // Samples also carry the busiest sequences and the longest channel queues
+    // (Progress::sequences, channels): each worker locks its own totals at a machine's
+    // end, and each sample walks the space's channels.
+    bool progressDetail = false;
     // Stack reserved for each runner fiber: address space, touched only as deep as
     // hashing, printing or encoding a value recurses (printing a quote nested 10^6
     // deep touches about 1.7 GiB). Under ulimit -v, a share of the limit instead.

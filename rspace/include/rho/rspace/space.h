@@ -358,6 +358,25 @@ class Space {
     // Waiting continuations (a join counts once).
     [[nodiscard]] size_t continuationCount() const { return sum(&Shard::conts); }
 
+    // Calls [f](const Channel&, size_t data, size_t waiting) for every channel that
+    // holds something: its stored data and the continuations waiting on it (a join
+    // under each of its channels). One shard at a time, each locked only while it is
+    // walked: a monitor's sample (`run --top`), not a snapshot of the whole space. [f]
+    // must not call into the space. Any thread.
+    template <class F>
+    void forEachChannelLoad(F&& f) const {
+        for (unsigned s = 0; s < kShards; ++s) {
+            std::lock_guard<SpinLock> lock(shards_[s].mu);
+            for (const auto& [key, head] : shards_[s].channels) {
+                for (const ChannelEntry* e = &head; e != nullptr; e = e->next.get()) {
+                    if (!e->empty()) {
+                        f(e->channel, e->data.size(), e->waiting.size());
+                    }
+                }
+            }
+        }
+    }
+
     // Load every channel and continuation stored in [history] into the hot store and
     // remember [history] for checkpoint(). [history] must outlive the space (or the
     // space must not checkpoint after it is gone). Call once, before any produce or
