@@ -74,23 +74,31 @@ void checkUrns(const bytecode::Code& code, Diagnostics& out) {
 
 bool isBytecode(std::string_view bytes) { return bytes.starts_with("RHBC"); }
 
+Diagnostics diagnose(std::string_view fileName, std::string_view text) {
+    Diagnostics all;
+    if (isBytecode(text)) {
+        // A bad .rbc has no source position.
+        auto program = bytecode::decodeProgram(text);
+        if (!program.ok())
+            all.error(SourcePos{}, std::string(program.status().message()));
+        return all;
+    }
+    compiler::CompileResult r = compiler::compileSource(text, fileName);
+    all = r.diagnostics;
+    if (r.diagnostics.empty() && r.program)
+        checkUrns(*r.program->main, all);
+    return all;
+}
+
 int check(std::string_view fileName, std::string_view text, CheckFormat format) {
-    std::vector<Diagnostic> items;
+    const Diagnostics all = diagnose(fileName, text);
+    const std::vector<Diagnostic>& items = all.items();
     std::string rendered;
     if (isBytecode(text)) {
-        // A bad .rbc has no source position: run prints `file: error: message` for it.
-        auto program = bytecode::decodeProgram(text);
-        if (!program.ok()) {
-            std::string message(program.status().message());
-            items.push_back({{}, {}, message});
-            rendered = std::string(fileName) + ": error: " + message + "\n";
-        }
+        // run prints `file: error: message` for a bad .rbc.
+        for (const Diagnostic& d : items)
+            rendered += std::string(fileName) + ": error: " + d.message + "\n";
     } else {
-        compiler::CompileResult r = compiler::compileSource(text, fileName);
-        Diagnostics all = r.diagnostics;
-        if (r.diagnostics.empty() && r.program)
-            checkUrns(*r.program->main, all);
-        items = all.items();
         rendered = all.render(fileName, text, diagnosticColor());
     }
     if (format == CheckFormat::kJson)

@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "rho/base/source_pos.h"
+
 namespace rho::cli {
 
 enum class CheckFormat { kText, kJson };
@@ -19,5 +21,8 @@ enum class CheckFormat { kText, kJson };
 // stderr and nothing when clean; kJson writes one JSON document to stdout, always.
 // Returns the exit status: 0 when clean, 1 when there are errors.
 [[nodiscard]] int check(std::string_view fileName, std::string_view text, CheckFormat format);
+// What check reports for [text]: every syntax and compile error, and URNs that name
+// no system process (the language server's diagnostics are these).
+[[nodiscard]] Diagnostics diagnose(std::string_view fileName, std::string_view text);
 
 } // namespace rho::cli

@@ -36,6 +36,7 @@
 #include "front_door.h"
 #include "inspect_command.h"
 #include "live_status.h"
+#include "lsp_server.h"
 #include "top_view.h"
 #include "program_input.h"
 #include "run_reports.h"
@@ -255,6 +256,9 @@ int runCommand(int argc, char** argv) {
     bench->add_flag("--list", benchOptions.list, "list the cases and run nothing");
     bench->add_option("--json", benchOptions.json, "also write the results in Google Benchmark's JSON format");
     bench->add_option("--plot", benchOptions.plot, "also draw the rates as a bar chart in this PNG file (gnuplot)");
+
+    auto* lsp = app.add_subcommand("lsp", "a Language Server Protocol server on stdin/stdout for editors: "
+                                          "diagnostics, definition, references, hover, contracts");
 
     auto* repl = app.add_subcommand("repl", "type Rholang and run each entry in one space (rhovm alone on a terminal)");
     rho::cli::ReplOptions replOptions;
@@ -498,6 +502,8 @@ int runCommand(int argc, char** argv) {
         replOptions.runtime.colorErrors = rho::cli::diagnosticColor() == rho::Color::kAlways;
         return rho::cli::runRepl(replOptions);
     }
+    if (*lsp)
+        return rho::cli::runLanguageServer(stdin, stdout);
     if (*bench) {
         benchOptions.threads.clear();
         for (std::string_view rest = benchThreads; !rest.empty();) {
