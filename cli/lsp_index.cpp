@@ -61,15 +61,19 @@ class Indexer {
         return owned_.back().get();
     }
 
-    void use(const Node* var, const Scope* scope) {
+    static const size_t* lookup(const std::string& name, const Scope* scope) {
         for (const Scope* s = scope; s != nullptr; s = s->parent) {
-            auto it = s->names.find(var->text);
-            if (it != s->names.end()) {
-                index_.bindings[it->second].uses.push_back({var->pos, var->end});
-                return;
-            }
+            auto it = s->names.find(name);
+            if (it != s->names.end())
+                return &it->second;
         }
-        // Unbound: the compiler's diagnostics say so.
+        return nullptr;
+    }
+
+    void use(const Node* var, const Scope* scope) {
+        if (const size_t* b = lookup(var->text, scope))
+            index_.bindings[*b].uses.push_back({var->pos, var->end});
+        // else unbound: the compiler's diagnostics say so
     }
 
     void bind(const Node* var, Scope* scope, bool isName, const char* boundBy) {
@@ -78,7 +82,7 @@ class Indexer {
             index_.bindings[it->second].uses.push_back({var->pos, var->end});
             return;
         }
-        index_.bindings.push_back(Binding{var->text, {var->pos, var->end}, isName, boundBy, {}});
+        index_.bindings.push_back(Binding{var->text, {var->pos, var->end}, isName, boundBy, {}, {}});
     }
 
     // The binders of a pattern into [into]; =x and =*x are uses, read in [outer].
@@ -166,6 +170,9 @@ class Indexer {
                 const Node* channel = n->kids[0];
                 index_.contracts.push_back(
                     ContractSymbol{grammar::print(channel), {n->pos, n->end}, {channel->pos, channel->end}});
+                if (channel->kind == NodeKind::kVar)
+                    if (const size_t* b = lookup(channel->text, scope))
+                        index_.bindings[*b].contracts.push_back({channel->pos, channel->end});
                 Scope* inner = newScope(scope);
                 for (size_t i = 1; i + 1 < n->kids.size(); ++i)
                     pattern(n->kids[i], true, inner, scope, "a contract's formals");
@@ -211,6 +218,10 @@ class Indexer {
                 break;
             }
             default:
+                if ((n->kind == NodeKind::kSend || n->kind == NodeKind::kSendPersist) && !n->kids.empty() &&
+                    n->kids[0]->kind == NodeKind::kQuote)
+                    index_.quotedSends.emplace_back(Span{n->kids[0]->pos, n->kids[0]->end},
+                                                    grammar::print(n->kids[0]));
                 for (auto it = n->kids.rbegin(); it != n->kids.rend(); ++it)
                     work.push_back({*it, scope});
                 if (n->remainder != nullptr)

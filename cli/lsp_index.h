@@ -13,6 +13,7 @@
 #include "rho/grammar/ast.h"
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace rho::cli {
@@ -25,10 +26,11 @@ struct Span {
 
 struct Binding {
     std::string name;
-    Span binder;            // where it is bound
-    bool isName = true;     // its sort: a name, or a process
-    std::string boundBy;    // "new", "a contract's formals", "a for's pattern", "a match case", "a let"
-    std::vector<Span> uses; // every occurrence that refers to it
+    Span binder;                 // where it is bound
+    bool isName = true;          // its sort: a name, or a process
+    std::string boundBy;         // "new", "a contract's formals", "a for's pattern", "a match case", "a let"
+    std::vector<Span> uses;      // every occurrence that refers to it
+    std::vector<Span> contracts; // contracts on this name (their channels): where a call goes
 };
 
 struct ContractSymbol {
@@ -40,6 +42,9 @@ struct ContractSymbol {
 struct DocumentIndex {
     std::vector<Binding> bindings;
     std::vector<ContractSymbol> contracts;
+    // Quoted channels of sends (`@"hello"!(...)`), by their text: a send to a contract
+    // on a quoted name finds the contract through it.
+    std::vector<std::pair<Span, std::string>> quotedSends;
 
     // The binding whose binder or one of whose uses contains [p]; null when none.
     [[nodiscard]] const Binding* at(SourcePos p) const;

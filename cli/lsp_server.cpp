@@ -162,13 +162,16 @@ class Server {
                   {"params", {{"uri", uri}, {"diagnostics", list}}}});
     }
 
-    // The binding at the request's position, or null.
+    const DocumentIndex* indexOf(const std::string& uri) const {
+        auto it = documents_.find(uri);
+        return it == documents_.end() || !it->second.index ? nullptr : &*it->second.index;
+    }
+
+    // The binding at the request's position, or null; [uri] is the request's document.
     const Binding* bindingAt(const json& params, std::string& uri) {
         uri = params.at("textDocument").at("uri").get<std::string>();
-        auto it = documents_.find(uri);
-        if (it == documents_.end() || !it->second.index)
-            return nullptr;
-        return it->second.index->at(fromLsp(params.at("position")));
+        const DocumentIndex* index = indexOf(uri);
+        return index == nullptr ? nullptr : index->at(fromLsp(params.at("position")));
     }
 
     std::optional<json> request(const std::string& method, const json& params) {
@@ -186,11 +189,25 @@ class Server {
             return json(nullptr);
         }
         if (method == "textDocument/definition") {
+            // A variable: the contracts on it (where a call goes), then its binder. A
+            // quoted channel of a send: the contracts on that channel.
             std::string uri;
-            const Binding* b = bindingAt(params, uri);
-            if (b == nullptr)
+            json list = json::array();
+            if (const Binding* b = bindingAt(params, uri)) {
+                for (const Span& c : b->contracts)
+                    list.push_back(json{{"uri", uri}, {"range", toLsp(c)}});
+                list.push_back(json{{"uri", uri}, {"range", toLsp(b->binder)}});
+            } else if (const DocumentIndex* index = indexOf(uri)) {
+                const SourcePos p = fromLsp(params.at("position"));
+                for (const auto& [span, text] : index->quotedSends)
+                    if (span.contains(p))
+                        for (const ContractSymbol& c : index->contracts)
+                            if (c.name == text)
+                                list.push_back(json{{"uri", uri}, {"range", toLsp(c.channel)}});
+            }
+            if (list.empty())
                 return json(nullptr);
-            return json{{"uri", uri}, {"range", toLsp(b->binder)}};
+            return list.size() == 1 ? list[0] : list;
         }
         if (method == "textDocument/references") {
             std::string uri;

@@ -27,7 +27,10 @@ doc='new out(`rho:io:stdout`), greeter in {
 bad='new x in { y!(1) }'
 broken='new x in { x!(1) '
 printf '%s' "$bad" >"$dir/bad.rho"
+quoted='contract @"hello"(@who) = { Nil } |
+@"hello"!("x")'
 uri='file:///work/greeter.rho'
+uri2='file:///work/hello.rho'
 td="{\"uri\":\"$uri\"}"
 {
     msg '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{}}}'
@@ -40,9 +43,12 @@ td="{\"uri\":\"$uri\"}"
     msg "{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"textDocument/hover\",\"params\":{\"textDocument\":$td,\"position\":{\"line\":6,\"character\":22}}}"
     msg "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"textDocument/documentSymbol\",\"params\":{\"textDocument\":$td}}"
     msg "{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"textDocument/definition\",\"params\":{\"textDocument\":$td,\"position\":{\"line\":3,\"character\":0}}}"
+    msg "{\"jsonrpc\":\"2.0\",\"id\":12,\"method\":\"textDocument/definition\",\"params\":{\"textDocument\":$td,\"position\":{\"line\":5,\"character\":4}}}"
     msg "{\"jsonrpc\":\"2.0\",\"method\":\"textDocument/didChange\",\"params\":{\"textDocument\":{\"uri\":\"$uri\",\"version\":2},\"contentChanges\":[{\"text\":$(json_string "$bad")}]}}"
     msg "{\"jsonrpc\":\"2.0\",\"method\":\"textDocument/didChange\",\"params\":{\"textDocument\":{\"uri\":\"$uri\",\"version\":3},\"contentChanges\":[{\"text\":$(json_string "$broken")}]}}"
     msg "{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"textDocument/definition\",\"params\":{\"textDocument\":$td,\"position\":{\"line\":0,\"character\":4}}}"
+    msg "{\"jsonrpc\":\"2.0\",\"method\":\"textDocument/didOpen\",\"params\":{\"textDocument\":{\"uri\":\"$uri2\",\"languageId\":\"rholang\",\"version\":1,\"text\":$(json_string "$quoted")}}}"
+    msg "{\"jsonrpc\":\"2.0\",\"id\":13,\"method\":\"textDocument/definition\",\"params\":{\"textDocument\":{\"uri\":\"$uri2\"},\"position\":{\"line\":1,\"character\":2}}}"
     msg '{"jsonrpc":"2.0","id":10,"method":"workspace/noSuchThing","params":{}}'
     msg '{"jsonrpc":"2.0","id":11,"method":"shutdown"}'
     msg '{"jsonrpc":"2.0","method":"exit"}'
@@ -55,7 +61,7 @@ reply() { jq -c "select(.id == $1)" "$dir/messages"; }
 q() { jq -r "$2" <<<"$(reply "$1")"; }
 
 check "initialize: capabilities" test "$(q 1 '.result.capabilities | [.definitionProvider, .referencesProvider, .hoverProvider, .documentSymbolProvider, .textDocumentSync] | map(tostring) | join(",")')" = "true,true,true,true,1"
-diags=$(jq -c 'select(.method == "textDocument/publishDiagnostics") | .params.diagnostics' "$dir/messages")
+diags=$(jq -c "select(.method == \"textDocument/publishDiagnostics\" and .params.uri == \"$uri\") | .params.diagnostics" "$dir/messages")
 check "three diagnostics notices (open, two changes)" test "$(wc -l <<<"$diags")" -eq 3
 check "open: a clean document" test "$(sed -n 1p <<<"$diags")" = "[]"
 check "definition of r (6:24) is its new (5:7)" test "$(q 2 '.result.range.start | "\(.line):\(.character)"')" = "4:6"
@@ -71,6 +77,9 @@ check "change: the error check gives" test "$(sed -n 2p <<<"$diags" | jq -r '.[0
 check "change: its range" test "$(sed -n 2p <<<"$diags" | jq -r '.[0].range.start | "\(.line):\(.character)"')" = "0:11"
 check "a syntax error is reported" test "$(sed -n 3p <<<"$diags" | jq 'length')" -ge 1
 check "navigation keeps the last version that parsed" test "$(q 9 '.result.range.start | "\(.line):\(.character)"')" = "0:4"
+# The call greeter!(...) is at 6:5: its contract (2:12) first, then its new (1:27).
+check "definition of a contract's name: the contract, then the new" test "$(q 12 '[.result[].range.start | "\(.line):\(.character)"] | join(" ")')" = "1:11 0:26"
+check "definition of a quoted channel: its contract" test "$(q 13 '.result.range.start | "\(.line):\(.character)"')" = "0:9"
 check "unknown method: error -32601" test "$(q 10 '.error.code')" = "-32601"
 check "shutdown: null" test "$(q 11 '.result')" = "null"
 
