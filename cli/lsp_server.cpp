@@ -52,7 +52,11 @@ class Server {
                 return shutdown_ ? 0 : 1;
             json params = message->value("params", json::object());
             if (!isRequest) {
-                notification(method, params);
+                try {
+                    notification(method, params);
+                } catch (const json::exception&) {
+                    // a malformed notification has no one to answer: dropped
+                }
                 continue;
             }
             const json id = (*message)["id"];

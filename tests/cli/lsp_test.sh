@@ -12,6 +12,7 @@ RHOVM=$1
 dir=$(mktemp -d)
 trap "rm -rf $dir" EXIT
 
+has_text() { grep -qF -- "$2" <<<"$1"; }
 msg() { printf 'Content-Length: %d\r\n\r\n%s' "${#1}" "$1"; }
 json_string() { jq -Rs . <<<"$1" | sed 's/\\n"$/"/'; } # text as a JSON string (without the here-string's newline)
 
@@ -82,6 +83,17 @@ check "definition of a contract's name: the contract, then the new" test "$(q 12
 check "definition of a quoted channel: its contract" test "$(q 13 '.result.range.start | "\(.line):\(.character)"')" = "0:9"
 check "unknown method: error -32601" test "$(q 10 '.error.code')" = "-32601"
 check "shutdown: null" test "$(q 11 '.result')" = "null"
+
+# A malformed notification (no document) and a body that is not JSON do not stop it.
+out=$({
+    msg '{"jsonrpc":"2.0","method":"textDocument/didOpen","params":{}}'
+    msg '{"jsonrpc":"2.0",'
+    msg '{"jsonrpc":"2.0","id":1,"method":"shutdown"}'
+    msg '{"jsonrpc":"2.0","method":"exit"}'
+} | "$RHOVM" lsp)
+check "malformed input: still serves, exits 0" test $? -eq 0
+check "malformed input: a parse error answered" has_text "$out" '"code":-32700'
+check "malformed input: shutdown answered" has_text "$out" '{"id":1,"jsonrpc":"2.0","result":null}'
 
 # Without shutdown, exit gives 1 (the protocol's rule).
 msg '{"jsonrpc":"2.0","method":"exit"}' | "$RHOVM" lsp >/dev/null
