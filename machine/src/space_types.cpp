@@ -13,10 +13,10 @@
 namespace rho::machine {
 
 static_assert(Space_kShardBits == Space::kShardBits, "SpaceTypes::key must put a name's shard where Space reads it");
-// A parked receive on a channel of its own: a record and an entry, each with its key
-// one heap block (BM_ParkedReceiveMemory).
-static_assert(Space::entryBytes() <= 104, "a channel's entry outgrew its 128-byte map node");
-static_assert(Space::recordBytes() <= 152, "a parked receive's record outgrew its 160-byte heap block");
+// A parked receive on a channel of its own: a record and an entry (with its key, a
+// 112-byte node), each a slot of its shard's slab pool (BM_ParkedReceiveMemory).
+static_assert(Space::entryBytes() <= 96, "a channel's entry outgrew 96 bytes");
+static_assert(Space::recordBytes() <= 144, "a parked receive's record outgrew 144 bytes");
 
 using bytecode::Pattern;
 using bytecode::ValueKind;

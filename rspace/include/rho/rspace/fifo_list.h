@@ -64,8 +64,9 @@ class FifoList {
 // case) are one array; a queue that grows long moves into fixed blocks, so that
 // appending never copies the whole queue (a million stored messages would otherwise
 // be moved at every doubling, inside the channel's lock). Empty: no allocation, and
-// 28 bytes in the channel's entry (the block state is allocated only for a long queue;
-// an owner that declares it [[no_unique_address]] can keep 4 bytes in its tail padding).
+// 20 bytes in the channel's entry (one pointer, to the array or to the block state
+// of a long queue, and three 32-bit counts; an owner that declares it
+// [[no_unique_address]] can keep 4 bytes in its tail padding).
 //
 // [OnePool] (optional, a SlabPool of at least T's size): where an array of one element
 // comes from (the usual case: a channel holding one message; emplaceIn names the
@@ -82,12 +83,17 @@ class BlockFifo {
     BlockFifo() = default;
     BlockFifo(const BlockFifo&) = delete;
     BlockFifo& operator=(const BlockFifo&) = delete;
-    ~BlockFifo() { freeSmall(); }
+    ~BlockFifo() {
+        if (isBig())
+            delete big_;
+        else
+            freeSmall();
+    }
 
-    [[nodiscard]] size_t size() const { return big_ ? big_->count : size_ - head_; }
+    [[nodiscard]] size_t size() const { return isBig() ? big_->count : size_ - head_; }
     [[nodiscard]] bool empty() const { return size() == 0; }
-    T& operator[](size_t i) { return big_ ? big_->at(i) : small_[head_ + i]; }
-    const T& operator[](size_t i) const { return big_ ? big_->at(i) : small_[head_ + i]; }
+    T& operator[](size_t i) { return isBig() ? big_->at(i) : small_[head_ + i]; }
+    const T& operator[](size_t i) const { return isBig() ? big_->at(i) : small_[head_ + i]; }
 
     template <class... Args>
         requires(!kPooled)
@@ -104,7 +110,7 @@ class BlockFifo {
   private:
     template <class... Args>
     void put(PoolPtr pool, Args&&... args) {
-        if (!big_) {
+        if (!isBig()) {
             if (size_ - head_ < kSmallMax) {
                 if (size_ == cap_) {
                     if (head_ != 0) { // reuse the taken prefix
@@ -126,10 +132,13 @@ class BlockFifo {
 
     // Removes element [i]; the oldest (i == 0) in O(1).
     void erase(size_t i) {
-        if (big_) {
+        if (isBig()) {
             big_->erase(i);
-            if (big_->count == 0)
-                big_.reset();
+            if (big_->count == 0) { // back to an empty array
+                delete big_;
+                small_ = nullptr;
+                cap_ = 0;
+            }
             return;
         }
         if (i != 0) {
@@ -208,10 +217,12 @@ class BlockFifo {
     };
 
     void toBlocks() {
-        big_ = std::make_unique<Blocks>();
+        auto* blocks = new Blocks();
         for (size_t i = head_; i < size_; ++i)
-            big_->emplace(std::move(small_[i]));
+            blocks->emplace(std::move(small_[i]));
         freeSmall();
+        big_ = blocks;
+        cap_ = kBig;
     }
 
     // Destroys the elements [0, size_) (the taken prefix too: its storage was only
@@ -266,10 +277,15 @@ class BlockFifo {
     // Not a std::deque (libstdc++'s allocates ~600 bytes even when empty, and every
     // channel entry holds one of these), nor a std::vector (24 bytes, and a 32-bit
     // size and capacity do: a short queue holds at most kSmallMax).
-    T* small_ = nullptr;
-    std::unique_ptr<Blocks> big_;
+    // One pointer: the array, or (cap_ == kBig) the blocks.
+    static constexpr uint32_t kBig = UINT32_MAX;
+    [[nodiscard]] bool isBig() const { return cap_ == kBig; }
+    union {
+        T* small_ = nullptr;
+        Blocks* big_;
+    };
     uint32_t size_ = 0;
-    uint32_t cap_ = 0;
+    uint32_t cap_ = 0;  // of small_; kBig: the queue is in big_ (size_ and head_ are 0)
     uint32_t head_ = 0; // taken prefix of small_ (at most kSmallMax)
 };
 

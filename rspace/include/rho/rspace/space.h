@@ -483,8 +483,8 @@ class Space {
         ContRecord* rec;
         uint32_t index; // position of this channel in the continuation's join
     };
-    // 104 bytes with the machine's types (the flags and the count sit in the tail
-    // padding of the lists): with its key a 120-byte map node, a 128-byte heap block.
+    // 96 bytes with the machine's types (the flags and the count sit in the tail
+    // padding of the lists): with its key a 112-byte map node in its shard's pool.
     struct ChannelEntry {
         explicit ChannelEntry(const Channel& ch) : channel(ch) {}
         Channel channel;
