@@ -713,7 +713,16 @@ absl::Status History::commit(std::span<const PutView> puts, const std::vector<De
         };
         const char* op = "mdb_put";
         int rc = guardedCall([&] {
-            for (const PutView& put : puts) {
+            // The records are read in key order, not in the order they lie in memory
+            // (a checkpoint encodes them as its channels come): each would be a cache
+            // miss, so the ones a few places ahead are fetched early.
+            constexpr size_t kAhead = 8;
+            for (size_t i = 0; i < puts.size(); ++i) {
+                if (i + kAhead < puts.size()) {
+                    __builtin_prefetch(puts[i + kAhead].key.data());
+                    __builtin_prefetch(puts[i + kAhead].value.data());
+                }
+                const PutView& put = puts[i];
                 if (put.key.empty())
                     return static_cast<int>(MDB_BAD_VALSIZE);
                 bool appended = false;

@@ -170,6 +170,34 @@ TEST_CASE("a modified record is rewritten, not duplicated", "[rspace][history]")
     CHECK(dump(space) == "a: (2) (3)!!\n");
 }
 
+TEST_CASE("a channel dropped and made anew between checkpoints is written once", "[rspace][history]") {
+    TempDir dir;
+    TestMatcher m;
+    {
+        auto history = History::open(dir.path(), kDefaultMapSizeBytes);
+        REQUIRE(history.ok());
+        TestSpace space(m);
+        REQUIRE(space.attach(**history).ok());
+        REQUIRE_FALSE(space.produce("a", V{1}, false)); // "a" listed dirty
+        REQUIRE(consume1(space, "a", {kAny}, 0));       // its entry dropped
+        REQUIRE_FALSE(space.produce("a", V{2}, false)); // a new entry: "a" listed again
+        REQUIRE_FALSE(space.produce("z", V{3}, false)); // a key past "a"'s, appended after it
+        REQUIRE(space.checkpoint().ok());
+        CHECK(countRecords(**history, History::Db::kData) == 2);
+        // Dropped again and not remade: the record goes.
+        REQUIRE(consume1(space, "a", {kAny}, 0));
+        REQUIRE_FALSE(space.produce("a", V{4}, false));
+        REQUIRE(consume1(space, "a", {kAny}, 0));
+        REQUIRE(space.checkpoint().ok());
+        CHECK(countRecords(**history, History::Db::kData) == 1);
+    }
+    auto history = History::open(dir.path(), kDefaultMapSizeBytes);
+    REQUIRE(history.ok());
+    TestSpace space(m);
+    REQUIRE(space.attach(**history).ok());
+    CHECK(dump(space) == "z: (3)\n");
+}
+
 TEST_CASE("non-durable continuations are never persisted", "[rspace][history]") {
     TempDir dir;
     TestMatcher m;

@@ -490,6 +490,7 @@ class Space {
         Channel channel;
         [[no_unique_address]] detail::BlockFifo<DataEntry, DataPool> data;
         bool dirty = false;                 // its key is in its shard's dirty list
+        bool encoding = false;              // (a chain's head) its key's record is in the checkpoint being written
         bool published = false;             // in its shard's contract snapshots
         uint8_t publications = 0;           // times published; capped (kMaxPublications)
         [[no_unique_address]] detail::FifoList<Waiter, 1> waiting;

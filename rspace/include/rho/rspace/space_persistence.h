@@ -98,30 +98,46 @@ absl::Status Space<Types, Matcher>::checkpoint() {
     std::vector<History::Del> dels;
     // Each dirty channel's entries, looked up once: marked clean after the commit.
     struct Written {
+        ChannelKey key;
         ChannelEntry* head; // null: the channel has no entry any more
         bool hasData;
     };
     std::vector<Written> written;
+    // A failed checkpoint leaves every change pending: the heads marked below unmarked.
+    auto unmark = [&written] {
+        for (const Written& done : written)
+            if (done.head != nullptr)
+                done.head->encoding = false;
+    };
     // Nothing is written, and every change stays pending.
-    auto unstorable = [](const std::string& what) {
+    auto unstorable = [&unmark](const std::string& what) {
+        unmark();
         return absl::OutOfRangeError(absl::StrCat(
             "rspace checkpoint: ", what,
             " holds a value nested deeper than a store can read back (450,000 levels); nothing was written"));
     };
     for (unsigned s = 0; s < kShards; ++s) {
         Shard& sh = shards_[s];
-        // A key is listed again when its entry was dropped and made anew.
-        std::sort(sh.dirty.begin(), sh.dirty.end());
-        sh.dirty.erase(std::unique(sh.dirty.begin(), sh.dirty.end()), sh.dirty.end());
+        // In the order the channels became dirty, which is near the order their entries
+        // and data lie in the shard's pools (key order would make each lookup a cache
+        // miss; the records are sorted by key below, as views). A key is listed more
+        // than once when its entry was dropped and made anew, or when two entries of a
+        // collision chain changed: a listed head is marked, and a key without an entry
+        // only deletes (a second delete finds nothing).
         for (const ChannelKey& key : sh.dirty) {
+            auto it = sh.channels.find(key);
+            ChannelEntry* head = it == sh.channels.end() ? nullptr : &it->second;
+            if (head != nullptr) {
+                if (head->encoding)
+                    continue;
+                head->encoding = true;
+            }
             const size_t keyAt = buffer.size();
             detail::putU64(buffer, key.lo); // ChannelKey::bytes()
             detail::putU64(buffer, key.hi);
             const size_t valueAt = buffer.size();
-            auto it = sh.channels.find(key);
-            ChannelEntry* head = it == sh.channels.end() ? nullptr : &it->second;
             const Encoded encoded = encodeChannelRecord(head, buffer);
-            written.push_back({head, encoded == Encoded::kRecord});
+            written.push_back({key, head, encoded == Encoded::kRecord});
             switch (encoded) {
             case Encoded::kRecord:
                 spans.push_back({History::Db::kData, keyAt, ChannelKey::kSizeBytes, valueAt, buffer.size() - valueAt});
@@ -157,22 +173,26 @@ absl::Status Space<Types, Matcher>::checkpoint() {
     // Key order makes the B-tree inserts sequential (fewer page touches; past a
     // table's end History::commit appends without searching).
     detail::sortByKey(puts);
-    RHO_RETURN_IF_ERROR(history_->commit(std::span<const History::PutView>(puts), dels));
-    size_t w = 0;
+    if (absl::Status st = history_->commit(std::span<const History::PutView>(puts), dels); !st.ok()) {
+        unmark();
+        return st;
+    }
+    for (unsigned s = 0; s < kShards; ++s)
+        shards_[s].stored.reserve(shards_[s].stored.size() + shards_[s].dirty.size());
+    for (const Written& done : written) {
+        Shard& sh = shards_[shardOf(done.key)];
+        for (ChannelEntry* e = done.head; e != nullptr; e = e->next.get())
+            e->dirty = false;
+        if (done.head != nullptr)
+            done.head->encoding = false;
+        if (done.hasData) {
+            sh.stored.insert(done.key);
+        } else {
+            sh.stored.erase(done.key);
+        }
+    }
     for (unsigned s = 0; s < kShards; ++s) {
         Shard& sh = shards_[s];
-        sh.stored.reserve(sh.stored.size() + sh.dirty.size());
-        for (const ChannelKey& key : sh.dirty) {
-            const Written& done = written[w++];
-            for (ChannelEntry* e = done.head; e != nullptr; e = e->next.get()) {
-                e->dirty = false;
-            }
-            if (done.hasData) {
-                sh.stored.insert(key);
-            } else {
-                sh.stored.erase(key);
-            }
-        }
         sh.dirty.clear();
         for (ContRecord* rec : sh.added) {
             rec->addedAt = 0;
