@@ -346,6 +346,14 @@ bool drawPlot(const std::vector<Result>& results, const std::vector<unsigned>& t
                 d << '\t' << results[i + t].rate();
             d << '\n';
         }
+        // The range from the data: gnuplot's own is empty (and warns) for one rate.
+        double lo = 0, hi = 0;
+        for (const Result& r : results) {
+            if (r.rate() > 0) {
+                lo = lo == 0 ? r.rate() : std::min(lo, r.rate());
+                hi = std::max(hi, r.rate());
+            }
+        }
         std::ofstream g(script);
         g << "set terminal pngcairo size 1200,560 font \"DejaVu Sans,10\"\n"
           << "set output \"" << png << "\"\n"
@@ -354,14 +362,16 @@ bool drawPlot(const std::vector<Result>& results, const std::vector<unsigned>& t
           << "set style data histograms\nset style histogram clustered gap 1\n"
           << "set style fill solid 0.85 border -1\nset boxwidth 0.9\n"
           << "set logscale y\nset ylabel \"per second (joins, matches, COMMs, messages, processes)\"\n"
-          << "set grid ytics\nset key top right\nset xtics rotate by -40 nomirror\n"
-          << "plot ";
+          << "set grid ytics\nset key top right\nset xtics rotate by -40 nomirror\n";
+        if (hi > 0)
+            g << "set yrange [" << lo / 2 << ":" << hi * 2 << "]\n";
+        g << "plot ";
         for (size_t t = 0; t < threads.size(); ++t)
             g << (t == 0 ? "" : ", ") << "\"" << data << "\" using " << t + 2 << (t == 0 ? ":xtic(1)" : "")
               << " title \"" << threads[t] << (threads[t] == 1 ? " thread" : " threads") << "\"";
         g << "\n";
     }
-    const std::string command = "gnuplot \"" + script + "\" 2>&1";
+    const std::string command = "gnuplot \"" + script + "\" 1>&2"; // its messages beside ours, off the table
     const int status = std::system(command.c_str());
     std::remove(data.c_str());
     std::remove(script.c_str());

@@ -43,6 +43,12 @@ check "json: time unit ms, 1 iteration" test "$(j '[.benchmarks[] | select(.run_
 check "plot: a PNG" test "$(head -c 4 "$dir/b.png" | od -An -c | tr -d ' ')" = '211PNG'
 check "plot: not empty" test "$(stat -c %s "$dir/b.png")" -gt 5000
 
+# One case on one thread: one rate, which gnuplot's own range leaves empty (a warning).
+"$RHOVM" bench --quick --filter '^join/1$' --plot "$dir/one.png" >"$dir/one.err" 2>&1
+check "plot of one rate: exit 0" test $? -eq 0
+check "plot of one rate: no gnuplot warning" bash -c '! grep -qi warning "$1"' _ "$dir/one.err"
+check "plot of one rate: a PNG" test "$(head -c 4 "$dir/one.png" | od -An -c | tr -d ' ')" = '211PNG'
+
 "$RHOVM" bench --filter 'no such case' >/dev/null 2>"$dir/err"
 check "no case matched: exit 2" test $? -eq 2
 check "no case matched: says so" grep -q "no case matches --filter 'no such case'" "$dir/err"
