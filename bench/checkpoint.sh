@@ -4,7 +4,8 @@
 # lmdb_bench.cpp, mode "big") and rhovm's checkpoint of a space holding N data tuples
 # (`run --stats --data-dir`: "checkpoint at the end"), the median of 3 runs each, and
 # rhovm's rate as a ratio of LMDB's (above 1: faster). Also the whole run's wall time
-# beside its --stats time (what start-up, the checkpoint and teardown add).
+# beside its --stats time (what start-up, the checkpoint and teardown add), and the
+# wall time of a run of `Nil` on the store the fill left (reopening it: the load).
 #   bash bench/checkpoint.sh [RHOVM]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,7 +17,8 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 g++ -O2 -o "$work/lmdb_bench" "$PEER" -llmdb
 median() { sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
-printf '%-9s %12s %14s %8s %12s %12s\n' N "lmdb put s" "checkpoint s" ratio "run s" "wall s"
+echo Nil >"$work/nil.rho"
+printf '%-9s %12s %14s %8s %12s %12s %12s\n' N "lmdb put s" "checkpoint s" ratio "run s" "wall s" "reopen s"
 for n in 10000 100000 1000000; do
     cat >"$work/fill.rho" <<RHO
 new fill in { contract fill(@i) = { if (i < $n) { @i!(i) | fill!(i + 1) } } | fill!(0) }
@@ -35,9 +37,15 @@ RHO
         run=$(sed -n 's/^seconds \([0-9.]*\),.*/\1/p' <<<"$out")
         echo "$ckpt $run $(awk -v a="$start" -v b="$end" 'BEGIN {print b - a}')" >>"$work/runs"
     done
+    reopen=$(for _ in 1 2 3; do
+        start=$(date +%s.%N)
+        "$RHOVM" run --threads 1 --data-dir "$work/space" "$work/nil.rho" >/dev/null
+        end=$(date +%s.%N)
+        awk -v a="$start" -v b="$end" 'BEGIN {print b - a}'
+    done | median)
     ckpt=$(awk '{print $1}' "$work/runs" | median)
     run=$(awk '{print $2}' "$work/runs" | median)
     wall=$(awk '{print $3}' "$work/runs" | median)
-    printf '%-9s %12.3f %14.3f %8.2f %12.3f %12.3f\n' "$n" "$lmdb" "$ckpt" \
-        "$(awk -v l="$lmdb" -v c="$ckpt" 'BEGIN {print l / c}')" "$run" "$wall"
+    printf '%-9s %12.3f %14.3f %8.2f %12.3f %12.3f %12.3f\n' "$n" "$lmdb" "$ckpt" \
+        "$(awk -v l="$lmdb" -v c="$ckpt" 'BEGIN {print l / c}')" "$run" "$wall" "$reopen"
 done

@@ -430,6 +430,8 @@ absl::StatusOr<std::unique_ptr<History>> History::openTemporary(size_t mapSizeBy
 bool History::readOnly() const { return env_->readOnly; }
 size_t History::mapSize() const { return env_->mapSize; }
 
+uint64_t History::recordCount(Db db) const { return env_->digest.count[static_cast<size_t>(db)]; }
+
 absl::StatusOr<History::Stats> History::stats() const {
     Env& e = *env_;
     RHO_RETURN_IF_ERROR(e.poisoned);
@@ -530,10 +532,15 @@ std::string digestProblem(History::Db db, const Walk& walk, const Digest& digest
 } // namespace
 
 absl::Status History::forEach(Db db, absl::FunctionRef<absl::Status(std::string_view, std::string_view)> fn) const {
+    return forEach(db, fn, [] { return absl::OkStatus(); });
+}
+
+absl::Status History::forEach(Db db, absl::FunctionRef<absl::Status(std::string_view, std::string_view)> fn,
+                              absl::FunctionRef<absl::Status()> then) const {
     Env& e = *env_;
     RHO_RETURN_IF_ERROR(e.poisoned);
     if (e.empty)
-        return absl::OkStatus();
+        return then();
     MDB_txn* raw = nullptr;
     if (int rc = guardedCall([&] { return mdb_txn_begin(e.env, nullptr, MDB_RDONLY, &raw); }); rc != 0)
         return e.fail(rc, "mdb_txn_begin (read)");
@@ -554,7 +561,7 @@ absl::Status History::forEach(Db db, absl::FunctionRef<absl::Status(std::string_
     RHO_RETURN_IF_ERROR(status);
     if (std::string problem = digestProblem(db, walk, e.digest); !problem.empty())
         return absl::DataLossError(problem);
-    return absl::OkStatus();
+    return then();
 }
 
 absl::StatusOr<HistoryReport> History::verify() const {

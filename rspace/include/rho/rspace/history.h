@@ -145,6 +145,12 @@ class History {
     // Internal / ResourceExhausted from LMDB.
     [[nodiscard]] absl::Status
     forEach(Db db, absl::FunctionRef<absl::Status(std::string_view key, std::string_view value)> fn) const;
+    // The same, then [then]() in the same transaction once every record was read and
+    // the digest agreed: views [fn] kept stay valid until [then] returns (a caller that
+    // wants the records in another order than the keys' collects views, then reads).
+    [[nodiscard]] absl::Status
+    forEach(Db db, absl::FunctionRef<absl::Status(std::string_view key, std::string_view value)> fn,
+            absl::FunctionRef<absl::Status()> then) const;
 
     // Walk every record of both databases and report every damaged one, and the
     // digest's verdict. Errors only when the walk itself cannot start.
@@ -187,6 +193,9 @@ class History {
     [[nodiscard]] bool readOnly() const;
     // The map's current size in bytes.
     [[nodiscard]] size_t mapSize() const;
+    // The records of [db] as of the last commit, from the stored digest (no walk; a
+    // damaged store may hold another number: a hint, such as for reserving a table).
+    [[nodiscard]] uint64_t recordCount(Db db) const;
 
     // The format version stored in "meta" (kHistoryFormatVersion for any opened History).
     [[nodiscard]] uint32_t formatVersion() const { return formatVersion_; }

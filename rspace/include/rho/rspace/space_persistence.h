@@ -267,51 +267,87 @@ void Space<Types, Matcher>::clearLocked() {
 
 template <class Types, class Matcher>
 absl::Status Space<Types, Matcher>::loadLocked(History& history) {
-    RHO_RETURN_IF_ERROR(history.forEach(
-        History::Db::kData, [this](std::string_view key, std::string_view value) -> absl::Status {
-            std::optional<ChannelKey> ck = ChannelKey::fromBytes(key);
-            if (!ck) {
-                return absl::DataLossError("rspace history: malformed channel key");
+    // Each shard's tables sized once for its share of the records (the keys spread
+    // evenly over the shards), not grown by doubling as they fill; capped, since the
+    // count is only the digest's word.
+    {
+        const uint64_t records = std::min<uint64_t>(history.recordCount(History::Db::kData), uint64_t{1} << 32);
+        const size_t perShard = static_cast<size_t>(records / kShards + records / (kShards * 8) + 1);
+        if (records != 0) {
+            for (unsigned s = 0; s < kShards; ++s) {
+                shards_[s].channels.reserve(perShard);
+                shards_[s].stored.reserve(perShard);
             }
-            auto corrupt = [&ck] {
-                return absl::DataLossError(
-                    absl::StrCat("rspace history: corrupt data record ", ck->hex()));
-            };
-            uint32_t count = 0;
-            if (!detail::getU32(value, count) || count == 0) {
+        }
+    }
+    // The records come in key order, which spreads them over every shard in turn (a
+    // shard is chosen by the top bits of the key's first word, the last of its
+    // little-endian bytes): inserted so, each channel would be a cache miss in a table
+    // of the whole store. They are gathered by shard first (views into the map, valid
+    // until the read ends) and inserted shard by shard.
+    struct Staged {
+        ChannelKey key;
+        std::string_view value;
+    };
+    std::vector<std::vector<Staged>> staged(kShards);
+    auto stage = [this, &staged](std::string_view key, std::string_view value) -> absl::Status {
+        std::optional<ChannelKey> ck = ChannelKey::fromBytes(key);
+        if (!ck) {
+            return absl::DataLossError("rspace history: malformed channel key");
+        }
+        staged[shardOf(*ck)].push_back({*ck, value});
+        return absl::OkStatus();
+    };
+    auto insert = [this](const ChannelKey& key, std::string_view value) -> absl::Status {
+        auto corrupt = [&key] {
+            return absl::DataLossError(absl::StrCat("rspace history: corrupt data record ", key.hex()));
+        };
+        uint32_t count = 0;
+        if (!detail::getU32(value, count) || count == 0) {
+            return corrupt();
+        }
+        Shard& sh = shards_[shardOf(key)];
+        sh.stored.insert(key);
+        for (uint32_t c = 0; c < count; ++c) {
+            Channel ch{};
+            uint32_t n = 0;
+            if (!Types::decode(value, ch) || !detail::getU32(value, n) || n == 0 || n > value.size()) {
                 return corrupt();
             }
-            Shard& sh = shards_[shardOf(*ck)];
-            sh.stored.insert(*ck);
-            for (uint32_t c = 0; c < count; ++c) {
-                Channel ch{};
-                uint32_t n = 0;
-                if (!Types::decode(value, ch) || !detail::getU32(value, n) || n == 0 ||
-                    n > value.size()) {
+            if (!(Types::key(ch) == key)) {
+                return absl::DataLossError(
+                    absl::StrCat("rspace history: data record ", key.hex(), " holds a channel of another key"));
+            }
+            ChannelEntry& entry = *findOrCreate(key, ch).node;
+            if (!entry.data.empty()) {
+                return corrupt(); // the same channel twice
+            }
+            for (uint32_t i = 0; i < n; ++i) {
+                uint64_t seq = 0;
+                uint8_t persistent = 0;
+                Datum d{};
+                if (!detail::getU64(value, seq) || seq > kMaxSeq || !detail::getU8(value, persistent) ||
+                    !Types::decode(value, d)) {
                     return corrupt();
                 }
-                if (!(Types::key(ch) == *ck)) {
-                    return absl::DataLossError(absl::StrCat("rspace history: data record ", ck->hex(),
-                                                            " holds a channel of another key"));
-                }
-                ChannelEntry& entry = *findOrCreate(*ck, ch).node;
-                if (!entry.data.empty()) {
-                    return corrupt(); // the same channel twice
-                }
-                for (uint32_t i = 0; i < n; ++i) {
-                    uint64_t seq = 0;
-                    uint8_t persistent = 0;
-                    Datum d{};
-                    if (!detail::getU64(value, seq) || seq > kMaxSeq || !detail::getU8(value, persistent) ||
-                        !Types::decode(value, d)) {
-                        return corrupt();
-                    }
-                    entry.data.emplaceIn(sh.singles, DataEntry{std::move(d), seq, persistent != 0});
-                    sh.nextSeq = std::max(sh.nextSeq, seq + 1);
-                }
+                entry.data.emplaceIn(sh.singles, DataEntry{std::move(d), seq, persistent != 0});
+                sh.nextSeq = std::max(sh.nextSeq, seq + 1);
             }
-            return value.empty() ? absl::OkStatus() : corrupt();
-        }));
+        }
+        return value.empty() ? absl::OkStatus() : corrupt();
+    };
+    RHO_RETURN_IF_ERROR(history.forEach(History::Db::kData, stage, [&staged, &insert]() -> absl::Status {
+        for (std::vector<Staged>& shard : staged) {
+            for (size_t i = 0; i < shard.size(); ++i) {
+                if (i + 4 < shard.size()) // the records lie apart in the map: fetched ahead
+                    __builtin_prefetch(shard[i + 4].value.data());
+                if (absl::Status st = insert(shard[i].key, shard[i].value); !st.ok())
+                    return st;
+            }
+            shard = {};
+        }
+        return absl::OkStatus();
+    }));
     // Waiters are listed per channel in age order once all records are read. Until
     // then a record's channels are held here, and the records by their home shards'
     // pools (so clearLocked frees them all after a corrupt record): a record's slot
@@ -385,6 +421,10 @@ absl::Status Space<Types, Matcher>::loadLocked(History& history) {
             return absl::OkStatus();
         }));
     std::sort(pending.begin(), pending.end(), [](const Pending& a, const Pending& b) { return a.seq < b.seq; });
+    // The keys whose channels got waiters: only they can be contract channels (a
+    // channel holding data only is not), so only their heads are published below
+    // (not every channel of the store, visited in hash order).
+    std::vector<ChannelKey> waitedOn;
     for (Pending& p : pending) {
         const ChannelKey key = Types::key(p.channel);
         Shard& sh = shards_[shardOf(key)];
@@ -392,11 +432,16 @@ absl::Status Space<Types, Matcher>::loadLocked(History& history) {
         ChannelEntry* entry = findOrCreate(key, p.channel).node;
         p.rec->slots[p.index].entry = entry;
         addWaiter(*entry, p.rec, p.index);
+        if (entry->waiting.size() == 1)
+            waitedOn.push_back(key);
     }
-    for (unsigned sh = 0; sh < kShards; ++sh) {
-        for (auto it = shards_[sh].channels.begin(); it != shards_[sh].channels.end(); ++it) {
-            refreshContract({&shards_[sh], it, &it->second});
-        }
+    std::sort(waitedOn.begin(), waitedOn.end());
+    waitedOn.erase(std::unique(waitedOn.begin(), waitedOn.end()), waitedOn.end());
+    for (const ChannelKey& key : waitedOn) {
+        Shard& sh = shards_[shardOf(key)];
+        auto it = sh.channels.find(key);
+        if (it != sh.channels.end())
+            refreshContract({&sh, it, &it->second});
     }
     return absl::OkStatus();
 }
