@@ -59,7 +59,8 @@ std::string LiveStatus::format(const machine::Progress& now, const machine::Prog
     std::snprintf(elapsed, sizeof elapsed, "%.1fs", now.seconds);
     return std::string("rhovm ") + elapsed + ": " + human(rate(now.steps, before.steps)) + " reductions/s, " +
            human(rate(now.comms, before.comms)) + " COMMs/s, " +
-           human(static_cast<double>(std::max<int64_t>(now.liveMachines, 0))) + " live machines, " +
+           human(static_cast<double>(std::max<int64_t>(now.liveMachines, 0))) +
+           (now.liveMachines == 1 ? " live machine, " : " live machines, ") +
            human(static_cast<double>(now.parked)) + " parked";
 }
 

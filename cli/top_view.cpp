@@ -60,11 +60,11 @@ std::string TopView::frame(const std::string& title, const machine::Progress& no
     std::string f;
     char line[512];
     std::snprintf(line, sizeof line,
-                  "rhovm top  %s  %.1fs  %s reductions/s  %s COMMs/s  %s live machines  %s parked\n\n",
+                  "rhovm top  %s  %.1fs  %s reductions/s  %s COMMs/s  %s live %s  %s parked\n\n",
                   title.c_str(), now.seconds, human(before ? rate(now.steps, before->steps) : 0).c_str(),
                   human(before ? rate(now.comms, before->comms) : 0).c_str(),
                   human(static_cast<double>(std::max<int64_t>(now.liveMachines, 0))).c_str(),
-                  human(static_cast<double>(now.parked)).c_str());
+                  now.liveMachines == 1 ? "machine" : "machines", human(static_cast<double>(now.parked)).c_str());
     f += line;
     std::snprintf(line, sizeof line, "%-32s %11s %13s %10s %11s %10s %12s\n", "SEQUENCE (machines ended)",
                   "MACHINES/s", "REDUCTIONS/s", "COMMs/s", "REQUESTS/s", "MACHINES", "REDUCTIONS");
