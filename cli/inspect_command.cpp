@@ -21,13 +21,40 @@ void printJson(const ordered_json& doc) {
     std::fwrite(text.data(), 1, text.size(), stdout);
 }
 
-ordered_json listingJson(const Runtime::SpaceListing& l) {
-    ordered_json channels = ordered_json::array();
-    for (const Runtime::SpaceListing::Channel& ch : l.channels)
-        channels.push_back({{"channel", ch.name}, {"sends", ch.sends}, {"receives", ch.receives}});
-    return {{"channels", channels},
-            {"inFlight", l.inFlight},
-            {"summary", {{"channels", l.channels.size()}, {"sends", l.sends}, {"receives", l.receives}}}};
+// [doc] as dump(2) writes it when it sits [depth] levels deep: every line after the
+// first indented by 2 * depth more spaces (JSON strings hold no raw newline).
+void appendNested(const ordered_json& doc, size_t depth, std::string& out) {
+    const std::string text = doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+    const std::string pad(2 * depth, ' ');
+    for (char c : text) {
+        out += c;
+        if (c == '\n')
+            out += pad;
+    }
+}
+
+// The listing as JSON, the same text as one document's dump(2), written a channel at a
+// time: a space of 10^6 channels is never one JSON tree in memory.
+void printListingJson(const Runtime::SpaceListing& l) {
+    std::string out = "{\n  \"channels\": [";
+    auto flush = [&out] {
+        std::fwrite(out.data(), 1, out.size(), stdout);
+        out.clear();
+    };
+    for (size_t i = 0; i < l.channels.size(); ++i) {
+        const Runtime::SpaceListing::Channel& ch = l.channels[i];
+        out += i == 0 ? "\n    " : ",\n    ";
+        appendNested({{"channel", ch.name}, {"sends", ch.sends}, {"receives", ch.receives}}, 2, out);
+        if (out.size() >= (size_t{1} << 20))
+            flush();
+    }
+    out += l.channels.empty() ? "]" : "\n  ]";
+    out += ",\n  \"inFlight\": ";
+    appendNested(l.inFlight, 1, out);
+    out += ",\n  \"summary\": ";
+    appendNested({{"channels", l.channels.size()}, {"sends", l.sends}, {"receives", l.receives}}, 1, out);
+    out += "\n}\n";
+    flush();
 }
 
 ordered_json statsJson(const StoreStats& s) {
@@ -86,7 +113,7 @@ int runInspect(const InspectArgs& args) {
     // included); text: a program that recreates the space.
     const Runtime::ListingOptions lo{args.sendsOnly, args.channel, !args.json};
     if (args.json) {
-        printJson(listingJson((*rt)->listing(lo)));
+        printListingJson((*rt)->listing(lo));
         return 0;
     }
     std::string text = (*rt)->inspect(lo);

@@ -167,10 +167,34 @@ void listAsSource(const std::vector<View>& views, const ListingOptions& options,
                   SpaceListing& out) {
     const bytecode::PrintStyle plain{[](const Value&) { return std::string("u_?"); },
                                      [](const Value&) { return std::string("u_?"); }};
-    std::vector<size_t> listedViews;
-    for (size_t i = 0; i < views.size(); ++i)
-        if (listed(printChannel(views[i], options, &plain, &plain), options))
+    // Channels whose text names no unforgeable name (most, in a large space) read the
+    // same whatever the numbering: printed once here, left out of the colouring (they
+    // give it nothing), sorted once, and merged in below in the order the set of the
+    // others would have given them.
+    bool named = false;
+    const bytecode::PrintStyle probing{[&named](const Value&) {
+                                           named = true;
+                                           return std::string("u_?");
+                                       },
+                                       [&named](const Value&) {
+                                           named = true;
+                                           return std::string("u_?");
+                                       }};
+    std::vector<SpaceListing::Channel> text(views.size());
+    std::vector<size_t> listedViews; // listed, with names
+    std::vector<size_t> fixed;       // listed, without
+    for (size_t i = 0; i < views.size(); ++i) {
+        named = false;
+        SpaceListing::Channel ch = printChannel(views[i], options, &probing, &plain);
+        if (!listed(ch, options))
+            continue;
+        if (named) {
             listedViews.push_back(i);
+        } else {
+            text[i] = std::move(ch);
+            fixed.push_back(i);
+        }
+    }
     const Colours colour = nameColours(views, listedViews, options, urnOf);
 
     absl::flat_hash_map<NameKey, size_t> numbers;
@@ -185,7 +209,6 @@ void listAsSource(const std::vector<View>& views, const ListingOptions& options,
                                           },
                                           shown};
 
-    std::vector<SpaceListing::Channel> text(views.size());
     absl::flat_hash_map<NameKey, std::vector<size_t>> mentions; // name -> channels whose text has it
     auto less = [&text](size_t a, size_t b) {
         return std::tie(text[a].name, text[a].sends, text[a].receives, a) <
@@ -202,7 +225,13 @@ void listAsSource(const std::vector<View>& views, const ListingOptions& options,
         }
         waiting.insert(i);
     }
-    while (!waiting.empty()) {
+    std::sort(fixed.begin(), fixed.end(), less);
+    size_t nextFixed = 0;
+    while (!waiting.empty() || nextFixed < fixed.size()) {
+        if (nextFixed < fixed.size() && (waiting.empty() || less(fixed[nextFixed], *waiting.begin()))) {
+            out.channels.push_back(std::move(text[fixed[nextFixed++]]));
+            continue;
+        }
         const size_t i = *waiting.begin();
         waiting.erase(waiting.begin());
         seen.clear();
