@@ -172,14 +172,11 @@ void listAsSource(const std::vector<View>& views, const ListingOptions& options,
     // give it nothing), sorted once, and merged in below in the order the set of the
     // others would have given them.
     bool named = false;
-    const bytecode::PrintStyle probing{[&named](const Value&) {
-                                           named = true;
-                                           return std::string("u_?");
-                                       },
-                                       [&named](const Value&) {
-                                           named = true;
-                                           return std::string("u_?");
-                                       }};
+    auto probe = [&named](const Value&) {
+        named = true;
+        return std::string("u_?");
+    };
+    const bytecode::PrintStyle probing{probe, probe};
     std::vector<SpaceListing::Channel> text(views.size());
     std::vector<size_t> listedViews; // listed, with names
     std::vector<size_t> fixed;       // listed, without

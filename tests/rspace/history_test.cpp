@@ -35,6 +35,15 @@ size_t countRecords(const History& h, History::Db db) {
     return n;
 }
 
+// The space [dir]'s store holds, opened and attached afresh, as dump() prints it.
+std::string reopenedDump(const TempDir& dir, TestMatcher& m) {
+    auto history = History::open(dir.path(), kDefaultMapSizeBytes);
+    REQUIRE(history.ok());
+    TestSpace space(m);
+    REQUIRE(space.attach(**history).ok());
+    return dump(space);
+}
+
 // Fill a space with a bit of everything: plain and persistent data, a waiting
 // receive, a persistent peeking receive, a join, a non-durable continuation.
 template <class S>
@@ -116,11 +125,7 @@ TEST_CASE("a checkpoint after removals deletes the records", "[rspace][history]"
         CHECK(countRecords(**history, History::Db::kConts) == 0);
         CHECK(space.checkpoint().ok()); // nothing pending: an empty transaction
     }
-    auto history = History::open(dir.path(), kDefaultMapSizeBytes);
-    REQUIRE(history.ok());
-    TestSpace space(m);
-    REQUIRE(space.attach(**history).ok());
-    CHECK(space.inspect().empty());
+    CHECK(reopenedDump(dir, m).empty());
 }
 
 TEST_CASE("continuation slots reused between checkpoints are written correctly", "[rspace][history]") {
@@ -163,11 +168,7 @@ TEST_CASE("a modified record is rewritten, not duplicated", "[rspace][history]")
         REQUIRE_FALSE(space.produce("a", V{3}, true));
         REQUIRE(space.checkpoint().ok());
     }
-    auto history = History::open(dir.path(), kDefaultMapSizeBytes);
-    REQUIRE(history.ok());
-    TestSpace space(m);
-    REQUIRE(space.attach(**history).ok());
-    CHECK(dump(space) == "a: (2) (3)!!\n");
+    CHECK(reopenedDump(dir, m) == "a: (2) (3)!!\n");
 }
 
 TEST_CASE("a channel dropped and made anew between checkpoints is written once", "[rspace][history]") {
@@ -191,11 +192,7 @@ TEST_CASE("a channel dropped and made anew between checkpoints is written once",
         REQUIRE(space.checkpoint().ok());
         CHECK(countRecords(**history, History::Db::kData) == 1);
     }
-    auto history = History::open(dir.path(), kDefaultMapSizeBytes);
-    REQUIRE(history.ok());
-    TestSpace space(m);
-    REQUIRE(space.attach(**history).ok());
-    CHECK(dump(space) == "z: (3)\n");
+    CHECK(reopenedDump(dir, m) == "z: (3)\n");
 }
 
 TEST_CASE("non-durable continuations are never persisted", "[rspace][history]") {
@@ -213,11 +210,7 @@ TEST_CASE("non-durable continuations are never persisted", "[rspace][history]") 
         CHECK(countRecords(**history, History::Db::kData) == 0);
         REQUIRE(space.produce("sys", V{1}, false));
     }
-    auto history = History::open(dir.path(), kDefaultMapSizeBytes);
-    REQUIRE(history.ok());
-    TestSpace space(m);
-    REQUIRE(space.attach(**history).ok());
-    CHECK(space.inspect().empty());
+    CHECK(reopenedDump(dir, m).empty());
 }
 
 TEST_CASE("joins and collisions survive a reopen", "[rspace][history][collision]") {

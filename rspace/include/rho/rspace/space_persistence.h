@@ -432,8 +432,7 @@ absl::Status Space<Types, Matcher>::loadLocked(History& history) {
         ChannelEntry* entry = findOrCreate(key, p.channel).node;
         p.rec->slots[p.index].entry = entry;
         addWaiter(*entry, p.rec, p.index);
-        if (entry->waiting.size() == 1)
-            waitedOn.push_back(key);
+        waitedOn.push_back(key);
     }
     std::sort(waitedOn.begin(), waitedOn.end());
     waitedOn.erase(std::unique(waitedOn.begin(), waitedOn.end()), waitedOn.end());
