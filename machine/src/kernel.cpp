@@ -258,13 +258,13 @@ bool Kernel::send(Machine* by, const Value& channel, Args args, bool persistent,
     const bool inPlace = tail && by != nullptr && !persistent;
     int64_t stored = 0; // a metered run: what storing the datum costs (storageCostProduce)
     if (meter_ != nullptr) [[unlikely]] {
-        stored = primitives::termSize(channel);
         for (const Value& v : msg.args)
             stored += primitives::termSize(v);
         // A send evaluated (SEND_EVAL_COST), its channel and data substituted. Out of
         // phlogistons, it does nothing more: the run is stopping.
-        if (by != nullptr && !meter_->charge(kSendEval + stored))
+        if (by != nullptr && !meter_->charge(kSendEval + primitives::termSize(channel) + stored))
             return false;
+        stored += primitives::channelSize(channel); // stored unbundled
     }
     for (;;) {
         Taken taken;
@@ -375,7 +375,7 @@ void Kernel::chargeComm(const CommEvent& e, bool byProduce, bool triggerPersiste
         const bool persistent = j < 32 && (e.persistentData & (1u << j)) != 0;
         if (persistent && !(byProduce && j == e.producedIndex))
             continue;
-        refund += primitives::termSize(*e.channels[j]);
+        refund += primitives::channelSize(*e.channels[j]);
         for (const Value& v : e.data[j]->args)
             refund += primitives::termSize(v);
     }
@@ -386,7 +386,7 @@ void Kernel::chargeComm(const CommEvent& e, bool byProduce, bool triggerPersiste
         for (size_t j = 0; j < n && j < e.channels.size(); ++j) {
             if (j < 32 && (e.persistentData & (1u << j)) != 0)
                 continue;
-            int64_t stored = primitives::termSize(*e.channels[j]);
+            int64_t stored = primitives::channelSize(*e.channels[j]);
             for (const Value& v : e.data[j]->args)
                 stored += primitives::termSize(v);
             meter_->charge(stored + eventCost(1));

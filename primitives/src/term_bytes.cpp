@@ -348,9 +348,11 @@ Info encode(const bytecode::NPar& p, proto::Par& out) {
     for (const Value& u : p.unforgeables) {
         if (std::optional<std::string> key = deployerKeyOf(u)) // the reference's GDeployerId: its key
             out.add_unforgeables()->mutable_g_deployer_id_body()->set_publickey(*key);
-        else if (tReferenceIds && isSystemChannel(u)) // the reference's fixed channels: byteName(b)
-            out.add_unforgeables()->mutable_g_private_body()->set_id(std::string(1, '\0'));
-        else
+        else if (tReferenceIds && isSystemChannel(u)) { // the reference's URN map: bundle+{byteName(b)}
+            proto::Bundle* b = out.add_bundles();
+            b->mutable_body()->add_unforgeables()->mutable_g_private_body()->set_id(std::string(1, '\0'));
+            b->set_writeflag(true);
+        } else
             out.add_unforgeables()->mutable_g_private_body()->set_id(unforgeableId(u));
     }
     for (const bytecode::NConnective& c : p.connectives)
@@ -407,6 +409,14 @@ int64_t fieldSize(int64_t n) { return 1 + varintLength(static_cast<uint64_t>(n))
 } // namespace
 
 int64_t termSize(const bytecode::Value& v) { return parSize(bytecode::normalTerm(v)); }
+
+int64_t channelSize(const bytecode::Value& v) {
+    if (!isSystemChannel(v))
+        return termSize(v);
+    proto::Par fixed; // the reducer unbundles a send's channel: the space keeps byteName(b)
+    fixed.add_unforgeables()->mutable_g_private_body()->set_id(std::string(1, '\0'));
+    return static_cast<int64_t>(fixed.ByteSizeLong());
+}
 
 ReceiveSize receiveSize(const bytecode::Code& body, std::span<const bytecode::Value> captures,
                         std::span<const bytecode::Value> channels) {

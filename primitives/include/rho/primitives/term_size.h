@@ -13,8 +13,12 @@
 
 namespace rho::primitives {
 
-// The serialized size of [v]'s Par.
+// The serialized size of [v]'s Par, as the reducer substitutes it. A system channel is
+// the reference's bundle+{fixed channel} (what its URN map binds the name to).
 int64_t termSize(const bytecode::Value& v);
+// The size of [v] as the channel of a datum the space stores: a system channel
+// unbundled (the fixed channel alone), anything else its termSize.
+int64_t channelSize(const bytecode::Value& v);
 
 // What evaluating a receive substitutes and stores: the join of [body] closed over
 // [captures], listening on [channels] (in the join's bind order).
