@@ -160,7 +160,7 @@ Hash128 Value::hash() const {
     case ValueKind::kBool: return hashNode(kTagBool, {}, a_);
     case ValueKind::kInt: return hashNode(kTagInt, {}, a_);
     case ValueKind::kUnforgeable: return mix128(kTagUnforgeable, a_, b_);
-    default: return heap_->hash;
+    default: return p_->hash;
     }
 }
 

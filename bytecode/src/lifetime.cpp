@@ -11,9 +11,10 @@
 namespace rho::bytecode {
 
 HeapRef Value::releaseHeapIfLast() {
-    if (heap_ && heap_.useCount() == 1)
-        return std::move(heap_);
-    return HeapRef();
+    if (!owns_ || p_->refs_.load(std::memory_order_acquire) != 1)
+        return HeapRef();
+    owns_ = false;
+    return HeapRef(p_);
 }
 
 namespace {

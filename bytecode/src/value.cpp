@@ -85,7 +85,8 @@ static Value makeCollection(ValueKind kind, uint8_t tag, std::vector<Value> item
 Value Value::fromHeap(ValueKind kind, HeapRef heap) {
     Value v;
     v.kind_ = kind;
-    v.heap_ = std::move(heap);
+    v.p_ = heap.release();
+    v.owns_ = v.p_ != nullptr;
     return v;
 }
 
@@ -154,7 +155,7 @@ Value Value::bundle(Value body, BundleMode mode) {
     auto m = static_cast<uint8_t>(mode);
     if (body.kind_ == ValueKind::kBundle) { // bundle inside bundle: permissions intersect
         m = static_cast<uint8_t>(m | static_cast<uint8_t>(body.a_));
-        body = Value(body.heap_->items[0]);
+        body = Value(body.p_->items[0]);
     }
     auto h = std::make_unique<HeapValue>();
     Hash128 inner = body.hash();
@@ -180,7 +181,7 @@ Value Value::par(std::vector<Value> parts) {
         if (p.kind_ == ValueKind::kNil)
             continue;
         if (p.kind_ == ValueKind::kPar) {
-            for (const Value& q : p.heap_->items)
+            for (const Value& q : p.p_->items)
                 flat.push_back(q);
         } else {
             flat.push_back(std::move(p));
@@ -206,18 +207,18 @@ Value Value::par(std::vector<Value> parts) {
 const std::string& Value::asString() const {
     RHO_ASSERT(kind_ == ValueKind::kString || kind_ == ValueKind::kUri || kind_ == ValueKind::kBigInt ||
                kind_ == ValueKind::kByteArray);
-    return heap_->text;
+    return p_->text;
 }
 
 std::span<const Value> Value::items() const {
     RHO_ASSERT(kind_ != ValueKind::kNil && kind_ != ValueKind::kBool && kind_ != ValueKind::kInt &&
                kind_ != ValueKind::kUnforgeable && kind_ != ValueKind::kProc);
-    return heap_->items;
+    return p_->items;
 }
 
 std::span<const Value> Value::parts() const {
     if (kind_ == ValueKind::kPar)
-        return heap_->items;
+        return p_->items;
     if (kind_ == ValueKind::kNil)
         return {};
     return {this, 1};
@@ -225,7 +226,7 @@ std::span<const Value> Value::parts() const {
 
 const Closure& Value::closure() const {
     RHO_ASSERT(kind_ == ValueKind::kProc);
-    return heap_->closure;
+    return p_->closure;
 }
 
 // Equality and order ------------------------------------------------------------
@@ -240,27 +241,27 @@ bool operator==(const Value& x, const Value& y) {
     case ValueKind::kUnforgeable: return x.a_ == y.a_ && x.b_ == y.b_;
     default: break;
     }
-    if (x.heap_ == y.heap_)
+    if (x.p_ == y.p_)
         return true;
-    if (x.heap_->hash != y.heap_->hash)
+    if (x.p_->hash != y.p_->hash)
         return false;
     switch (x.kind_) {
     case ValueKind::kString:
     case ValueKind::kUri:
     case ValueKind::kBigInt:
-    case ValueKind::kByteArray: return x.heap_->text == y.heap_->text;
-    case ValueKind::kBundle: return x.a_ == y.a_ && x.heap_->items == y.heap_->items;
+    case ValueKind::kByteArray: return x.p_->text == y.p_->text;
+    case ValueKind::kBundle: return x.a_ == y.a_ && x.p_->items == y.p_->items;
     case ValueKind::kList:
     case ValueKind::kTuple:
     case ValueKind::kSet:
     case ValueKind::kMap:
-    case ValueKind::kPar: return x.heap_->items == y.heap_->items;
+    case ValueKind::kPar: return x.p_->items == y.p_->items;
     case ValueKind::kProc: {
         // Closures with identical code compare their captures; closures with
         // different code can still denote one term (a captured value versus the
         // same literal): their equal hashes are confirmed by their full terms.
-        const Closure& a = x.heap_->closure;
-        const Closure& b = y.heap_->closure;
+        const Closure& a = x.p_->closure;
+        const Closure& b = y.p_->closure;
         if (a.code == b.code && a.captures == b.captures)
             return true;
         return compareClosureTerms(a, b) == 0;
@@ -308,26 +309,26 @@ int compare(const Value& x, const Value& y) {
         return x.a_ < y.a_ ? -1 : (x.a_ > y.a_ ? 1 : 0);
     case ValueKind::kString:
     case ValueKind::kUri:
-    case ValueKind::kByteArray: return compareStrings(x.heap_->text, y.heap_->text);
-    case ValueKind::kBigInt: return compareDecimal(x.heap_->text, y.heap_->text);
+    case ValueKind::kByteArray: return compareStrings(x.p_->text, y.p_->text);
+    case ValueKind::kBigInt: return compareDecimal(x.p_->text, y.p_->text);
     case ValueKind::kBundle:
         if (x.a_ != y.a_)
             return x.a_ < y.a_ ? -1 : 1;
-        return compareSeq(x.heap_->items, y.heap_->items);
+        return compareSeq(x.p_->items, y.p_->items);
     case ValueKind::kList:
     case ValueKind::kTuple:
     case ValueKind::kSet:
     case ValueKind::kMap:
-    case ValueKind::kPar: return compareSeq(x.heap_->items, y.heap_->items);
+    case ValueKind::kPar: return compareSeq(x.p_->items, y.p_->items);
     case ValueKind::kProc: {
-        auto ka = x.heap_->closure.code->kind, kb = y.heap_->closure.code->kind;
+        auto ka = x.p_->closure.code->kind, kb = y.p_->closure.code->kind;
         if (ka != kb)
             return ka < kb ? -1 : 1;
-        Hash128 a = x.heap_->hash, b = y.heap_->hash;
+        Hash128 a = x.p_->hash, b = y.p_->hash;
         if (a != b)
             return a < b ? -1 : 1;
-        const Closure& p = x.heap_->closure;
-        const Closure& q = y.heap_->closure;
+        const Closure& p = x.p_->closure;
+        const Closure& q = y.p_->closure;
         if (p.code == q.code && compareSeq(p.captures, q.captures) == 0)
             return 0;
         return compareClosureTerms(p, q);

@@ -14,9 +14,10 @@ namespace rho::machine {
 
 static_assert(Space_kShardBits == Space::kShardBits, "SpaceTypes::key must put a name's shard where Space reads it");
 // A parked receive on a channel of its own: a record and an entry (with its key, a
-// 112-byte node), each a slot of its shard's slab pool (BM_ParkedReceiveMemory).
-static_assert(Space::entryBytes() <= 96, "a channel's entry outgrew 96 bytes");
-static_assert(Space::recordBytes() <= 144, "a parked receive's record outgrew 144 bytes");
+// 96-byte node), each a slot of its shard's slab pool (BM_ParkedReceiveMemory: 249
+// bytes with the shard's table; issue 6 asks for 256 at most).
+static_assert(Space::entryBytes() <= 80, "a channel's entry outgrew 80 bytes");
+static_assert(Space::recordBytes() <= 128, "a parked receive's record outgrew 128 bytes");
 
 using bytecode::Pattern;
 using bytecode::ValueKind;

@@ -55,7 +55,7 @@ struct Continuation {
     Native native = Native::kNone;
     // The worker that installed it, where the machine its COMM starts runs (affinity,
     // active_queue.h); kAnyWorker: any (persistent continuations, loaded ones, workers
-    // past the 16-bit range). 16 bits keep a parked receive's record at 232 bytes.
+    // past the 16-bit range). 16 bits keep the record within its 128 bytes.
     uint16_t worker = kAnyWorker;
     // kSystem: the system process's registry id. kNone: where the receive was made
     // (an OriginSites site, 0: unknown; only with RuntimeOptions::trackOrigins).

@@ -60,7 +60,9 @@ class ValueStack {
         return data_[size_ - 1];
     }
 
-    void push_back(const Value& v) {
+    // Always inlined: the interpreter's every LOAD and constant is one (GCC otherwise
+    // calls it out of line once Value's copy has a branch of its own).
+    [[gnu::always_inline]] void push_back(const Value& v) {
         if (size_ == capacity_) [[unlikely]] {
             pushGrowing(Value(v)); // copied before the storage moves: [v] may be ours
             return;
@@ -68,7 +70,7 @@ class ValueStack {
         new (data_ + size_) Value(v);
         ++size_;
     }
-    void push_back(Value&& v) {
+    [[gnu::always_inline]] void push_back(Value&& v) {
         if (size_ == capacity_) [[unlikely]] {
             pushGrowing(Value(std::move(v)));
             return;
@@ -82,12 +84,12 @@ class ValueStack {
         new (data_ + size_) Value();
         ++size_;
     }
-    void pop_back() {
+    [[gnu::always_inline]] void pop_back() {
         RHO_ASSERT(size_ > 0);
         data_[--size_].~Value();
     }
     // Drops the top values down to [n] (n <= size()).
-    void truncate(uint32_t n) {
+    [[gnu::always_inline]] void truncate(uint32_t n) {
         RHO_ASSERT(n <= size_);
         while (size_ > n)
             data_[--size_].~Value();

@@ -324,6 +324,28 @@ TEST_CASE("colliding channel keys are told apart by sameChannel", "[rspace][coll
     CHECK(space.channelEntryCount() == 0);
 }
 
+// The chain's links live beside the entries (Space::Shard::overflow): removing the
+// middle, the tail and the head of a longer chain relinks what remains.
+TEST_CASE("a collision chain relinks around removed entries", "[rspace][collision]") {
+    TestMatcher m;
+    CollidingSpace space(m);
+    for (int i = 0; i < 5; ++i)
+        CHECK_FALSE(space.produce(std::string(1, static_cast<char>('a' + i)), V{i}, false));
+    CHECK(space.channelEntryCount() == 5);
+    REQUIRE(consume1(space, "c", {kAny}, 0)); // the middle
+    REQUIRE(consume1(space, "b", {kAny}, 0)); // the head's successor, which led to "d"
+    CHECK(dump(space) == "a: (0)\nd: (3)\ne: (4)\n");
+    REQUIRE(consume1(space, "e", {kAny}, 0)); // the tail
+    CHECK(space.channelEntryCount() == 2);
+    CHECK_FALSE(space.produce("f", V{5}, false)); // appended after "d"
+    CHECK(dump(space) == "a: (0)\nd: (3)\nf: (5)\n");
+    REQUIRE(consume1(space, "d", {kAny}, 0));
+    REQUIRE(consume1(space, "a", {kAny}, 0));
+    REQUIRE(consume1(space, "f", {kAny}, 0));
+    CHECK(space.channelEntryCount() == 0);
+    CHECK(space.inspect().empty());
+}
+
 } // namespace
 } // namespace rho::rspace::test
 

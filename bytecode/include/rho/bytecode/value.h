@@ -79,6 +79,12 @@ class HeapRef {
     const HeapValue* operator->() const noexcept { return p_; }
     const HeapValue& operator*() const noexcept { return *p_; }
     explicit operator bool() const noexcept { return p_ != nullptr; }
+    // Gives the reference up to the caller, uncounted (Value adopts it).
+    [[nodiscard]] HeapValue* release() noexcept {
+        HeapValue* p = p_;
+        p_ = nullptr;
+        return p;
+    }
     // Owners of the HeapValue (1: this reference is the only one).
     [[nodiscard]] uint32_t useCount() const noexcept;
     friend bool operator==(const HeapRef& a, const HeapRef& b) noexcept { return a.p_ == b.p_; }
@@ -95,7 +101,12 @@ struct Closure {
 
 class Value {
   public:
-    Value() = default; // Nil
+    Value() noexcept : b_(0) {} // Nil
+    Value(const Value& other) noexcept;
+    Value(Value&& other) noexcept;
+    Value& operator=(const Value& other) noexcept;
+    Value& operator=(Value&& other) noexcept;
+    ~Value() { drop(); }
 
     static Value boolean(bool b);
     static Value integer(int64_t i);
@@ -126,7 +137,7 @@ class Value {
     [[nodiscard]] ValueKind kind() const { return kind_; }
     [[nodiscard]] bool isNil() const { return kind_ == ValueKind::kNil; }
     // True when the value holds no heap part (Nil, Bool, Int, unforgeable names).
-    [[nodiscard]] bool isInline() const { return !heap_; }
+    [[nodiscard]] bool isInline() const { return !owns_; }
     [[nodiscard]] bool asBool() const { return a_ != 0; }
     [[nodiscard]] int64_t asInt() const { return static_cast<int64_t>(a_); }
     [[nodiscard]] uint64_t unforgeableLo() const { return a_; }
@@ -150,11 +161,21 @@ class Value {
     HeapRef releaseHeapIfLast();
 
   private:
+    void drop() noexcept;
+
+    // 24 bytes: the second word is an unforgeable name's high half or, for the kinds
+    // with a heap part, the counted pointer to it (owns_). Every frame slot, message,
+    // capture and channel entry holds Values, so this word is a parked receive's 24
+    // bytes and a fan-in backlog's 16 per message.
     ValueKind kind_ = ValueKind::kNil;
-    uint64_t a_ = 0; // Bool, Int, unforgeable lo
-    uint64_t b_ = 0; // unforgeable hi
-    HeapRef heap_;
+    bool owns_ = false; // p_ holds a counted reference
+    uint64_t a_ = 0;    // Bool, Int, unforgeable lo, bundle mode
+    union {
+        uint64_t b_;    // unforgeable hi
+        HeapValue* p_;  // the heap part (owns_)
+    };
 };
+static_assert(sizeof(Value) == 24);
 
 struct HeapValue {
     Hash128 hash;
@@ -170,6 +191,7 @@ struct HeapValue {
 
   private:
     friend class HeapRef;
+    friend class Value;
     mutable std::atomic<uint32_t> refs_{1};
 };
 
@@ -205,6 +227,48 @@ inline void HeapRef::reset() noexcept {
 }
 
 inline uint32_t HeapRef::useCount() const noexcept { return p_ ? p_->refs_.load(std::memory_order_acquire) : 0; }
+
+inline Value::Value(const Value& other) noexcept
+    : kind_(other.kind_), owns_(other.owns_), a_(other.a_), b_(other.b_) {
+    if (owns_)
+        p_->refs_.fetch_add(1, std::memory_order_relaxed);
+}
+
+inline Value::Value(Value&& other) noexcept : kind_(other.kind_), owns_(other.owns_), a_(other.a_), b_(other.b_) {
+    other.kind_ = ValueKind::kNil; // moved from: Nil
+    other.owns_ = false;
+}
+
+inline Value& Value::operator=(const Value& other) noexcept {
+    if (other.owns_)
+        other.p_->refs_.fetch_add(1, std::memory_order_relaxed);
+    drop();
+    kind_ = other.kind_;
+    owns_ = other.owns_;
+    a_ = other.a_;
+    b_ = other.b_;
+    return *this;
+}
+
+inline Value& Value::operator=(Value&& other) noexcept {
+    if (this != &other) {
+        drop();
+        kind_ = other.kind_;
+        owns_ = other.owns_;
+        a_ = other.a_;
+        b_ = other.b_;
+        other.kind_ = ValueKind::kNil;
+        other.owns_ = false;
+    }
+    return *this;
+}
+
+inline void Value::drop() noexcept {
+    if (!owns_)
+        return;
+    owns_ = false;
+    HeapRef last(p_); // adopts this value's reference and lets it go
+}
 
 // How the printers below render what the reference's rendering cannot give back as a
 // program. Without one (nullptr) they print as the reference does. With one, the text

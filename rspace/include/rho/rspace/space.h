@@ -348,7 +348,7 @@ class Space {
         size_t n = 0;
         for (unsigned s = 0; s < kShards; ++s) {
             for (const auto& [key, head] : shards_[s].channels) {
-                for (const ChannelEntry* e = &head; e != nullptr; e = e->next.get()) {
+                for (const ChannelEntry* e = &head; e != nullptr; e = chainNext(shards_[s], e)) {
                     ++n;
                 }
             }
@@ -368,7 +368,7 @@ class Space {
         for (unsigned s = 0; s < kShards; ++s) {
             std::lock_guard<SpinLock> lock(shards_[s].mu);
             for (const auto& [key, head] : shards_[s].channels) {
-                for (const ChannelEntry* e = &head; e != nullptr; e = e->next.get()) {
+                for (const ChannelEntry* e = &head; e != nullptr; e = chainNext(shards_[s], e)) {
                     if (!e->empty()) {
                         f(e->channel, e->data.size(), e->waiting.size());
                     }
@@ -424,7 +424,7 @@ class Space {
         uint64_t seq = 0; // its place in the channel's age order
     };
     static ChannelKey keyOf(const ChannelSlot& cs) { return Types::key(cs.entry->channel); }
-    // A stored continuation (144 bytes with the machine's types and one channel: a
+    // A stored continuation (128 bytes with the machine's types and one channel: a
     // parked receive's whole record, in its home shard's slab pool).
     struct ContRecord {
         absl::InlinedVector<ChannelSlot, 1> slots; // one per channel, in the join's order
@@ -458,8 +458,8 @@ class Space {
         return out;
     }
     // A stored datum with its place in the channel's age order, its origin (produce)
-    // and its persistence flag in one word (80 bytes with the machine's types instead
-    // of 88: a fan-in's backlog of 10^6 messages is memory the kernel must fault in
+    // and its persistence flag in one word (64 bytes with the machine's types: a
+    // fan-in's backlog of 10^6 messages is memory the kernel must fault in
     // page by page). Sequence numbers have 47 bits: 1.4 * 10^14 data and receives
     // stored in one shard over the space's life.
     static constexpr uint64_t kMaxSeq = (uint64_t{1} << 47) - 1;
@@ -483,19 +483,20 @@ class Space {
         ContRecord* rec;
         uint32_t index; // position of this channel in the continuation's join
     };
-    // 96 bytes with the machine's types (the flags and the count sit in the tail
-    // padding of the lists): with its key a 112-byte map node in its shard's pool.
+    // 80 bytes with the machine's types (the flags and the count sit in the tail
+    // padding of the lists): with its key a 96-byte map node in its shard's pool. The
+    // flags share a byte: every access holds the shard's lock.
     struct ChannelEntry {
         explicit ChannelEntry(const Channel& ch) : channel(ch) {}
         Channel channel;
         [[no_unique_address]] detail::BlockFifo<DataEntry, DataPool> data;
-        bool dirty = false;                 // its key is in its shard's dirty list
-        bool encoding = false;              // (a chain's head) its key's record is in the checkpoint being written
-        bool published = false;             // in its shard's contract snapshots
-        uint8_t publications = 0;           // times published; capped (kMaxPublications)
+        bool dirty : 1 = false;     // its key is in its shard's dirty list
+        bool encoding : 1 = false;  // (a chain's head) its key's record is in the checkpoint being written
+        bool published : 1 = false; // in its shard's contract snapshots
+        bool chained : 1 = false;   // another channel with the same key follows (Shard::overflow)
+        uint8_t publications = 0;   // times published; capped (kMaxPublications)
         [[no_unique_address]] detail::FifoList<Waiter, 1> waiting;
         uint32_t oneShot = 0;               // waiters that are not persistent single-channel receives
-        std::unique_ptr<ChannelEntry> next; // another channel with the same key (a collision)
         [[nodiscard]] bool empty() const { return data.empty() && waiting.empty(); }
     };
     // Nodes, not inline slots: an entry then costs its own size, not its size over the
@@ -553,7 +554,16 @@ class Space {
         ContractCache contracts;               // published contract channels (lock-free reads)
         std::vector<std::unique_ptr<ContractSet>> contractSets; // every snapshot published here
         LockFreeCounts lockFree;               // COMMs of the lock-free path
+        // Collision chains: a chained entry to the next channel under its key. Two
+        // channels with one 128-bit key are never expected; they work all the same,
+        // and the entries of every other channel carry no pointer for them.
+        absl::flat_hash_map<const ChannelEntry*, std::unique_ptr<ChannelEntry>> overflow;
     };
+
+    // The entry after [e] in its key's collision chain, or null.
+    static ChannelEntry* chainNext(const Shard& sh, const ChannelEntry* e) {
+        return e->chained ? sh.overflow.find(e)->second.get() : nullptr;
+    }
 
     static uint32_t shardOf(const ChannelKey& key) { return static_cast<uint32_t>(key.lo >> (64 - kShardBits)); }
 
@@ -636,6 +646,8 @@ class Space {
     // Remove [slot]'s entry if it holds nothing. Only for a slot that is the sole one
     // in use: unlinking may free the map slot other Slots point into.
     void dropIfEmpty(Slot slot);
+    // Frees the entry after [pred] in its collision chain (pred->chained must hold).
+    static void unlinkAfter(Shard& sh, ChannelEntry* pred);
 
     // Remove every empty entry under [key] (a fresh lookup, so safe after other removals).
     void dropEmpty(const ChannelKey& key);
@@ -748,7 +760,7 @@ class Space {
     // when none holds data (or [head] is null),
     // kUnstorable when a value in it cannot be stored.
     enum class Encoded : uint8_t { kRecord, kNone, kUnstorable };
-    Encoded encodeChannelRecord(const ChannelEntry* head, std::string& out) const;
+    Encoded encodeChannelRecord(const Shard& sh, const ChannelEntry* head, std::string& out) const;
 
     // False when a value in it cannot be stored.
     static bool encodeContRecord(const ContRecord& rec, std::string& out);

@@ -136,7 +136,7 @@ absl::Status Space<Types, Matcher>::checkpoint() {
             detail::putU64(buffer, key.lo); // ChannelKey::bytes()
             detail::putU64(buffer, key.hi);
             const size_t valueAt = buffer.size();
-            const Encoded encoded = encodeChannelRecord(head, buffer);
+            const Encoded encoded = encodeChannelRecord(sh, head, buffer);
             written.push_back({key, head, encoded == Encoded::kRecord});
             switch (encoded) {
             case Encoded::kRecord:
@@ -181,7 +181,7 @@ absl::Status Space<Types, Matcher>::checkpoint() {
         shards_[s].stored.reserve(shards_[s].stored.size() + shards_[s].dirty.size());
     for (const Written& done : written) {
         Shard& sh = shards_[shardOf(done.key)];
-        for (ChannelEntry* e = done.head; e != nullptr; e = e->next.get())
+        for (ChannelEntry* e = done.head; e != nullptr; e = chainNext(sh, e))
             e->dirty = false;
         if (done.head != nullptr)
             done.head->encoding = false;
@@ -205,7 +205,7 @@ absl::Status Space<Types, Matcher>::checkpoint() {
 }
 
 template <class Types, class Matcher>
-typename Space<Types, Matcher>::Encoded Space<Types, Matcher>::encodeChannelRecord(const ChannelEntry* head,
+typename Space<Types, Matcher>::Encoded Space<Types, Matcher>::encodeChannelRecord(const Shard& sh, const ChannelEntry* head,
                                                                                     std::string& out) const {
     if (head == nullptr) {
         return Encoded::kNone;
@@ -213,7 +213,7 @@ typename Space<Types, Matcher>::Encoded Space<Types, Matcher>::encodeChannelReco
     uint32_t count = 0;
     const size_t start = out.size();
     detail::putU32(out, 0); // patched below
-    for (const ChannelEntry* e = head; e != nullptr; e = e->next.get()) {
+    for (const ChannelEntry* e = head; e != nullptr; e = chainNext(sh, e)) {
         if (e->data.empty()) {
             continue;
         }
@@ -254,6 +254,7 @@ void Space<Types, Matcher>::clearLocked() {
         sh.records.forEachLive([](void* p) { static_cast<ContRecord*>(p)->~ContRecord(); });
         sh.records.release();
         sh.channels.clear();
+        sh.overflow.clear();
         sh.conts = 0;
         sh.nextSeq = 1;
         sh.nextContCounter = 1;

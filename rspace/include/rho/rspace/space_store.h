@@ -16,7 +16,7 @@ inline std::vector<ChannelView<Types>> Space<Types, Matcher>::inspect() const {
     std::vector<std::pair<ChannelKey, const ChannelEntry*>> nodes;
     for (unsigned s = 0; s < kShards; ++s) {
         for (const auto& [key, head] : shards_[s].channels) {
-            for (const ChannelEntry* e = &head; e != nullptr; e = e->next.get()) {
+            for (const ChannelEntry* e = &head; e != nullptr; e = chainNext(shards_[s], e)) {
                 if (!e->empty()) {
                     nodes.emplace_back(key, e);
                 }
@@ -53,7 +53,7 @@ inline typename Space<Types, Matcher>::Slot Space<Types, Matcher>::find(const Ch
     if (it == sh.channels.end()) {
         return {};
     }
-    for (ChannelEntry* e = &it->second; e != nullptr; e = e->next.get()) {
+    for (ChannelEntry* e = &it->second; e != nullptr; e = chainNext(sh, e)) {
         if (Types::sameChannel(e->channel, ch)) {
             return {&sh, it, e};
         }
@@ -70,7 +70,7 @@ inline typename Space<Types, Matcher>::Slot Space<Types, Matcher>::findOrCreate(
         return {&sh, it, head};
     }
     ChannelEntry* tail = head;
-    for (ChannelEntry* e = head; e != nullptr; e = e->next.get()) {
+    for (ChannelEntry* e = head; e != nullptr; e = chainNext(sh, e)) {
         if (Types::sameChannel(e->channel, ch)) {
             return {&sh, it, e};
         }
@@ -83,8 +83,10 @@ inline typename Space<Types, Matcher>::Slot Space<Types, Matcher>::findOrCreate(
     // A key shared by two channels is never published (snapshots are per key).
     withdrawContract({&sh, it, head});
     head->publications = kMaxPublications;
-    tail->next = std::make_unique<ChannelEntry>(ch);
-    return {&sh, it, tail->next.get()};
+    auto& link = sh.overflow[tail];
+    link = std::make_unique<ChannelEntry>(ch);
+    tail->chained = true;
+    return {&sh, it, link.get()};
 }
 
 template <class Types, class Matcher>
@@ -95,13 +97,27 @@ inline void Space<Types, Matcher>::dropIfEmpty(Slot slot) {
             return;
         }
         ChannelEntry* pred = head;
-        while (pred->next.get() != slot.node) {
-            pred = pred->next.get();
+        while (chainNext(*slot.shard, pred) != slot.node) {
+            pred = chainNext(*slot.shard, pred);
         }
-        pred->next = std::move(slot.node->next); // frees slot.node
+        unlinkAfter(*slot.shard, pred); // frees slot.node
     }
-    if (head->empty() && head->next == nullptr) {
+    if (head->empty() && !head->chained) {
         slot.shard->channels.erase(slot.it);
+    }
+}
+
+template <class Types, class Matcher>
+inline void Space<Types, Matcher>::unlinkAfter(Shard& sh, ChannelEntry* pred) {
+    auto link = sh.overflow.find(pred);
+    std::unique_ptr<ChannelEntry> gone = std::move(link->second);
+    if (gone->chained) { // pred leads to what followed it
+        auto after = sh.overflow.find(gone.get());
+        link->second = std::move(after->second);
+        sh.overflow.erase(after);
+    } else {
+        sh.overflow.erase(link);
+        pred->chained = false;
     }
 }
 
@@ -113,14 +129,15 @@ inline void Space<Types, Matcher>::dropEmpty(const ChannelKey& key) {
         return;
     }
     ChannelEntry* head = &it->second;
-    for (ChannelEntry* pred = head; pred->next != nullptr;) {
-        if (pred->next->empty()) {
-            pred->next = std::move(pred->next->next);
+    for (ChannelEntry* pred = head; pred->chained;) {
+        ChannelEntry* e = chainNext(sh, pred);
+        if (e->empty()) {
+            unlinkAfter(sh, pred);
         } else {
-            pred = pred->next.get();
+            pred = e;
         }
     }
-    if (head->empty() && head->next == nullptr) {
+    if (head->empty() && !head->chained) {
         sh.channels.erase(it);
     }
 }
@@ -145,7 +162,7 @@ inline void Space<Types, Matcher>::dropEmptyEntries(std::span<Pick> picks, std::
 template <class Types, class Matcher>
 inline void Space<Types, Matcher>::refreshContract(Slot slot) {
     ChannelEntry& e = *slot.node;
-    const bool eligible = e.data.empty() && !e.waiting.empty() && e.oneShot == 0 && e.next == nullptr &&
+    const bool eligible = e.data.empty() && !e.waiting.empty() && e.oneShot == 0 && !e.chained &&
                           slot.node == &slot.it->second && e.publications < kMaxPublications;
     if (!eligible) {
         withdrawContract(slot);
