@@ -240,25 +240,34 @@ inline Value::Value(Value&& other) noexcept : kind_(other.kind_), owns_(other.ow
 }
 
 inline Value& Value::operator=(const Value& other) noexcept {
-    if (other.owns_)
+    // [other] is read, and its part counted, before this value lets its heap part go
+    // (which may own [other]).
+    const ValueKind kind = other.kind_;
+    const bool owns = other.owns_;
+    const uint64_t a = other.a_, b = other.b_;
+    if (owns)
         other.p_->refs_.fetch_add(1, std::memory_order_relaxed);
     drop();
-    kind_ = other.kind_;
-    owns_ = other.owns_;
-    a_ = other.a_;
-    b_ = other.b_;
+    kind_ = kind;
+    owns_ = owns;
+    a_ = a;
+    b_ = b;
     return *this;
 }
 
 inline Value& Value::operator=(Value&& other) noexcept {
     if (this != &other) {
-        drop();
-        kind_ = other.kind_;
-        owns_ = other.owns_;
-        a_ = other.a_;
-        b_ = other.b_;
+        // [other] is read before this value lets its heap part go (which may own it).
+        const ValueKind kind = other.kind_;
+        const bool owns = other.owns_;
+        const uint64_t a = other.a_, b = other.b_;
         other.kind_ = ValueKind::kNil;
         other.owns_ = false;
+        drop();
+        kind_ = kind;
+        owns_ = owns;
+        a_ = a;
+        b_ = b;
     }
     return *this;
 }
