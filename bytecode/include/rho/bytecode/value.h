@@ -162,6 +162,7 @@ class Value {
 
   private:
     void drop() noexcept;
+    void swapWords(Value& other) noexcept;
 
     // 24 bytes: the second word is an unforgeable name's high half or, for the kinds
     // with a heap part, the counted pointer to it (owns_). Every frame slot, message,
@@ -239,37 +240,25 @@ inline Value::Value(Value&& other) noexcept : kind_(other.kind_), owns_(other.ow
     other.owns_ = false;
 }
 
+// Copy (or move) and swap: [other] is counted, or emptied, before this value's old
+// part goes with the temporary (that part may own [other]); a self-move ends as it began.
 inline Value& Value::operator=(const Value& other) noexcept {
-    // [other] is read, and its part counted, before this value lets its heap part go
-    // (which may own [other]).
-    const ValueKind kind = other.kind_;
-    const bool owns = other.owns_;
-    const uint64_t a = other.a_, b = other.b_;
-    if (owns)
-        other.p_->refs_.fetch_add(1, std::memory_order_relaxed);
-    drop();
-    kind_ = kind;
-    owns_ = owns;
-    a_ = a;
-    b_ = b;
+    Value copy(other);
+    swapWords(copy);
     return *this;
 }
 
 inline Value& Value::operator=(Value&& other) noexcept {
-    if (this != &other) {
-        // [other] is read before this value lets its heap part go (which may own it).
-        const ValueKind kind = other.kind_;
-        const bool owns = other.owns_;
-        const uint64_t a = other.a_, b = other.b_;
-        other.kind_ = ValueKind::kNil;
-        other.owns_ = false;
-        drop();
-        kind_ = kind;
-        owns_ = owns;
-        a_ = a;
-        b_ = b;
-    }
+    Value taken(std::move(other));
+    swapWords(taken);
     return *this;
+}
+
+inline void Value::swapWords(Value& other) noexcept {
+    std::swap(kind_, other.kind_);
+    std::swap(owns_, other.owns_);
+    std::swap(a_, other.a_);
+    std::swap(b_, other.b_);
 }
 
 inline void Value::drop() noexcept {
