@@ -59,6 +59,27 @@ void captureFrame(const Code& child, const bytecode::ChildRef& ref, const ValueS
     out.resize(child.numSlots);
 }
 
+// Makes [frame] the frame of child [child] referenced by [ref], for a machine that
+// goes on in that child (IF, SPAWN's last branch): the old sequence is done with its
+// frame, so the captured values move down in place instead of being copied. Capture
+// slots in ascending order (as the compiler numbers them) are read before anything
+// overwrites them; other orders (a hand-made .rbc) go through [scratch].
+void narrowFrame(const Code& child, const bytecode::ChildRef& ref, ValueStack& frame, ValueStack& scratch) {
+    const std::vector<uint32_t>& slots = ref.captureSlots;
+    for (size_t i = 1; i < slots.size(); ++i) {
+        if (slots[i] <= slots[i - 1]) [[unlikely]] {
+            captureFrame(child, ref, frame, scratch);
+            frame.swap(scratch);
+            return;
+        }
+    }
+    for (uint32_t i = 0; i < slots.size(); ++i)
+        if (slots[i] != i)
+            frame[i] = std::move(frame[slots[i]]);
+    frame.truncate(static_cast<uint32_t>(slots.size()));
+    frame.resize(child.numSlots);
+}
+
 Captures captureInline(const bytecode::ChildRef& ref, const ValueStack& frame) {
     Captures out;
     out.reserve(ref.captureSlots.size());
@@ -237,8 +258,7 @@ dispatch:
                 goto finished;
             const bytecode::ChildRef& ref = members[arm];
             const Code* next = code->children[ref.child].get();
-            captureFrame(*next, ref, m.frame, m.scratch); // both vectors keep their storage
-            m.frame.swap(m.scratch);
+            narrowFrame(*next, ref, m.frame, m.scratch);
             m.code = within(std::move(m.code), next);
         }
         code = m.code.get();
@@ -343,8 +363,7 @@ dispatch:
                 goto spawned;
             const bytecode::ChildRef& ref = members[tail];
             const Code* next = code->children[ref.child].get();
-            captureFrame(*next, ref, m.frame, m.scratch);
-            m.frame.swap(m.scratch);
+            narrowFrame(*next, ref, m.frame, m.scratch);
             kernel.handOff(m);
             m.code = within(std::move(m.code), next);
             m.origin = next;

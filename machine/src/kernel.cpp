@@ -272,10 +272,10 @@ bool Kernel::send(Machine* by, const Value& channel, Args args, bool persistent,
             return false;
         rspace::ProduceResult r = space_.produce(
             channel, msg, persistent,
-            [this, &taken, inPlace, persistent](CommEvent& e) {
+            [this, &taken, inPlace, persistent, by](CommEvent& e) {
                 if (meter_ != nullptr) [[unlikely]]
                     chargeComm(e, true, persistent);
-                take(e, taken, inPlace);
+                take(e, taken, inPlace ? by : nullptr);
             },
             origins_ != nullptr && by != nullptr ? origins_->siteOf(*by->code, by->pc - 1) : OriginSites::kUnknown);
         if (r == rspace::ProduceResult::kStored) {
@@ -292,6 +292,8 @@ bool Kernel::send(Machine* by, const Value& channel, Args args, bool persistent,
         if (taken.system != kNoSystem) { // a system process's message: the processor serves it
             processor_.serveSystem(taken.system, msg.args,
                                    by ? primitives::SendSite{by->code, by->pc - 1} : primitives::SendSite{});
+        } else if (taken.continued) {
+            return true;
         } else if (!taken.started) {
             if (r == rspace::ProduceResult::kComm && inPlace && continueIn(*by, taken))
                 return true;
@@ -331,7 +333,7 @@ bool Kernel::receive(Machine& by, std::span<const Value> channels, std::shared_p
         if (!space_.consume(channels, patterns, k, persistent, peek, [this, &taken, persistent](CommEvent& e) {
                 if (meter_ != nullptr) [[unlikely]]
                     chargeComm(e, false, persistent);
-                take(e, taken, false);
+                take(e, taken, nullptr);
             })) {
             if (meter_ != nullptr) [[unlikely]]
                 meter_->charge(eventCost(channels.size()));
@@ -397,24 +399,34 @@ void Kernel::chargeComm(const CommEvent& e, bool byProduce, bool triggerPersiste
     meter_->charge(commEventCost(n));
 }
 
-void Kernel::take(CommEvent& e, Taken& t, bool inPlace) {
+void Kernel::take(CommEvent& e, Taken& t, Machine* inPlace) {
     Continuation& k = e.continuation;
     t.fired = true;
     if (k.native == Native::kSystem) {
         t.system = k.handler; // served once the space's locks are released
         return;
     }
-    if (!e.locked && !inPlace) { // no lock held (a contract's COMM): the machine is made right here
+    if (!e.locked) { // no lock held (a contract's COMM): the body's machine is made right here
         const Code* body = k.body.get();
-        Machine* m = newMachine(borrowed(body));
-        m->frame.assign(k.captures.begin(), k.captures.end());
-        m->frame.resize(body->numSlots);
-        for (Bindings& b : e.bindings)
-            for (auto& [index, value] : b)
-                m->frame[body->numCaptures + index] = std::move(value);
-        start(m);
-        t.started = true;
-        return;
+        Machine* m = nullptr;
+        if (inPlace == nullptr) {
+            m = newMachine(borrowed(body));
+            t.started = true;
+        } else if (!e.peek && mayContinueIn(*inPlace, k.worker)) {
+            m = inPlace; // the tail send's machine goes on in the body
+            enter(*m, borrowed(body));
+            t.continued = true;
+        }
+        if (m != nullptr) { // (else the caller starts it: startTaken)
+            m->frame.assign(k.captures.begin(), k.captures.end());
+            m->frame.resize(body->numSlots);
+            for (Bindings& b : e.bindings)
+                for (auto& [index, value] : b)
+                    m->frame[body->numCaptures + index] = std::move(value);
+            if (t.started)
+                start(m);
+            return;
+        }
     }
     // A persistent continuation stays in the space as long as the space: its body is
     // borrowed, with no counting, and its captures copied. A one-shot continuation is
@@ -432,20 +444,29 @@ void Kernel::take(CommEvent& e, Taken& t, bool inPlace) {
     t.worker = k.worker == Continuation::kAnyWorker ? ~0u : k.worker;
 }
 
-bool Kernel::continueIn(Machine& by, Taken& t) {
+bool Kernel::mayContinueIn(const Machine& by, unsigned worker) const {
     if (by.nested || !by.calls.empty())
         return false; // a nested send-only machine must stay one level deep (runNow)
     if (options_.seed)
         return false; // a seeded run queues the body: its place in the schedule is the seed's to draw
     const unsigned here = Scheduler::currentWorker();
-    if (t.worker != ~0u && t.worker != here && t.worker < queue_->workers())
-        return false; // it continues its installer's work on the installer's worker
-    const Code* body = t.body.get();
+    // A body that continues its installer's work runs on the installer's worker.
+    return worker == Continuation::kAnyWorker || worker == here || worker >= queue_->workers();
+}
+
+void Kernel::enter(Machine& by, std::shared_ptr<const Code> body) {
     handOff(by);
-    by.code = std::move(t.body);
-    by.origin = body;
+    by.origin = body.get();
+    by.code = std::move(body);
     by.pc = 0;
     by.stack.clear();
+}
+
+bool Kernel::continueIn(Machine& by, Taken& t) {
+    if (!mayContinueIn(by, t.worker == ~0u ? Continuation::kAnyWorker : t.worker))
+        return false;
+    const Code* body = t.body.get();
+    enter(by, std::move(t.body));
     by.frame.assign(std::make_move_iterator(t.captures.begin()), std::make_move_iterator(t.captures.end()));
     by.frame.resize(body->numSlots);
     for (auto& [index, value] : t.bound)

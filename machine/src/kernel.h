@@ -145,19 +145,26 @@ class Kernel final : public primitives::ProcessorHost {
     struct Taken {
         bool fired = false;
         bool started = false; // made into a machine already (no lock was held)
+        bool continued = false; // the sending machine became the body (no lock was held)
         uint32_t system = kNoSystem; // a system process's listener: its handler
         std::shared_ptr<const bytecode::Code> body; // borrowed for a persistent continuation
         Captures captures;
         Bindings bound; // every bind's bindings (their indexes number the body's bindings)
         uint32_t worker = ~0u;
     };
-    // The receiver of every COMM (called under the space's locks). [inPlace]: the
-    // caller may continue in the fired body itself, so none is made here.
-    void take(CommEvent& e, Taken& t, bool inPlace);
+    // The receiver of every COMM (called under the space's locks, unless e.locked is
+    // false). [inPlace]: the machine whose tail send this is, which may become the
+    // fired body: here when no lock is held (t.continued), else by continueIn.
+    void take(CommEvent& e, Taken& t, Machine* inPlace);
     // Starts the machine of a taken COMM (not for a system process's message).
     void startTaken(Taken& t);
     // True when [t] may continue on [by] (this worker may run it); then [by] becomes it.
     bool continueIn(Machine& by, Taken& t);
+    // Whether [by] may become a body installed by worker [worker] (Continuation::worker).
+    [[nodiscard]] bool mayContinueIn(const Machine& by, unsigned worker) const;
+    // [by]'s sequence ends (accounted as a retired machine) and it starts [body] at pc 0
+    // with an empty stack; the caller fills its frame.
+    void enter(Machine& by, std::shared_ptr<const bytecode::Code> body);
 
     RuntimeOptions options_;
     Space& space_;
