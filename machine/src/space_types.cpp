@@ -170,6 +170,13 @@ bool RhoMatcher::match(const PatternRef& pattern, const Continuation& k, const M
     PatternMatch m{std::span<const Value>(k.captures.begin(), k.captures.end()), k.body.get()};
     size_t mark = out.size();
     for (size_t i = 0; i < args.size(); ++i) {
+        // The common patterns of a contract's or receive's parameters, without a call.
+        if (args[i].kind == Pattern::Kind::kBind) {
+            out.emplace_back(args[i].binding, message.args[i]);
+            continue;
+        }
+        if (args[i].kind == Pattern::Kind::kWildcard)
+            continue;
         if (!m.match(args[i], message.args[i], out)) {
             out.resize(mark);
             return false;
