@@ -214,12 +214,14 @@ void Kernel::runNow(Machine* m, int& budget) {
         return;
     }
     const int before = budget;
+    const unsigned w = Scheduler::currentWorker();
+    const int64_t shift = budgetShift(w);
     m->nested = true; // one level deep: it never continues in a continuation it fires
     SliceResult r = runSlice(*m, *this, budget);
     m->nested = false;
-    const unsigned w = Scheduler::currentWorker();
-    chargeSteps(w, *m, before - budget + 1);
-    if (r == SliceResult::kOutOfBudget) {
+    chargeSteps(w, *m, before - budget + 1 + static_cast<int>(budgetShift(w) - shift));
+    // (Out of budget at its HALT, as after a send that yielded: it has ended.)
+    if (r == SliceResult::kOutOfBudget && bytecode::decodeOp(m->code->words[m->pc]) != Op::HALT) {
         start(m);
         return;
     }
@@ -278,7 +280,9 @@ bool Kernel::send(Machine* by, const Value& channel, Args args, bool persistent,
                 take(e, taken, inPlace ? by : nullptr);
             },
             origins_ != nullptr && by != nullptr ? origins_->siteOf(*by->code, by->pc - 1) : OriginSites::kUnknown);
-        if (r == rspace::ProduceResult::kStored) {
+        if (rspace::stored(r)) {
+            if (r == rspace::ProduceResult::kStoredDeep && by != nullptr) [[unlikely]]
+                yieldSlice(budget);
             if (meter_ != nullptr) [[unlikely]]
                 meter_->charge(eventCost(1));
             return false;
@@ -334,6 +338,7 @@ bool Kernel::receive(Machine& by, std::span<const Value> channels, std::shared_p
                 if (meter_ != nullptr) [[unlikely]]
                     chargeComm(e, false, persistent);
                 take(e, taken, nullptr);
+                taken.backlog = e.backlog;
             })) {
             if (meter_ != nullptr) [[unlikely]]
                 meter_->charge(eventCost(channels.size()));
@@ -342,6 +347,8 @@ bool Kernel::receive(Machine& by, std::span<const Value> channels, std::shared_p
         if (meter_ != nullptr && meter_->exhausted()) [[unlikely]]
             return false; // the COMM's charges ran out: what it fired does not run
         ++by.usage->comms;
+        if (taken.backlog > rspace::kDeepBacklog / 2) [[unlikely]]
+            drainSlice(budget);
         if (!persistent) {
             if (continueIn(by, taken))
                 return true;
@@ -554,6 +561,24 @@ void Kernel::chargeSteps(unsigned w, Machine& m, int n) {
     c.pending = 0;
     if (options_.maxSteps != 0 && total >= options_.maxSteps)
         stop(StopReason::kSteps);
+}
+
+void Kernel::yieldSlice(int& budget) {
+    const unsigned w = Scheduler::currentWorker();
+    if (w >= stepCounters_.size() || budget <= 1)
+        return;
+    stepCounters_[w].shift += 1 - budget;
+    budget = 1;
+    backlogYields_.fetch_add(1, std::memory_order_relaxed);
+}
+
+void Kernel::drainSlice(int& budget) {
+    const unsigned w = Scheduler::currentWorker();
+    const int full = options_.reductionBudget;
+    if (w >= stepCounters_.size() || budget >= full || stepCounters_[w].shift >= int64_t{kMaxDrainSlices} * full)
+        return;
+    stepCounters_[w].shift += full - budget;
+    budget = full;
 }
 
 void Kernel::retire(unsigned w, Machine* m) {

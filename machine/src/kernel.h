@@ -104,6 +104,23 @@ class Kernel final : public primitives::ProcessorHost {
     // [n] reductions spent by [m] on worker [w]; trips the step limit.
     void chargeSteps(unsigned w, Machine& m, int n);
 
+    // Backpressure on a deep channel (rspace::kDeepBacklog): a send that stores onto one
+    // ends its machine's time slice (the machine yields, so the channel's receivers get
+    // to run, as BEAM charges a send to a long message queue), and a receive that takes
+    // from one holding more than half that backlog renews its slice, up to
+    // kMaxDrainSlices times (~50 ms here), so that it drains the backlog while it is in
+    // cache, instead of in the 1/n-th of the time that n senders would leave it. Both
+    // are scheduling choices (a yield, a longer slice): nothing ever waits for a
+    // backlog to shrink. Fan-in (bench/rholang/fanin.rho, 1,000 senders, one receiver)
+    // peaks at 16 MB instead of 78 MB and runs 1.4x faster on one thread.
+    static constexpr int kMaxDrainSlices = 256;
+    // Worker [w] starts a slice; what it spent is the budget it used plus budgetShift(w).
+    void beginSlice(unsigned w) { stepCounters_[w].shift = 0; }
+    [[nodiscard]] int64_t budgetShift(unsigned w) const {
+        return w < stepCounters_.size() ? stepCounters_[w].shift : 0;
+    }
+    [[nodiscard]] uint64_t backlogYields() const { return backlogYields_.load(std::memory_order_relaxed); }
+
     [[nodiscard]] int budget() const { return options_.reductionBudget; }
     [[nodiscard]] const primitives::Registry& registry() const { return registry_; }
     // The source text of a program whose code is about to run (by its source name),
@@ -151,6 +168,7 @@ class Kernel final : public primitives::ProcessorHost {
         Captures captures;
         Bindings bound; // every bind's bindings (their indexes number the body's bindings)
         uint32_t worker = ~0u;
+        size_t backlog = 0; // a receive on one channel: the data it held (CommEvent::backlog)
     };
     // The receiver of every COMM (called under the space's locks, unless e.locked is
     // false). [inPlace]: the machine whose tail send this is, which may become the
@@ -188,7 +206,12 @@ class Kernel final : public primitives::ProcessorHost {
     // Step limit: reductions are added to steps_ in batches of stepBatch_ per worker.
     struct alignas(64) StepCounter {
         int64_t pending = 0;
+        int64_t shift = 0; // the slice's budget moved by backpressure (beginSlice)
     };
+    // Backpressure: [budget] ends at the next safepoint (yield) or starts over (drain).
+    void yieldSlice(int& budget);
+    void drainSlice(int& budget);
+    std::atomic<uint64_t> backlogYields_{0};
     std::vector<StepCounter> stepCounters_;
     int64_t stepBatch_ = 1;
     bool countSteps_ = false;

@@ -303,6 +303,7 @@ absl::StatusOr<RunStats> Runtime::run(const bytecode::Program& program) {
         safePoint.emplace(workers);
     Scheduler scheduler(queue, s.kernel, s.options.fiberStackBytes, safePoint ? &*safePoint : nullptr);
     uint64_t errorsBefore = s.kernel.errors();
+    const uint64_t yieldsBefore = s.kernel.backlogYields();
     s.kernel.beginRun(queue, resources, pool);
     auto start = std::chrono::steady_clock::now();
     s.kernel.addSource(program.main->sourceName, program.source);
@@ -353,6 +354,7 @@ absl::StatusOr<RunStats> Runtime::run(const bytecode::Program& program) {
     stats.privateComms = t.usage.privateComms;
     stats.lateAnswers = scheduler.suspensions();
     stats.rests = scheduler.rests();
+    stats.backlogYields = s.kernel.backlogYields() - yieldsBefore;
     stats.errors = s.kernel.errors() - errorsBefore;
     stats.steps = t.usage.reductions;
     stats.bytesAllocated = t.usage.bytesAllocated;

@@ -273,6 +273,7 @@ void Scheduler::Worker::runMachine(Machine* m) {
     SliceResult r;
     for (;;) {
         int budget = kernel.budget();
+        kernel.beginSlice(index_);
         if (s_.safePoint_ != nullptr) {
             s_.safePoint_->enter(index_);
             r = runSlice(*m, kernel, budget);
@@ -280,7 +281,7 @@ void Scheduler::Worker::runMachine(Machine* m) {
         } else {
             r = runSlice(*m, kernel, budget);
         }
-        int spent = kernel.budget() - budget + 1;
+        int spent = kernel.budget() - budget + 1 + static_cast<int>(kernel.budgetShift(index_));
         s_.queue_.charge(index_, spent);
         kernel.chargeSteps(index_, *m, spent);
         if (r != SliceResult::kOutOfBudget)

@@ -266,6 +266,42 @@ TEST_CASE("two workers fighting over one channel lose no message when one rests"
     CHECK(r.stats.errors == 0);
 }
 
+// Backpressure (kernel.h): 100 senders that each start with a full slice would leave
+// 20,000 messages on the collector's channel; past rspace::kDeepBacklog (8,192) their
+// sends end their slices, and the collector drains. Every message is counted once, on
+// one thread and on two; a small run never comes near the bound.
+TEST_CASE("senders to a deep channel yield to its receiver and lose nothing", "[machine][budget]") {
+    const std::string program = R"(new out(`rho:io:stdout`), sink, producer, start, collect in {
+  contract producer(@k) = { if (k > 0) { sink!(k) | producer!(k - 1) } } |
+  contract start(@p) = { if (p > 0) { producer!(200) | start!(p - 1) } } |
+  contract collect(@n, @sum) = {
+    if (n == 0) { out!(sum) } else { for (@k <- sink) { collect!(n - 1, sum + k) } }
+  } |
+  start!(100) | collect!(20000, 0)
+})";
+    for (unsigned threads : {1u, 2u}) {
+        INFO("threads " << threads);
+        RuntimeOptions o;
+        o.threads = threads;
+        Outcome r = runProgram(program, o);
+        CHECK(r.out == "2010000\n"); // 100 * (1 + 2 + ... + 200)
+        CHECK(r.stats.errors == 0);
+        // start (p = 100..0), producer (k = 200..0, 100 times), sink, collect (n =
+        // 20000..0), and out: no COMM lost or repeated.
+        CHECK(r.stats.comms == 101 + 100 * 201 + 20000 + 20001 + 1);
+        if (threads == 1)
+            CHECK(r.stats.backlogYields > 0);
+    }
+    RuntimeOptions o;
+    o.threads = 1;
+    Outcome small = runProgram(R"(new out(`rho:io:stdout`), sink in {
+  sink!(1) | sink!(2) | for (@a <- sink; @b <- sink) { out!(a + b) }
+})",
+                               o);
+    CHECK(small.out == "3\n");
+    CHECK(small.stats.backlogYields == 0);
+}
+
 TEST_CASE("an endless process does not starve the others", "[machine][budget]") {
     RuntimeOptions o;
     o.threads = 1;

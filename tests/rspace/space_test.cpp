@@ -384,3 +384,43 @@ TEST_CASE("a stored datum keeps its origin", "[rspace]") {
 
 } // namespace
 } // namespace rho::rspace::test
+
+namespace rho::rspace::test {
+namespace {
+
+// Backpressure's signals (the scheduler's use of them: kernel.h): the send that leaves
+// a channel holding kDeepBacklog data, and every later one while it does, is told the
+// channel is deep; a receive on one channel is told how many data it held.
+TEST_CASE("a deep channel is reported to its senders and receivers", "[rspace]") {
+    TestMatcher m;
+    TestSpace space(m);
+    auto ignore = [](CommEvent<TestTypes>&) {};
+    for (size_t i = 1; i < kDeepBacklog; ++i) {
+        V d{static_cast<int>(i)};
+        REQUIRE(space.produce("a", d, false, ignore) == ProduceResult::kStored);
+    }
+    V d{0};
+    CHECK(space.produce("a", d, false, ignore) == ProduceResult::kStoredDeep);
+    V other{0};
+    CHECK(space.produce("b", other, false, ignore) == ProduceResult::kStored); // per channel
+    CHECK(stored(ProduceResult::kStoredDeep));
+    CHECK_FALSE(stored(ProduceResult::kComm));
+
+    std::string chs[] = {"a"};
+    TestTypes::Pattern pats[] = {{kAny}};
+    size_t backlog = 0;
+    int k = 1;
+    CHECK(space.consume(chs, pats, k, false, false, [&](CommEvent<TestTypes>& e) { backlog = e.backlog; }));
+    CHECK(backlog == kDeepBacklog);
+    V again{1}; // back to kDeepBacklog: deep again
+    CHECK(space.produce("a", again, false, ignore) == ProduceResult::kStoredDeep);
+    CHECK(space.consume(chs, pats, k, false, false, [&](CommEvent<TestTypes>& e) { backlog = e.backlog; }));
+    CHECK(backlog == kDeepBacklog);
+    CHECK(space.consume(chs, pats, k, false, false, [&](CommEvent<TestTypes>& e) { backlog = e.backlog; }));
+    CHECK(backlog == kDeepBacklog - 1);
+    V below{2}; // kDeepBacklog - 1 after this send
+    CHECK(space.produce("a", below, false, ignore) == ProduceResult::kStored);
+}
+
+} // namespace
+} // namespace rho::rspace::test

@@ -53,15 +53,26 @@ struct CommEvent {
     // reads to refund what the COMM removes), and which data are persistent (bit i).
     std::span<const typename Types::Channel* const> channels = {};
     uint32_t persistentData = 0;
+    // A receive on one channel: the data that channel held when this COMM took one
+    // (its backlog; the scheduler lets a receive drain a deep one, kernel.cpp). Else 0.
+    size_t backlog = 0;
 };
+
+// A channel holding this many data or more is deep: a send that stores onto it is
+// told so (kStoredDeep), so that the scheduler can let the channel's receivers catch
+// up before the senders pile up more (bounded memory, a backlog still in cache).
+inline constexpr size_t kDeepBacklog = 8192;
 
 // What produce() did with its datum.
 enum class ProduceResult : uint8_t {
     kStored,  // no COMM: the datum was moved into the space
+    kStoredDeep, // as kStored, on a channel that now holds kDeepBacklog data or more
     kComm,    // a COMM; the datum is still the caller's
     kReissue, // a COMM, and the datum must be produced again (it was persistent, or the
               // continuation peeked): the caller calls produce again with it
 };
+// Whether the datum was stored (no COMM).
+inline constexpr bool stored(ProduceResult r) { return r == ProduceResult::kStored || r == ProduceResult::kStoredDeep; }
 
 // What inspect() reports for one channel.
 template <class Types>

@@ -146,8 +146,9 @@ class Space {
     // Send [datum] on [channel] (rspace.h, "produce"). Performs at most one COMM:
     // then calls [sink](CommEvent<Types>&) under the locks of the COMM's channels and
     // returns kComm or kReissue, the datum untouched (the caller produces it again on
-    // kReissue); otherwise moves the datum into the space and returns kStored. Never
-    // fails. Any thread. [origin]: the caller's tag for where the datum came from,
+    // kReissue); otherwise moves the datum into the space and returns kStored, or
+    // kStoredDeep when the channel now holds kDeepBacklog data or more. Never fails.
+    // Any thread. [origin]: the caller's tag for where the datum came from,
     // kept with it while it is stored and shown by inspect() (ChannelView::origins);
     // not persisted (a datum loaded from the history has origin 0).
     template <class Sink>

@@ -27,6 +27,7 @@ inline bool Space<Types, Matcher>::consumeOne(const Channel& channel, const Patt
         const Channel* channelOf = &channel;
         CommEvent<Types> event{continuation, persistent, peek, {&datum, 1}, {&pick.bindings, 1}, 0, true,
                                {&channelOf, 1}, picked.persistent() ? 1u : 0u};
+        event.backlog = pick.slot.node->data.size();
         sink(event);
         removeTaken(pick, key, peek);
         dropIfEmpty(pick.slot);
@@ -106,7 +107,7 @@ inline typename Space<Types, Matcher>::Needs Space<Types, Matcher>::tryProduce(L
     entry.data.emplaceIn(sh.singles, DataEntry{std::move(datum), sh.nextSeq++, persistent, origin});
     markDirty(entry, key);
     withdrawContract(slot);
-    result = ProduceResult::kStored;
+    result = entry.data.size() >= kDeepBacklog ? ProduceResult::kStoredDeep : ProduceResult::kStored;
     return {};
 }
 
