@@ -109,7 +109,7 @@ void Kernel::beginRun(ActiveQueue& queue, ResourceMap& resources, MachinePool& p
     stopReason.compare_exchange_strong(interrupt, 0);
     stopped.store(stopReason.load() != 0); // any other stop requested between runs stops this one
     steps_.store(0);
-    stepCounters_.assign(queue.workers(), StepCounter{});
+    stepCounters_ = std::vector<StepCounter>(queue.workers());
     // Overshoot of the step limit is at most one batch per worker: keep it near 1%.
     int64_t batch = static_cast<int64_t>(options_.maxSteps / (100 * std::max(1u, queue.workers())));
     stepBatch_ = options_.maxSteps != 0 ? std::clamp<int64_t>(batch, 1, 1 << 16) : 1 << 12;
@@ -567,6 +567,11 @@ void Kernel::yieldSlice(int& budget) {
     const unsigned w = Scheduler::currentWorker();
     if (w >= stepCounters_.size() || budget <= 1)
         return;
+    // A receiver draining on another worker is taking what this sender stores as fast
+    // as it can: a yield would only cost this worker a trip through the queue.
+    for (unsigned u = 0; u < stepCounters_.size(); ++u)
+        if (u != w && stepCounters_[u].draining.load(std::memory_order_relaxed))
+            return;
     stepCounters_[w].shift += 1 - budget;
     budget = 1;
     backlogYields_.fetch_add(1, std::memory_order_relaxed);
@@ -579,6 +584,8 @@ void Kernel::drainSlice(int& budget) {
         return;
     stepCounters_[w].shift += full - budget;
     budget = full;
+    if (!stepCounters_[w].draining.load(std::memory_order_relaxed))
+        stepCounters_[w].draining.store(true, std::memory_order_relaxed);
 }
 
 void Kernel::retire(unsigned w, Machine* m) {
