@@ -382,12 +382,6 @@ TEST_CASE("a stored datum keeps its origin", "[rspace]") {
     CHECK(b.data[0].second); // the flag beside it is intact
 }
 
-} // namespace
-} // namespace rho::rspace::test
-
-namespace rho::rspace::test {
-namespace {
-
 // Backpressure's signals (the scheduler's use of them: kernel.h): the send that leaves
 // a channel holding kDeepBacklog data, and every later one while it does, is told the
 // channel is deep; a receive on one channel is told how many data it held.
