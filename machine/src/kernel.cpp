@@ -7,6 +7,7 @@
 #include <random>
 #include <utility>
 
+#include "absl/container/inlined_vector.h"
 #include "rho/base/assert.h"
 #include "rho/bytecode/symbol.h"
 #include "rho/primitives/system.h"
@@ -110,6 +111,9 @@ void Kernel::beginRun(ActiveQueue& queue, ResourceMap& resources, MachinePool& p
     stopped.store(stopReason.load() != 0); // any other stop requested between runs stops this one
     steps_.store(0);
     stepCounters_ = std::vector<StepCounter>(queue.workers());
+    outboxes_ = std::vector<Outbox>(queue.workers());
+    outboxesOpen_.store(0, std::memory_order_relaxed);
+    heldSends_.store(0, std::memory_order_relaxed);
     // Overshoot of the step limit is at most one batch per worker: keep it near 1%.
     int64_t batch = static_cast<int64_t>(options_.maxSteps / (100 * std::max(1u, queue.workers())));
     stepBatch_ = options_.maxSteps != 0 ? std::clamp<int64_t>(batch, 1, 1 << 16) : 1 << 12;
@@ -153,6 +157,8 @@ bool Kernel::deployValue(uint32_t symbol, Value& out) const {
 }
 
 void Kernel::endRun() {
+    for (const Outbox& o : outboxes_)
+        RHO_CHECK(o.messages.empty(), "a worker ended the run holding sends back");
     queue_ = nullptr;
     resources_ = nullptr;
     pool_ = nullptr;
@@ -256,6 +262,10 @@ void Kernel::exec(const Value& v) {
 }
 
 bool Kernel::send(Machine* by, const Value& channel, Args args, bool persistent, int& budget, bool tail) {
+    if (outboxesOpen_.load(std::memory_order_relaxed) != 0 && by != nullptr && !persistent) [[unlikely]] {
+        if (holdBack(*by, channel, args, budget))
+            return false;
+    }
     Message msg{std::move(args)};
     const bool inPlace = tail && by != nullptr && !persistent;
     int64_t stored = 0; // a metered run: what storing the datum costs (storageCostProduce)
@@ -281,8 +291,11 @@ bool Kernel::send(Machine* by, const Value& channel, Args args, bool persistent,
             },
             origins_ != nullptr && by != nullptr ? origins_->siteOf(*by->code, by->pc - 1) : OriginSites::kUnknown);
         if (rspace::stored(r)) {
-            if (r == rspace::ProduceResult::kStoredDeep && by != nullptr) [[unlikely]]
+            if (r == rspace::ProduceResult::kStoredDeep && by != nullptr) [[unlikely]] {
                 yieldSlice(budget);
+                if (!persistent)
+                    openOutbox(channel);
+            }
             if (meter_ != nullptr) [[unlikely]]
                 meter_->charge(eventCost(1));
             return false;
@@ -310,6 +323,99 @@ bool Kernel::send(Machine* by, const Value& channel, Args args, bool persistent,
             return false;
         }
     }
+}
+
+bool Kernel::holdBack(Machine& by, const Value& channel, Args& args, int& budget) {
+    const unsigned w = Scheduler::currentWorker();
+    if (w >= outboxes_.size())
+        return false;
+    Outbox& o = outboxes_[w];
+    if (!o.open || !(o.channel == channel))
+        return false;
+    if (o.messages.empty())
+        o.slices = 0;
+    o.messages.push_back(Message{std::move(args)});
+    o.origins.push_back(origins_ != nullptr ? origins_->siteOf(*by.code, by.pc - 1) : OriginSites::kUnknown);
+    if (o.messages.size() >= kOutboxBatch)
+        flushOutbox(w, &budget);
+    return true;
+}
+
+void Kernel::openOutbox(const Value& channel) {
+    // One worker has no one to pass the lock to: its sends stay direct, each a yield.
+    if (!holdBack_ || meter_ != nullptr || outboxes_.size() < 2)
+        return;
+    const unsigned w = Scheduler::currentWorker();
+    if (w >= outboxes_.size())
+        return;
+    Outbox& o = outboxes_[w];
+    if (o.open && !o.messages.empty())
+        return; // it holds sends for another deep channel: that one keeps it
+    if (!o.open)
+        outboxesOpen_.fetch_add(1, std::memory_order_relaxed);
+    o.open = true;
+    o.channel = channel;
+}
+
+bool Kernel::flushOutbox(unsigned w, int* budget) {
+    if (w >= outboxes_.size() || outboxes_[w].messages.empty())
+        return false;
+    Outbox& o = outboxes_[w];
+    std::vector<Message> messages;
+    std::vector<uint16_t> origins;
+    messages.swap(o.messages); // (what the COMMs below start never sends from here)
+    origins.swap(o.origins);
+    o.slices = 0;
+    const Value channel = o.channel;
+    struct Fired {
+        size_t index; // of the message that fired it
+        Taken taken;
+    };
+    absl::InlinedVector<Fired, 1> fired;
+    size_t backlog = 0;
+    uint64_t comms = 0;
+    for (size_t base = 0; base < messages.size();) {
+        const std::span<Message> rest = std::span<Message>(messages).subspan(base);
+        fired.clear();
+        const size_t reissue = space_.produceBatch(
+            channel, rest, std::span<const uint16_t>(origins).subspan(base),
+            [this, &fired, &messages](CommEvent& e) {
+                const auto index = static_cast<size_t>(e.data[e.producedIndex] - messages.data());
+                fired.push_back(Fired{index, Taken{}});
+                take(e, fired.back().taken, nullptr);
+            },
+            backlog);
+        for (Fired& f : fired) { // the locks are released: start what the COMMs fired
+            ++comms;
+            if (f.taken.system != kNoSystem)
+                processor_.serveSystem(f.taken.system, messages[f.index].args, primitives::SendSite{});
+            else
+                startTaken(f.taken);
+        }
+        if (reissue == rest.size())
+            break;
+        // A peek met it: produced again, as send() does (its COMMs counted there).
+        int sendBudget = options_.reductionBudget;
+        send(nullptr, channel, std::move(rest[reissue].args), false, sendBudget);
+        base += reissue + 1;
+    }
+    if (comms != 0)
+        resources_->addUnowned(Usage{0, comms, 0, 0, 0});
+    heldSends_.fetch_add(messages.size(), std::memory_order_relaxed);
+    if (backlog < rspace::kDeepBacklog / 2) {
+        o.open = false;
+        o.channel = Value{};
+        outboxesOpen_.fetch_sub(1, std::memory_order_relaxed);
+    } else if (budget != nullptr && backlog >= rspace::kDeepBacklog) {
+        yieldSlice(*budget);
+    }
+    if (o.messages.empty()) { // keep the buffers' capacity for the next batch
+        messages.clear();
+        origins.clear();
+        o.messages.swap(messages);
+        o.origins.swap(origins);
+    }
+    return true;
 }
 
 bool Kernel::receive(Machine& by, std::span<const Value> channels, std::shared_ptr<const Code> body,

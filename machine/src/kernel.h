@@ -128,6 +128,36 @@ class Kernel final : public primitives::ProcessorHost {
     }
     [[nodiscard]] uint64_t backlogYields() const { return backlogYields_.load(std::memory_order_relaxed); }
 
+    // Held-back sends to a deep channel. When a machine's send on worker w stores onto a
+    // channel that is deep (kStoredDeep), w opens its outbox for that channel: its
+    // machines' later one-shot sends to it are held there and produced kOutboxBatch at
+    // a time under one acquisition of the channel's lock (Space::produceBatch), so that
+    // senders and the receiver draining the channel on another worker do not pass the
+    // lock (and the channel entry's cache lines) back and forth at every message. A
+    // send is asynchronous and unordered with the other sends, so producing it a little
+    // later is a schedule the calculus allows; every held send is produced before its
+    // worker runs out of work, after at most kOutboxSlices slices, and before the run
+    // ends. A flush that leaves the channel below half the deep backlog closes the
+    // outbox. One channel per worker (the deep one it feeds); none on a metered run or
+    // where a checkpoint can be taken during the run (setHoldBack(false)), since a
+    // checkpoint between slices must see every send of the machines that ran.
+    static constexpr size_t kOutboxBatch = 128;
+    static constexpr uint32_t kOutboxSlices = 16;
+    // Whether the next runs may hold back sends (between runs only; default on).
+    void setHoldBack(bool on) { holdBack_ = on; }
+    // Worker [w] produces what it holds back (a send on worker w, [budget] its slice's:
+    // the slice ends when the channel is still deep). True when it held anything.
+    bool flushOutbox(unsigned w, int* budget = nullptr);
+    // Worker [w] ended a slice: every kOutboxSlices slices, what it holds back goes out.
+    void sliceEnded(unsigned w) {
+        if (outboxesOpen_.load(std::memory_order_relaxed) == 0)
+            return;
+        Outbox& o = outboxes_[w];
+        if (!o.messages.empty() && ++o.slices >= kOutboxSlices)
+            flushOutbox(w);
+    }
+    [[nodiscard]] uint64_t heldSends() const { return heldSends_.load(std::memory_order_relaxed); }
+
     [[nodiscard]] int budget() const { return options_.reductionBudget; }
     [[nodiscard]] const primitives::Registry& registry() const { return registry_; }
     // The source text of a program whose code is about to run (by its source name),
@@ -220,6 +250,22 @@ class Kernel final : public primitives::ProcessorHost {
     void yieldSlice(int& budget);
     void drainSlice(int& budget);
     std::atomic<uint64_t> backlogYields_{0};
+    struct alignas(64) Outbox {
+        bool open = false;
+        Value channel; // the deep channel (when open)
+        std::vector<Message> messages;
+        std::vector<uint16_t> origins;
+        uint32_t slices = 0; // ended since the oldest held message
+    };
+    // Holds [args] back in the outbox of this worker when it is open for [channel]
+    // (then true: the send is done as far as its machine knows).
+    bool holdBack(Machine& by, const Value& channel, Args& args, int& budget);
+    // A send by [by] stored onto a deep channel: this worker's outbox opens for it.
+    void openOutbox(const Value& channel);
+    std::vector<Outbox> outboxes_;
+    std::atomic<unsigned> outboxesOpen_{0}; // read on every send: 0 almost always
+    std::atomic<uint64_t> heldSends_{0};
+    bool holdBack_ = true;
     std::vector<StepCounter> stepCounters_;
     int64_t stepBatch_ = 1;
     bool countSteps_ = false;

@@ -304,6 +304,7 @@ absl::StatusOr<RunStats> Runtime::run(const bytecode::Program& program) {
     Scheduler scheduler(queue, s.kernel, s.options.fiberStackBytes, safePoint ? &*safePoint : nullptr);
     uint64_t errorsBefore = s.kernel.errors();
     const uint64_t yieldsBefore = s.kernel.backlogYields();
+    s.kernel.setHoldBack(!checkpointing); // a checkpoint between slices must see every send made
     s.kernel.beginRun(queue, resources, pool);
     auto start = std::chrono::steady_clock::now();
     s.kernel.addSource(program.main->sourceName, program.source);
@@ -355,6 +356,7 @@ absl::StatusOr<RunStats> Runtime::run(const bytecode::Program& program) {
     stats.lateAnswers = scheduler.suspensions();
     stats.rests = scheduler.rests();
     stats.backlogYields = s.kernel.backlogYields() - yieldsBefore;
+    stats.heldSends = s.kernel.heldSends(); // (counted from 0 at each run's start)
     stats.errors = s.kernel.errors() - errorsBefore;
     stats.steps = t.usage.reductions;
     stats.bytesAllocated = t.usage.bytesAllocated;

@@ -213,6 +213,7 @@ thread_local Scheduler::Worker* Scheduler::current_ = nullptr;
 
 void Scheduler::Worker::threadMain() {
     current_ = this;
+    currentIndex_ = index_;
     algo_ = new WorkerAlgorithm(s_.queue_, index_);
     // As boost::fibers::use_scheduling_algorithm does, keeping the pointer: the
     // thread's fiber scheduler owns the algorithm from here.
@@ -223,6 +224,7 @@ void Scheduler::Worker::threadMain() {
         doneCv_.wait(lock, [this] { return runners_ == 0; });
     }
     current_ = nullptr;
+    currentIndex_ = ActiveQueue::kNoWorker;
 }
 
 void Scheduler::Worker::spawnRunner() {
@@ -248,12 +250,15 @@ void Scheduler::Worker::runnerMain() noexcept {
         }
         Machine* m = queue.pop(index_);
         if (m == nullptr) {
+            if (s_.kernel_.flushOutbox(index_)) // held-back sends go out before the worker idles
+                continue;
             if (queue.finished())
                 break;
             goIdle();
             continue;
         }
         runMachine(m);
+        s_.kernel_.sliceEnded(index_);
         if (algo_->hasReadyFibers()) // rule 2
             boost::this_fiber::yield();
     }
@@ -321,6 +326,7 @@ bool Scheduler::Worker::contended(int spent) {
 }
 
 void Scheduler::Worker::rest() {
+    s_.kernel_.flushOutbox(index_); // its held-back sends do not wait out the rest
     s_.rests_.fetch_add(1, std::memory_order_relaxed);
     s_.queue_.rest(index_, restFor_);
     restFor_ = std::min(restFor_ * 2, std::chrono::duration_cast<std::chrono::microseconds>(kMaxRest));
@@ -367,6 +373,5 @@ void Scheduler::awaitAnswer(Machine& m) {
     current_->awaitAnswer(m);
 }
 
-unsigned Scheduler::currentWorker() { return current_ ? current_->index() : ActiveQueue::kNoWorker; }
 
 } // namespace rho::machine

@@ -42,7 +42,7 @@ class Scheduler {
     // is). The worker runs other machines meanwhile, on another runner.
     static void awaitAnswer(Machine& m);
     // The worker index of the calling thread, or ActiveQueue::kNoWorker.
-    static unsigned currentWorker();
+    static unsigned currentWorker() { return currentIndex_; }
 
     // Fibers suspended for late answers, and runner fibers created, in this run.
     [[nodiscard]] uint64_t suspensions() const { return suspensions_.load(std::memory_order_relaxed); }
@@ -54,6 +54,8 @@ class Scheduler {
     class Worker;
     friend class Worker;
     static thread_local Worker* current_; // the worker of the calling thread, if any
+    // Its index (kNoWorker: none); read on every COMM path, so inline.
+    static inline thread_local unsigned currentIndex_ = ActiveQueue::kNoWorker;
 
     ActiveQueue& queue_;
     Kernel& kernel_;

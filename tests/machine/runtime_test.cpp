@@ -302,6 +302,45 @@ TEST_CASE("senders to a deep channel yield to its receiver and lose nothing", "[
     CHECK(small.stats.backlogYields == 0);
 }
 
+TEST_CASE("sends held back from a deep channel arrive, each exactly once", "[machine][budget]") {
+    // One producer loop fills `sink` with 30,000 messages; the collector starts on
+    // `go`, which the loop sends when it is done, so the sink gets deep (8,192) and a
+    // worker of a two-thread run holds its later sends back (Kernel::holdBack); the
+    // collector's receives then wait for what is still held, and meet it when it goes
+    // out. A run checkpointing as it goes holds nothing back.
+    const std::string program = R"(new out(`rho:io:stdout`), sink, producer, go, collect in {
+  contract producer(@k) = { if (k > 0) { sink!(k) | producer!(k - 1) } else { go!(0) } } |
+  contract collect(@n, @sum) = {
+    if (n == 0) { out!(sum) } else { for (@k <- sink) { collect!(n - 1, sum + k) } }
+  } |
+  producer!(30000) | for (_ <- go) { collect!(30000, 0) }
+})";
+    // producer (k = 30000..0), sink, go, collect (n = 30000..0), out.
+    constexpr uint64_t kComms = 30001 + 30000 + 1 + 30001 + 1;
+    for (unsigned threads : {1u, 2u}) {
+        INFO("threads " << threads);
+        RuntimeOptions o;
+        o.threads = threads;
+        Outcome r = runProgram(program, o);
+        CHECK(r.out == "450015000\n"); // 1 + 2 + ... + 30000
+        CHECK(r.stats.errors == 0);
+        CHECK(r.stats.comms == kComms);
+        if (threads == 1)
+            CHECK(r.stats.heldSends == 0); // one worker sends directly
+        else
+            CHECK(r.stats.heldSends > 0);
+    }
+    RuntimeOptions o;
+    o.dataDir = tempDir();
+    o.threads = 2;
+    o.checkpointEveryComms = 5000;
+    Outcome r = runProgram(program, o);
+    CHECK(r.out == "450015000\n");
+    CHECK(r.stats.comms == kComms);
+    CHECK(r.stats.heldSends == 0);
+    CHECK(r.stats.checkpoints >= 1);
+}
+
 TEST_CASE("an endless process does not starve the others", "[machine][budget]") {
     RuntimeOptions o;
     o.threads = 1;

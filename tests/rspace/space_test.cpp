@@ -416,5 +416,64 @@ TEST_CASE("a deep channel is reported to its senders and receivers", "[rspace]")
     CHECK(space.produce("a", below, false, ignore) == ProduceResult::kStored);
 }
 
+TEST_CASE("a batch of sends does what as many produces would, in order", "[rspace][batch]") {
+    TestMatcher m;
+    TestSpace space(m);
+    std::vector<int> fired; // continuation ids, in the order the batch met them
+    std::vector<V> firedData;
+    auto sink = [&](CommEvent<TestTypes>& e) {
+        fired.push_back(e.continuation);
+        firedData.push_back(*e.data[e.producedIndex]);
+    };
+    size_t backlog = 99;
+    SECTION("nothing waits: every datum is stored, oldest first, each with its origin") {
+        std::vector<V> batch{{1}, {2}, {3}};
+        const uint16_t origins[] = {7, 8, 9};
+        CHECK(space.produceBatch("a", std::span<V>(batch), origins, sink, backlog) == 3);
+        CHECK(backlog == 3);
+        CHECK(fired.empty());
+        CHECK(dump(space) == "a: (1) (2) (3)\n");
+        CHECK(space.produceCount() == 3);
+        const auto views = space.inspect();
+        REQUIRE(views.size() == 1);
+        CHECK(views[0].origins == std::vector<uint16_t>{7, 8, 9});
+        auto c = consume1(space, "a", {kAny}, 1); // a receive takes the oldest
+        REQUIRE(c);
+        CHECK(c->data[0] == V{1});
+    }
+    SECTION("a waiting receive takes the first datum it matches; the others are stored") {
+        CHECK_FALSE(consume1(space, "a", {5}, 7));
+        CHECK_FALSE(consume1(space, "a", {kAny}, 8));
+        std::vector<V> batch{{4}, {5}, {6}};
+        CHECK(space.produceBatch("a", std::span<V>(batch), {}, sink, backlog) == 3);
+        // (4) meets k8 (k7 wants 5), (5) meets k7, (6) finds nothing waiting.
+        CHECK(fired == std::vector<int>{8, 7});
+        CHECK(firedData == std::vector<V>{{4}, {5}});
+        CHECK(dump(space) == "a: (6)\n");
+        CHECK(backlog == 1);
+        CHECK(space.commCount() == 2);
+        CHECK(space.produceCount() == 3);
+    }
+    SECTION("a join takes its datum from the batch and its other channel atomically") {
+        CHECK_FALSE(space.produce("b", V{10}, false));
+        CHECK_FALSE(consumeN(space, {"a", "b"}, {{kAny}, {kAny}}, 3));
+        std::vector<V> batch{{1}, {2}};
+        CHECK(space.produceBatch("a", std::span<V>(batch), {}, sink, backlog) == 2);
+        CHECK(fired == std::vector<int>{3});
+        CHECK(firedData == std::vector<V>{{1}});
+        CHECK(dump(space) == "a: (2)\n");
+    }
+    SECTION("a peek stops the batch at the datum the caller sends again") {
+        CHECK_FALSE(consume1(space, "a", {kAny}, 4, false, /*peek=*/true));
+        std::vector<V> batch{{1}, {2}, {3}};
+        CHECK(space.produceBatch("a", std::span<V>(batch), {}, sink, backlog) == 0);
+        CHECK(fired == std::vector<int>{4});
+        CHECK(dump(space).empty()); // (1) untouched, (2) and (3) not produced
+        CHECK(batch[0] == V{1});
+        CHECK(space.produceBatch("a", std::span<V>(batch), {}, sink, backlog) == 3);
+        CHECK(dump(space) == "a: (1) (2) (3)\n");
+    }
+}
+
 } // namespace
 } // namespace rho::rspace::test

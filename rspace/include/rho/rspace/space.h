@@ -186,6 +186,18 @@ class Space {
         }
     }
 
+    // Send the one-shot [data] on [channel], oldest first, as that many produce() calls
+    // would one after another, under one acquisition of the channel's shard lock (and
+    // of the shards a waiting join needs): for a sender that held back its sends to a
+    // deep channel (the kernel's outboxes). [sink] is called, under the locks, for each
+    // COMM; [origins] tags the data as produce()'s origin does (empty: all 0). Returns
+    // the index of the first datum whose COMM makes the caller produce it again
+    // (kReissue: a peek met it; the data after it are left to the caller too), or
+    // data.size(). [backlog] receives the channel's data count at the end.
+    template <class Sink>
+    size_t produceBatch(const Channel& channel, std::span<Datum> data, std::span<const uint16_t> origins, Sink&& sink,
+                        size_t& backlog);
+
     // produce() returning the COMM as a value (the continuation and data copied out):
     // nullopt when the datum was stored. For callers off the hot path (tests, tools).
     std::optional<Comm<Types>> produce(const Channel& channel, Datum datum, bool persistent) {

@@ -113,6 +113,45 @@ inline typename Space<Types, Matcher>::Needs Space<Types, Matcher>::tryProduce(L
 
 template <class Types, class Matcher>
 template <class Sink>
+size_t Space<Types, Matcher>::produceBatch(const Channel& channel, std::span<Datum> data,
+                                           std::span<const uint16_t> origins, Sink&& sink, size_t& backlog) {
+    const ChannelKey key = Types::key(channel);
+    LockSet locks(shards_.get());
+    locks.acquire(shardOf(key));
+    Shard& sh = shards_[shardOf(key)];
+    Slot slot{}; // the channel's entry while it is known to stay (no COMM, no unlock since)
+    size_t i = 0;
+    while (i < data.size()) {
+        ++sh.produces;
+        const uint16_t origin = i < origins.size() ? origins[i] : uint16_t{0};
+        if (slot.node == nullptr)
+            slot = findOrCreate(key, channel);
+        if (slot.node->waiting.empty()) { // nothing to meet: stored, as tryProduce would
+            slot.node->data.emplaceIn(sh.singles, DataEntry{std::move(data[i]), sh.nextSeq++, false, origin});
+            markDirty(*slot.node, key);
+            withdrawContract(slot);
+            ++i;
+            continue;
+        }
+        slot = Slot{}; // a COMM may drop the entry, a retry unlocks
+        ProduceResult result = ProduceResult::kStored;
+        for (;;) {
+            Needs needs = tryProduce(locks, key, channel, data[i], false, sink, result, origin);
+            if (needs.empty())
+                break;
+            locks.reacquire(needs); // a join needs a busy shard: lock in order, try again
+        }
+        if (result == ProduceResult::kReissue)
+            break;
+        ++i;
+    }
+    const Slot last = find(key, channel);
+    backlog = last.node == nullptr ? 0 : last.node->data.size();
+    return i;
+}
+
+template <class Types, class Matcher>
+template <class Sink>
 inline void Space<Types, Matcher>::fireProduceSingle(Slot slot, size_t w, const Datum& datum, bool persistent, Bindings& bindings, Sink& sink) {
     ContRecord* rec = slot.node->waiting[w].rec;
     ++slot.shard->comms;
