@@ -258,7 +258,6 @@ void Scheduler::Worker::runnerMain() noexcept {
             continue;
         }
         runMachine(m);
-        s_.kernel_.sliceEnded(index_);
         if (algo_->hasReadyFibers()) // rule 2
             boost::this_fiber::yield();
     }
@@ -289,6 +288,7 @@ void Scheduler::Worker::runMachine(Machine* m) {
         int spent = kernel.budget() - budget + 1 + static_cast<int>(kernel.budgetShift(index_));
         s_.queue_.charge(index_, spent);
         kernel.chargeSteps(index_, *m, spent);
+        kernel.sliceEnded(index_); // (a machine alone on its worker may run slice after slice)
         if (r != SliceResult::kOutOfBudget)
             break;
         if (contended(spent)) {

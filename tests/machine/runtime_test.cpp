@@ -341,6 +341,27 @@ TEST_CASE("sends held back from a deep channel arrive, each exactly once", "[mac
     CHECK(r.stats.checkpoints >= 1);
 }
 
+TEST_CASE("held-back sends go out while their worker runs an endless process", "[machine][budget]") {
+    // The producer's worker holds sends back once `sink` is deep; then two endless
+    // loops keep both workers busy for good (neither idles, so neither lets its held
+    // sends out for that reason). The collector must still get every message: a worker
+    // lets its held sends out every few slices.
+    RuntimeOptions o;
+    o.threads = 2;
+    o.maxSteps = 3000000;
+    Outcome r = runProgram(R"(new out(`rho:io:stdout`), sink, producer, spin, collect in {
+  contract producer(@k) = { if (k > 0) { sink!(k) | producer!(k - 1) } else { collect!(20000, 0) | spin!(0) | spin!(1) } } |
+  contract spin(_) = { spin!(0) } |
+  contract collect(@n, @sum) = {
+    if (n == 0) { out!(sum) } else { for (@k <- sink) { collect!(n - 1, sum + k) } }
+  } |
+  producer!(20000)
+})",
+                           o);
+    CHECK(r.out == "200010000\n"); // 1 + 2 + ... + 20000
+    CHECK(r.stats.stepLimitReached);
+}
+
 TEST_CASE("an endless process does not starve the others", "[machine][budget]") {
     RuntimeOptions o;
     o.threads = 1;
