@@ -174,7 +174,6 @@ class Scheduler::Worker {
 
     void threadMain();
     void awaitAnswer(Machine& m);
-    [[nodiscard]] unsigned index() const { return index_; }
 
   private:
     // A worker keeps at most this many runner fibers (one per machine waiting for a
@@ -372,6 +371,5 @@ void Scheduler::awaitAnswer(Machine& m) {
     RHO_CHECK(current_ != nullptr, "a late answer awaited outside a worker fiber");
     current_->awaitAnswer(m);
 }
-
 
 } // namespace rho::machine
