@@ -277,13 +277,13 @@ dispatch:
             RHO_FAULT(FaultCode::kUnknownUrn);
         }
         {
-            Args args(std::make_move_iterator(stack.end() - a), std::make_move_iterator(stack.end()));
+            Message msg{Args(std::make_move_iterator(stack.end() - a), std::make_move_iterator(stack.end()))};
             stack.truncate(stack.size() - a);
             Value channel = std::move(stack.back());
             stack.pop_back();
             // A send that ends the sequence may continue in the body its COMM fires.
             const bool tail = bytecode::decodeOp(words[pc]) == Op::HALT;
-            if (kernel.send(&m, channel, std::move(args), bytecode::decodeOp(insn) == Op::SEND_PERSIST, budget, tail))
+            if (kernel.send(&m, channel, msg, bytecode::decodeOp(insn) == Op::SEND_PERSIST, budget, tail))
                 goto continued;
         }
         RHO_SAFEPOINT();

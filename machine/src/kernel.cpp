@@ -261,12 +261,11 @@ void Kernel::exec(const Value& v) {
     }
 }
 
-bool Kernel::send(Machine* by, const Value& channel, Args args, bool persistent, int& budget, bool tail) {
+bool Kernel::send(Machine* by, const Value& channel, Message& msg, bool persistent, int& budget, bool tail) {
     if (outboxesOpen_.load(std::memory_order_relaxed) != 0 && by != nullptr && !persistent) [[unlikely]] {
-        if (holdBack(*by, channel, args, budget))
+        if (holdBack(*by, channel, msg, budget))
             return false;
     }
-    Message msg{std::move(args)};
     const bool inPlace = tail && by != nullptr && !persistent;
     int64_t stored = 0; // a metered run: what storing the datum costs (storageCostProduce)
     if (meter_ != nullptr) [[unlikely]] {
@@ -325,7 +324,7 @@ bool Kernel::send(Machine* by, const Value& channel, Args args, bool persistent,
     }
 }
 
-bool Kernel::holdBack(Machine& by, const Value& channel, Args& args, int& budget) {
+bool Kernel::holdBack(Machine& by, const Value& channel, Message& msg, int& budget) {
     const unsigned w = Scheduler::currentWorker();
     if (w >= outboxes_.size())
         return false;
@@ -334,7 +333,7 @@ bool Kernel::holdBack(Machine& by, const Value& channel, Args& args, int& budget
         return false;
     if (o.messages.empty())
         o.slices = 0;
-    o.messages.push_back(Message{std::move(args)});
+    o.messages.push_back(std::move(msg));
     o.origins.push_back(origins_ != nullptr ? origins_->siteOf(*by.code, by.pc - 1) : OriginSites::kUnknown);
     if (o.messages.size() >= kOutboxBatch)
         flushOutbox(w, &budget);
@@ -396,7 +395,7 @@ bool Kernel::flushOutbox(unsigned w, int* budget) {
             break;
         // A peek met it: produced again, as send() does (its COMMs counted there).
         int sendBudget = options_.reductionBudget;
-        send(nullptr, channel, std::move(rest[reissue].args), false, sendBudget);
+        send(nullptr, channel, rest[reissue], false, sendBudget);
         base += reissue + 1;
     }
     if (comms != 0)
@@ -647,8 +646,8 @@ void Kernel::write(primitives::OutputStream stream, std::string_view text) {
 
 void Kernel::send(const Value& channel, std::vector<Value> args) {
     int budget = options_.reductionBudget;
-    send(nullptr, channel, Args(std::make_move_iterator(args.begin()), std::make_move_iterator(args.end())), false,
-         budget);
+    Message msg{Args(std::make_move_iterator(args.begin()), std::make_move_iterator(args.end()))};
+    send(nullptr, channel, msg, false, budget);
 }
 
 void Kernel::beginAsync() { queue_->holdRun(); }

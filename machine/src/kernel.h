@@ -72,7 +72,8 @@ class Kernel final : public primitives::ProcessorHost {
     // identity, the body at pc 0) instead of a new machine being queued, and the result
     // is true: the caller continues [by] from its new code. A scheduling choice the
     // calculus allows (the body runs now, on this worker), as SPAWN's last branch.
-    bool send(Machine* by, const Value& channel, Args args, bool persistent, int& budget, bool tail = false);
+    // [msg] is the space's (or the outbox's) when stored or held: moved from then.
+    bool send(Machine* by, const Value& channel, Message& msg, bool persistent, int& budget, bool tail = false);
     // consume of a receive body, with its COMM (and re-issues of a persistent receive).
     // A one-shot receive that fires at once makes [by] the body's machine, as a tail
     // send does (true: continue [by] from its new code).
@@ -257,9 +258,9 @@ class Kernel final : public primitives::ProcessorHost {
         std::vector<uint16_t> origins;
         uint32_t slices = 0; // ended since the oldest held message
     };
-    // Holds [args] back in the outbox of this worker when it is open for [channel]
+    // Holds [msg] back in the outbox of this worker when it is open for [channel]
     // (then true: the send is done as far as its machine knows).
-    bool holdBack(Machine& by, const Value& channel, Args& args, int& budget);
+    bool holdBack(Machine& by, const Value& channel, Message& msg, int& budget);
     // A send by [by] stored onto a deep channel: this worker's outbox opens for it.
     void openOutbox(const Value& channel);
     std::vector<Outbox> outboxes_;

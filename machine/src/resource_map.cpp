@@ -52,7 +52,7 @@ Usage& ResourceMap::entry(const PrivateChannel& channel) {
     return chunk[slot & (kChunkSize - 1)];
 }
 
-void ResourceMap::retire(unsigned w, Usage& usage, const bytecode::Code* code) {
+void ResourceMap::retireSlow(unsigned w, Usage& usage, const bytecode::Code* code) {
     std::unique_lock<std::mutex> lock;
     WorkerTotals* t = nullptr;
     if (w < workers_.size()) {

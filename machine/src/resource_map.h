@@ -64,7 +64,16 @@ class ResourceMap {
     // The machine holding [channel] ended, having run [code] last: its usage goes to
     // worker [w]'s totals (and to [code]'s source position) and its entry is cleared
     // for the channel's next identity. [w] is a worker index or ~0u (outside workers).
-    void retire(unsigned w, Usage& usage, const bytecode::Code* code);
+    void retire(unsigned w, Usage& usage, const bytecode::Code* code) {
+        if (w < workers_.size() && !bySource_ && !liveReads_) [[likely]] { // no lock, no source
+            WorkerTotals& t = *workers_[w];
+            ++t.machines;
+            t.usage.add(usage);
+            usage = Usage{};
+            return;
+        }
+        retireSlow(w, usage, code);
+    }
     // Usage outside any machine (a system process's ack, sent from the processor).
     void addUnowned(const Usage& u);
 
@@ -118,6 +127,7 @@ class ResourceMap {
         std::array<CacheLine, kCacheSize> cache{};
     };
     SourceTotal& sourceTotal(WorkerTotals& t, const bytecode::Code& code);
+    void retireSlow(unsigned w, Usage& usage, const bytecode::Code* code);
 
     const bool bySource_;
     const bool liveReads_;

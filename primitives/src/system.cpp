@@ -17,9 +17,6 @@ namespace rho::primitives {
 
 namespace {
 
-// System channel ids: a fixed high word marks them, the low word is the handler id + 1.
-constexpr uint64_t kSystemHi = 0x5359535f52484f00ull; // "SYS_RHO\0"
-
 template <OutputStream kStream, bool kAck>
 void printLine(std::span<const bytecode::Value> args, SystemContext& context) {
     std::string text = bytecode::print(args[0]);
@@ -57,27 +54,13 @@ void addSystemProcesses(Registry& r) {
     r.addSystemProcess("sys:authToken:ops", 3, authTokenOps);
 }
 
-bytecode::Value systemChannel(uint32_t id) { return bytecode::Value::unforgeable(uint64_t{id} + 1, kSystemHi); }
-
-bool isSystemChannel(const bytecode::Value& channel) {
-    return channel.kind() == bytecode::ValueKind::kUnforgeable && channel.unforgeableHi() == kSystemHi;
-}
+bytecode::Value systemChannel(uint32_t id) { return bytecode::Value::unforgeable(uint64_t{id} + 1, kSystemChannelHi); }
 
 uint32_t systemChannelHandler(const bytecode::Value& channel) {
     return static_cast<uint32_t>(channel.unforgeableLo() - 1);
 }
 
-namespace {
-constexpr uint64_t kUnknownUrnHi = 0x55524e3f5f52484full; // "URN?_RHO"
-} // namespace
-
 bytecode::Value unknownUrnName(uint32_t symbol) { return bytecode::Value::unforgeable(symbol, kUnknownUrnHi); }
-
-uint32_t unknownUrnSymbol(const bytecode::Value& channel) {
-    if (channel.kind() != bytecode::ValueKind::kUnforgeable || channel.unforgeableHi() != kUnknownUrnHi)
-        return 0;
-    return static_cast<uint32_t>(channel.unforgeableLo());
-}
 
 namespace {
 

@@ -15,11 +15,18 @@
 
 namespace rho::primitives {
 
+// System channels and unknown URNs' names are unforgeable names with a fixed high
+// word (the low word says which); both tests are on every send and receive, so inline.
+inline constexpr uint64_t kSystemChannelHi = 0x5359535f52484f00ull; // "SYS_RHO\0"
+inline constexpr uint64_t kUnknownUrnHi = 0x55524e3f5f52484full;    // "URN?_RHO"
+
 // The channel of the system process registered as handler [id]; the same in every run
 // with the same registry.
 bytecode::Value systemChannel(uint32_t id);
 // True when [channel] is a system channel (they are write-only: bundle+).
-bool isSystemChannel(const bytecode::Value& channel);
+inline bool isSystemChannel(const bytecode::Value& channel) {
+    return channel.kind() == bytecode::ValueKind::kUnforgeable && channel.unforgeableHi() == kSystemChannelHi;
+}
 // The handler id of a system channel (isSystemChannel(channel) must hold).
 uint32_t systemChannelHandler(const bytecode::Value& channel);
 
@@ -28,7 +35,11 @@ uint32_t systemChannelHandler(const bytecode::Value& channel);
 // that process (the other branches of the `new` run). [symbol]: the URN's.
 bytecode::Value unknownUrnName(uint32_t symbol);
 // The URN's symbol when [channel] is such a name, else 0 (bytecode::kNoSymbol).
-uint32_t unknownUrnSymbol(const bytecode::Value& channel);
+inline uint32_t unknownUrnSymbol(const bytecode::Value& channel) {
+    if (channel.kind() != bytecode::ValueKind::kUnforgeable || channel.unforgeableHi() != kUnknownUrnHi)
+        return 0;
+    return static_cast<uint32_t>(channel.unforgeableLo());
+}
 
 // The URNs `new` binds to a value of the deploy rather than a system process's channel
 // (RHOLANG.md section 10): the deployer id and the deploy id.
