@@ -634,7 +634,8 @@ bool Kernel::primitive(Machine& m, uint32_t handler, uint32_t n) {
         answer->fault = primitives::Fault{};
         return false;
     }
-    m.usage->bytesAllocated += shallowBytes(answer->value);
+    if (!answer->value.isInline()) // (a scalar answer allocated nothing)
+        m.usage->bytesAllocated += shallowBytes(answer->value);
     stack.push_back(std::move(answer->value));
     return true;
 }
