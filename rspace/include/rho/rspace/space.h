@@ -622,6 +622,9 @@ class Space {
 
     // Produce ----------------------------------------------------------------------
 
+    // Moves [datum] into [slot]'s channel (its shard locked): kStoredDeep when the channel
+    // now holds kDeepBacklog data or more, else kStored.
+    ProduceResult storeDatum(Slot slot, const ChannelKey& key, Datum& datum, bool persistent, uint16_t origin);
     // One attempt at produce() holding [locks] (at least [key]'s shard). Returns the
     // shards it lacks for a join it must try (nothing changed; the caller relocks and
     // calls again), or empty: then [result] says what happened.

@@ -103,12 +103,19 @@ inline typename Space<Types, Matcher>::Needs Space<Types, Matcher>::tryProduce(L
             return {};
         }
     }
+    result = storeDatum(slot, key, datum, persistent, origin);
+    return {};
+}
+
+template <class Types, class Matcher>
+inline ProduceResult Space<Types, Matcher>::storeDatum(Slot slot, const ChannelKey& key, Datum& datum,
+                                                       bool persistent, uint16_t origin) {
     Shard& sh = *slot.shard;
+    ChannelEntry& entry = *slot.node;
     entry.data.emplaceIn(sh.singles, DataEntry{std::move(datum), sh.nextSeq++, persistent, origin});
     markDirty(entry, key);
     withdrawContract(slot);
-    result = entry.data.size() >= kDeepBacklog ? ProduceResult::kStoredDeep : ProduceResult::kStored;
-    return {};
+    return entry.data.size() >= kDeepBacklog ? ProduceResult::kStoredDeep : ProduceResult::kStored;
 }
 
 template <class Types, class Matcher>
@@ -127,9 +134,7 @@ size_t Space<Types, Matcher>::produceBatch(const Channel& channel, std::span<Dat
         if (slot.node == nullptr)
             slot = findOrCreate(key, channel);
         if (slot.node->waiting.empty()) { // nothing to meet: stored, as tryProduce would
-            slot.node->data.emplaceIn(sh.singles, DataEntry{std::move(data[i]), sh.nextSeq++, false, origin});
-            markDirty(*slot.node, key);
-            withdrawContract(slot);
+            storeDatum(slot, key, data[i], false, origin);
             ++i;
             continue;
         }
