@@ -100,6 +100,9 @@ void printStats(const rho::machine::RunStats& s) {
                  u(s.lateAnswers), u(s.rests), u(s.backlogYields), u(s.heldSends), u(s.bytesAllocated));
     if (s.checkpoints != 0)
         std::fprintf(stderr, "checkpoints during the run %llu\n", u(s.checkpoints));
+    if (s.channelsLoaded != 0 || s.channelsEvicted != 0)
+        std::fprintf(stderr, "channels read from the store %llu, dropped from memory after checkpoints %llu\n",
+                     u(s.channelsLoaded), u(s.channelsEvicted));
     if (s.checkpointSeconds > 0)
         std::fprintf(stderr, "checkpoint at the end %.6f seconds\n", s.checkpointSeconds);
     if (s.top.empty())

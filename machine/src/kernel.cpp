@@ -33,11 +33,34 @@ constexpr int64_t commEventCost(size_t channels) {
     return eventCost(channels) + eventCost(1) * static_cast<int64_t>(channels);
 }
 
+constexpr uint64_t kSplitmixGamma = 0x9e3779b97f4a7c15ull;
+constexpr uint64_t kSplitmixM1 = 0xbf58476d1ce4e5b9ull;
+constexpr uint64_t kSplitmixM2 = 0x94d049bb133111ebull;
+
 uint64_t splitmix64(uint64_t x) {
-    x += 0x9e3779b97f4a7c15ull;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+    x += kSplitmixGamma;
+    x = (x ^ (x >> 30)) * kSplitmixM1;
+    x = (x ^ (x >> 27)) * kSplitmixM2;
     return x ^ (x >> 31);
+}
+
+// The inverse of an odd multiplier mod 2^64 (Newton's iteration: each step doubles
+// the correct low bits).
+constexpr uint64_t inverseOf(uint64_t m) {
+    uint64_t inv = m; // correct to 3 bits for odd m
+    for (int i = 0; i < 5; ++i)
+        inv *= 2 - m * inv;
+    return inv;
+}
+static_assert(kSplitmixM1 * inverseOf(kSplitmixM1) == 1 && kSplitmixM2 * inverseOf(kSplitmixM2) == 1);
+
+// x from x ^ (x >> s), for s >= 22 (three terms reach all 64 bits).
+constexpr uint64_t unxorshift(uint64_t y, unsigned s) { return y ^ (y >> s) ^ (y >> (2 * s)); }
+
+uint64_t unsplitmix64(uint64_t z) {
+    z = unxorshift(z, 31) * inverseOf(kSplitmixM2);
+    z = unxorshift(z, 27) * inverseOf(kSplitmixM1);
+    return unxorshift(z, 30) - kSplitmixGamma;
 }
 
 // A one-instruction sequence that performs [op] again later: used to re-issue a
@@ -168,11 +191,13 @@ Value Kernel::freshName() {
     unsigned w = Scheduler::currentWorker();
     uint64_t c = 0;
     if (w < nameCounters_.size() - 1) {
-        c = nameCounters_[w].next++;
+        c = nameCounters_[w].next.load(std::memory_order_relaxed);
+        nameCounters_[w].next.store(c + 1, std::memory_order_relaxed);
     } else {
         w = static_cast<unsigned>(nameCounters_.size() - 1);
         std::lock_guard lock(foreignNameMu_);
-        c = nameCounters_[w].next++;
+        c = nameCounters_[w].next.load(std::memory_order_relaxed);
+        nameCounters_[w].next.store(c + 1, std::memory_order_relaxed);
     }
     // splitmix64 is a bijection, so distinct (worker, counter) pairs give distinct ids,
     // and [hi] (a bijection of the whole id) keeps names distinct after the top bits of
@@ -184,6 +209,19 @@ Value Kernel::freshName() {
     const uint64_t shard = w < workers ? (w * share + c % share) % Space::kShards : id >> (64 - Space::kShardBits);
     const uint64_t lo = (shard << (64 - Space::kShardBits)) | (id & (~uint64_t{0} >> Space::kShardBits));
     return Value::unforgeable(lo, hi);
+}
+
+bool Kernel::mintedHere(const Value& name) const {
+    if (options_.seed || name.kind() != bytecode::ValueKind::kUnforgeable)
+        return false;
+    const uint64_t id = unsplitmix64(name.unforgeableHi()) ^ 0x6e65776e616d6573ull; // as freshName
+    constexpr uint64_t kLowBits = ~uint64_t{0} >> Space::kShardBits;
+    if ((id & kLowBits) != (name.unforgeableLo() & kLowBits))
+        return false;
+    const uint64_t x = unsplitmix64(id) - nameKey_; // ((w + 1) << 44) | c
+    const uint64_t w = x >> 44;
+    const uint64_t c = x & ((uint64_t{1} << 44) - 1);
+    return w >= 1 && w <= nameCounters_.size() && c < nameCounters_[w - 1].next.load(std::memory_order_relaxed);
 }
 
 Machine* Kernel::newMachine(std::shared_ptr<const Code> code) {

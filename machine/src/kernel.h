@@ -96,6 +96,11 @@ class Kernel final : public primitives::ProcessorHost {
     // channel, the deployer or deploy id, an unknown URN's name), or "" for any other.
     [[nodiscard]] std::string urnOf(const Value& name) const;
     Value freshName() override;
+    // Whether [name] is an unforgeable name freshName() returned in this runtime (no
+    // false positives: the id is inverted to its worker and counter, which must be one
+    // already handed out). False for every name of a seeded run, whose ids repeat
+    // from run to run (so a stored one is never taken for new).
+    [[nodiscard]] bool mintedHere(const Value& name) const;
     void reportFault(const Machine& m);
     // [m] ended on worker [w]: its usage goes to the resource map and the object back
     // to the pool.
@@ -274,7 +279,7 @@ class Kernel final : public primitives::ProcessorHost {
     // Fresh names: per worker counters (one more for threads outside the workers), so
     // minting a name touches no shared counter.
     struct alignas(64) NameCounter {
-        uint64_t next = 0;
+        std::atomic<uint64_t> next{0}; // written by its worker only (read by mintedHere)
     };
     std::vector<NameCounter> nameCounters_;
     std::mutex foreignNameMu_;

@@ -90,7 +90,13 @@ absl::StatusOr<std::unique_ptr<Runtime>> Runtime::open(const RuntimeOptions& opt
         ho.readOnly = options.readOnly;
         ho.waitForWriter = options.waitForStore;
         RHO_ASSIGN_OR_RETURN(impl->history, rspace::History::open(options.dataDir, ho));
-        RHO_RETURN_IF_ERROR(impl->space.attach(*impl->history));
+        // A run reads a channel from the store when it first touches it (a store larger
+        // than memory starts at once); a reader lists it all anyway.
+        impl->space.setFreshTest(
+            [](const void* kernel, const Value& v) { return static_cast<const Kernel*>(kernel)->mintedHere(v); },
+            &impl->kernel);
+        RHO_RETURN_IF_ERROR(impl->space.attach(*impl->history, options.readOnly ? Space::Load::kWhole
+                                                                                : Space::Load::kOnTouch));
     }
     impl->installSystemProcesses();
     return std::unique_ptr<Runtime>(new Runtime(std::move(impl)));
@@ -203,6 +209,8 @@ class RunMonitor {
         auto write = [this, &status] { status = space_.checkpoint(); };
         if (!runOnBigStack(write)) // encoding recurses once per level of a value
             write();
+        if (status.ok()) // what no one touched since the checkpoint before is read again when touched
+            space_.evictCold();
         safePoint_->release();
         if (status.ok()) {
             ++checkpoints_;
@@ -303,6 +311,8 @@ absl::StatusOr<RunStats> Runtime::run(const bytecode::Program& program) {
         safePoint.emplace(workers);
     Scheduler scheduler(queue, s.kernel, s.options.fiberStackBytes, safePoint ? &*safePoint : nullptr);
     uint64_t errorsBefore = s.kernel.errors();
+    const uint64_t loadedBefore = s.space.channelsLoaded();
+    const uint64_t evictedBefore = s.space.channelsEvicted();
     const uint64_t yieldsBefore = s.kernel.backlogYields();
     s.kernel.setHoldBack(!checkpointing); // a checkpoint between slices must see every send made
     s.kernel.beginRun(queue, resources, pool);
@@ -357,6 +367,8 @@ absl::StatusOr<RunStats> Runtime::run(const bytecode::Program& program) {
     stats.rests = scheduler.rests();
     stats.backlogYields = s.kernel.backlogYields() - yieldsBefore;
     stats.heldSends = s.kernel.heldSends(); // (counted from 0 at each run's start)
+    stats.channelsLoaded = s.space.channelsLoaded() - loadedBefore;
+    stats.channelsEvicted = s.space.channelsEvicted() - evictedBefore;
     stats.errors = s.kernel.errors() - errorsBefore;
     stats.steps = t.usage.reductions;
     stats.bytesAllocated = t.usage.bytesAllocated;

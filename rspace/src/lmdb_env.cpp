@@ -13,6 +13,7 @@
 #include <xxhash.h>
 
 #include <array>
+#include <mutex>
 #include <csignal>
 #include <cstring>
 #include <errno.h>
@@ -35,10 +36,12 @@ namespace {
 constexpr char kMetaDb[] = "meta";
 constexpr char kDataDb[] = "data";
 constexpr char kContsDb[] = "conts";
+constexpr char kWaitsDb[] = "waits";
 constexpr char kMagicKey[] = "magic";
 constexpr char kVersionKey[] = "version";
 constexpr char kPayloadKey[] = "payload";
 constexpr char kDigestKey[] = "digest";
+constexpr char kSpaceKey[] = "space";
 constexpr std::string_view kMagic = "rhovm tuplespace";
 constexpr size_t kChecksumBytes = 8;
 
@@ -106,8 +109,20 @@ uint64_t storedChecksum(std::string_view value) {
     return c;
 }
 
+const char* dbName(History::Db db) {
+    switch (db) {
+    case History::Db::kData:
+        return "data";
+    case History::Db::kConts:
+        return "conts";
+    case History::Db::kWaits:
+        return "waits";
+    }
+    return "?";
+}
+
 std::string printableKey(History::Db db, std::string_view key) {
-    return absl::StrCat(db == History::Db::kData ? "data" : "conts", " record ", absl::BytesToHexString(absl::string_view(key.data(), key.size())));
+    return absl::StrCat(dbName(db), " record ", absl::BytesToHexString(absl::string_view(key.data(), key.size())));
 }
 
 // Aborts the transaction unless commit() succeeded, so early returns cannot leak it.
@@ -137,8 +152,9 @@ class TxnGuard {
 
 // Per record database: how many records it holds and the sum of their checksums.
 struct Digest {
-    std::array<uint64_t, 2> count{};
-    std::array<uint64_t, 2> sum{};
+    static constexpr size_t kDbs = History::kDbCount;
+    std::array<uint64_t, kDbs> count{};
+    std::array<uint64_t, kDbs> sum{};
     void add(History::Db db, uint64_t c) {
         ++count[static_cast<size_t>(db)];
         sum[static_cast<size_t>(db)] += c;
@@ -149,16 +165,19 @@ struct Digest {
     }
     [[nodiscard]] std::string encode() const {
         std::string out;
-        for (size_t i = 0; i < 2; ++i) {
+        for (size_t i = 0; i < kDbs; ++i) {
             base::putU64(out, count[i]);
             base::putU64(out, sum[i]);
         }
         return out;
     }
+    // Version 4 digests have no "waits" pair (the index is empty).
     bool decode(std::string_view in) {
-        if (in.size() != 32)
+        const size_t dbs = in.size() / 16;
+        if (in.size() % 16 != 0 || dbs < 2 || dbs > kDbs)
             return false;
-        for (size_t i = 0; i < 2; ++i)
+        *this = Digest{};
+        for (size_t i = 0; i < dbs; ++i)
             if (!base::getU64(in, count[i]) || !base::getU64(in, sum[i]))
                 return false;
         return true;
@@ -170,6 +189,10 @@ struct History::Env {
     MDB_dbi meta = 0;
     MDB_dbi data = 0;
     MDB_dbi conts = 0;
+    MDB_dbi waits = 0;
+    bool hasWaits = false;   // the "waits" database is open (format 5, or a version 4 writer)
+    uint32_t version = kHistoryFormatVersion; // as stored: 4 until a version 4 store's first commit
+    std::string spaceState;  // the "space" meta record
     bool readOnly = false;
     bool empty = false; // a reader's store that never completed its first commit
     size_t mapSize = 0;
@@ -182,11 +205,23 @@ struct History::Env {
     Env() = default;
     Env(const Env&) = delete;
     Env& operator=(const Env&) = delete;
-    ~Env() {
-        if (env != nullptr && poisoned.ok())
-            mdb_env_close(env); // also closes the DBI handles
+    // Read transactions of read() and scan(), reset between uses; aborted before each
+    // commit (a commit may grow the map, which no live transaction may see).
+    mutable std::mutex readersMu;
+    mutable std::vector<MDB_txn*> readers;
+    void dropReaders() {
+        std::lock_guard held(readersMu);
+        for (MDB_txn* t : readers)
+            mdb_txn_abort(t);
+        readers.clear();
     }
-    MDB_dbi dbi(Db db) const { return db == Db::kData ? data : conts; }
+    ~Env() {
+        if (env != nullptr && poisoned.ok()) {
+            dropReaders();
+            mdb_env_close(env); // also closes the DBI handles
+        }
+    }
+    MDB_dbi dbi(Db db) const { return db == Db::kData ? data : db == Db::kConts ? conts : waits; }
     // The status of [rc]; a fault poisons the environment.
     absl::Status fail(int rc, const std::string& op) {
         absl::Status s = lmdbStatus(rc, op);
@@ -233,9 +268,12 @@ absl::Status putMeta(Env& e, MDB_txn* txn, const char* key, std::string_view val
 
 // A new store's meta records and record databases.
 absl::Status createStore(Env& e, MDB_txn* txn, std::string_view payloadTag) {
-    for (auto [name, dbi] : {std::pair{kMetaDb, &e.meta}, std::pair{kDataDb, &e.data}, std::pair{kContsDb, &e.conts}})
+    for (auto [name, dbi] : {std::pair{kMetaDb, &e.meta}, std::pair{kDataDb, &e.data}, std::pair{kContsDb, &e.conts},
+                             std::pair{kWaitsDb, &e.waits}})
         if (int rc = guardedCall([&] { return mdb_dbi_open(txn, name, MDB_CREATE, dbi); }); rc != 0)
             return e.fail(rc, absl::StrCat("mdb_dbi_open ", name));
+    e.hasWaits = true;
+    e.version = kHistoryFormatVersion;
     RHO_RETURN_IF_ERROR(putMeta(e, txn, kMagicKey, kMagic));
     RHO_RETURN_IF_ERROR(putMeta(e, txn, kVersionKey, encodeU32(kHistoryFormatVersion)));
     RHO_RETURN_IF_ERROR(putMeta(e, txn, kPayloadKey, payloadTag));
@@ -253,10 +291,12 @@ absl::Status checkStore(Env& e, MDB_txn* txn, const std::string& dir, std::strin
         if (value.size() != 4 || !base::getU32(bytes, stored))
             return absl::DataLossError(
                 absl::StrCat("history ", dir, ": malformed format version record (", value.size(), " bytes)"));
-        if (stored != kHistoryFormatVersion)
+        if (stored < kOldestUpgradableFormat || stored > kHistoryFormatVersion)
             return absl::FailedPreconditionError(absl::StrCat("history ", dir, ": unsupported format version ",
                                                               stored, " (this build reads version ",
-                                                              kHistoryFormatVersion, ")"));
+                                                              kHistoryFormatVersion, " and upgrades version ",
+                                                              kOldestUpgradableFormat, ")"));
+        e.version = stored;
     }
     RHO_ASSIGN_OR_RETURN(bool hasMagic, getMeta(e, txn, kMagicKey, value));
     if (!hasMagic || value != kMagic)
@@ -280,6 +320,20 @@ absl::Status checkStore(Env& e, MDB_txn* txn, const std::string& dir, std::strin
         if (rc != 0)
             return e.fail(rc, absl::StrCat("mdb_dbi_open ", name));
     }
+    // A version 4 store has no index yet: a writer makes its (empty) database, which
+    // the space fills with its first checkpoint; a reader goes without.
+    const bool readOnly = e.readOnly;
+    int rc = guardedCall([&] {
+        return mdb_dbi_open(txn, kWaitsDb, e.version < 5 && !readOnly ? MDB_CREATE : 0, &e.waits);
+    });
+    if (rc == 0)
+        e.hasWaits = true;
+    else if (rc != MDB_NOTFOUND || e.version >= 5)
+        return rc == MDB_NOTFOUND ? absl::DataLossError(absl::StrCat("history ", dir, ": the waits database is missing"))
+                                  : e.fail(rc, "mdb_dbi_open waits");
+    RHO_ASSIGN_OR_RETURN(bool hasState, getMeta(e, txn, kSpaceKey, e.spaceState));
+    if (!hasState)
+        e.spaceState.clear();
     return absl::OkStatus();
 }
 
@@ -291,7 +345,7 @@ absl::Status openEnv(Env& e, const std::string& dir, const History::Options& o) 
         e.env = nullptr;
         return lmdbStatus(rc, "mdb_env_create");
     }
-    if (int rc = mdb_env_set_maxdbs(e.env, 3); rc != 0)
+    if (int rc = mdb_env_set_maxdbs(e.env, 4); rc != 0)
         return lmdbStatus(rc, "mdb_env_set_maxdbs");
     mdb_env_set_assert(e.env, onAssert);
     if (int rc = mdb_env_set_mapsize(e.env, o.mapSizeBytes); rc != 0)
@@ -309,7 +363,7 @@ absl::Status openEnv(Env& e, const std::string& dir, const History::Options& o) 
             e.env = nullptr;
             return lmdbStatus(r, "mdb_env_create");
         }
-        mdb_env_set_maxdbs(e.env, 3);
+        mdb_env_set_maxdbs(e.env, 4);
         mdb_env_set_assert(e.env, onAssert);
         mdb_env_set_mapsize(e.env, o.mapSizeBytes);
         rc = guardedCall([&] { return mdb_env_open(e.env, dir.c_str(), flags | MDB_NOLOCK, 0644); });
@@ -324,8 +378,8 @@ absl::Status openEnv(Env& e, const std::string& dir, const History::Options& o) 
 
 } // namespace
 
-History::History(std::unique_ptr<Env> env, std::string dir, bool temporary, uint32_t formatVersion)
-    : env_(std::move(env)), dir_(std::move(dir)), temporary_(temporary), formatVersion_(formatVersion) {}
+History::History(std::unique_ptr<Env> env, std::string dir, bool temporary)
+    : env_(std::move(env)), dir_(std::move(dir)), temporary_(temporary) {}
 
 History::~History() {
     env_.reset(); // close (and unlock) before removing the files
@@ -409,7 +463,7 @@ absl::StatusOr<std::unique_ptr<History>> History::open(const std::string& dir, c
     // Committing (a read transaction too) keeps the DBI handles for the environment.
     if (rc = txn.commit(); rc != 0)
         return e.fail(rc, "mdb_txn_commit (open)");
-    return std::unique_ptr<History>(new History(std::move(env), dir, false, kHistoryFormatVersion));
+    return std::unique_ptr<History>(new History(std::move(env), dir, false));
 }
 
 absl::StatusOr<std::unique_ptr<History>> History::openTemporary(size_t mapSizeBytes, std::string_view payloadTag) {
@@ -428,6 +482,9 @@ absl::StatusOr<std::unique_ptr<History>> History::openTemporary(size_t mapSizeBy
 }
 
 bool History::readOnly() const { return env_->readOnly; }
+uint32_t History::formatVersion() const { return env_->version; }
+bool History::hasWaitsIndex() const { return env_->version >= 5; }
+const std::string& History::spaceState() const { return env_->spaceState; }
 size_t History::mapSize() const { return env_->mapSize; }
 
 uint64_t History::recordCount(Db db) const { return env_->digest.count[static_cast<size_t>(db)]; }
@@ -459,7 +516,10 @@ absl::StatusOr<History::Stats> History::stats() const {
     if (int rc = guardedCall([&] { return mdb_txn_begin(e.env, nullptr, MDB_RDONLY, &raw); }); rc != 0)
         return e.fail(rc, "mdb_txn_begin (read)");
     TxnGuard txn(raw);
-    for (auto [name, dbi] : {std::pair{"meta", e.meta}, std::pair{"data", e.data}, std::pair{"conts", e.conts}}) {
+    for (auto [name, dbi] : {std::pair{"meta", e.meta}, std::pair{"data", e.data}, std::pair{"conts", e.conts},
+                             std::pair{"waits", e.waits}}) {
+        if (dbi == e.waits && !e.hasWaits)
+            continue;
         MDB_stat s{};
         if (int rc = guardedCall([&] { return mdb_stat(txn.get(), dbi, &s); }); rc != 0) {
             if (rc == kFaulted)
@@ -517,8 +577,6 @@ int walkRecords(MDB_txn* txn, MDB_dbi dbi, Walk& walk, F&& onRecord) {
     return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
-const char* dbName(History::Db db) { return db == History::Db::kData ? "data" : "conts"; }
-
 // The digest's verdict on a whole walk of [db]: "" when it agrees.
 std::string digestProblem(History::Db db, const Walk& walk, const Digest& digest) {
     const auto i = static_cast<size_t>(db);
@@ -574,7 +632,9 @@ absl::StatusOr<HistoryReport> History::verify() const {
     if (int rc = guardedCall([&] { return mdb_txn_begin(e.env, nullptr, MDB_RDONLY, &raw); }); rc != 0)
         return e.fail(rc, "mdb_txn_begin (read)");
     TxnGuard txn(raw);
-    for (Db db : {Db::kData, Db::kConts}) {
+    for (Db db : {Db::kData, Db::kConts, Db::kWaits}) {
+        if (db == Db::kWaits && !e.hasWaits)
+            break;
         Walk walk;
         int rc = walkRecords(txn.get(), e.dbi(db), walk, [&](std::string_view key, std::string_view, bool intact) {
             if (!intact)
@@ -582,7 +642,7 @@ absl::StatusOr<HistoryReport> History::verify() const {
                     absl::StrCat(printableKey(db, key), " is damaged (its checksum does not match)"));
             return true;
         });
-        (db == Db::kData ? report.dataRecords : report.contRecords) = walk.count;
+        (db == Db::kData ? report.dataRecords : db == Db::kConts ? report.contRecords : report.waitRecords) = walk.count;
         if (rc != 0) {
             if (rc == kFaulted)
                 txn.forget();
@@ -620,11 +680,16 @@ absl::Status History::commit(const std::vector<Put>& puts, const std::vector<Del
     return commit(std::span<const PutView>(views), dels);
 }
 
-absl::Status History::commit(std::span<const PutView> puts, const std::vector<Del>& dels) {
+absl::Status History::commit(std::span<const PutView> puts, const std::vector<Del>& dels,
+                             const std::string* spaceState) {
     Env& e = *env_;
     RHO_RETURN_IF_ERROR(e.poisoned);
     if (e.readOnly)
         return absl::FailedPreconditionError(absl::StrCat("history ", dir_, ": opened read-only"));
+    for (const PutView& p : puts)
+        if (p.db == Db::kWaits && !e.hasWaits)
+            return absl::FailedPreconditionError(absl::StrCat("history ", dir_, ": no waits database"));
+    e.dropReaders(); // the map may grow below
     // Grow the map before the transaction when what it writes will not fit: a full map
     // aborts the transaction and writes it all again (below), which for a first
     // checkpoint of 10^6 records doubled its cost.
@@ -682,11 +747,11 @@ absl::Status History::commit(std::span<const PutView> puts, const std::vector<De
         // written through a cursor with MDB_APPEND, with no search and no old record to
         // read. Puts in key order (as Space::checkpoint sorts them) into a table they
         // extend, a fresh store's first checkpoint above all, all take this path.
-        MDB_cursor* cursors[2] = {nullptr, nullptr};
-        std::string largest[2];
-        bool any[2] = {false, false};
+        MDB_cursor* cursors[kDbCount] = {};
+        std::string largest[kDbCount];
+        bool any[kDbCount] = {};
         auto append = [&](Db db, std::string_view key, std::string_view payload, bool& done, const char*& op) {
-            const int t = db == Db::kData ? 0 : 1;
+            const auto t = static_cast<size_t>(db);
             done = false;
             if (cursors[t] == nullptr) {
                 op = "mdb_cursor_open";
@@ -751,6 +816,19 @@ absl::Status History::commit(std::span<const PutView> puts, const std::vector<De
             MDB_val v = toVal(bytes);
             op = "mdb_put meta digest";
             rc = guardedCall([&] { return mdb_put(txn.get(), e.meta, &k, &v, 0); });
+            const std::string version = encodeU32(kHistoryFormatVersion);
+            if (rc == 0 && e.version != kHistoryFormatVersion) { // a version 4 store's index is written
+                MDB_val vk = toVal(kVersionKey);
+                MDB_val vv = toVal(version);
+                op = "mdb_put meta version";
+                rc = guardedCall([&] { return mdb_put(txn.get(), e.meta, &vk, &vv, 0); });
+            }
+            if (rc == 0 && spaceState != nullptr) {
+                MDB_val sk = toVal(kSpaceKey);
+                MDB_val sv = toVal(*spaceState);
+                op = "mdb_put meta space";
+                rc = guardedCall([&] { return mdb_put(txn.get(), e.meta, &sk, &sv, 0); });
+            }
             if (rc == 0) {
                 op = "mdb_txn_commit";
                 rc = txn.commit();
@@ -760,6 +838,9 @@ absl::Status History::commit(std::span<const PutView> puts, const std::vector<De
             txn.forget();
         if (rc == 0) {
             e.digest = digest;
+            e.version = kHistoryFormatVersion;
+            if (spaceState != nullptr)
+                e.spaceState = *spaceState;
             return absl::OkStatus();
         }
         if (rc != MDB_MAP_FULL || e.mapSize >= e.maxMapSize)
@@ -783,8 +864,139 @@ absl::Status History::setFormatVersionForTesting(uint32_t version) {
     RHO_RETURN_IF_ERROR(putMeta(e, txn.get(), kVersionKey, encodeU32(version)));
     if (int rc = txn.commit(); rc != 0)
         return lmdbStatus(rc, "mdb_txn_commit");
-    formatVersion_ = version;
+    e.version = version;
     return absl::OkStatus();
+}
+
+namespace {
+
+// A read transaction from [e]'s pool (or a new one), given back (reset) when done.
+class PooledReader {
+  public:
+    explicit PooledReader(const Env& e) : e_(e) {}
+    ~PooledReader() {
+        if (txn_ == nullptr)
+            return;
+        if (faulted_)
+            return; // abandoned with the environment
+        mdb_txn_reset(txn_);
+        std::lock_guard lock(e_.readersMu);
+        e_.readers.push_back(txn_);
+    }
+    PooledReader(const PooledReader&) = delete;
+    PooledReader& operator=(const PooledReader&) = delete;
+    // 0 or the LMDB code of the failed begin / renew.
+    int begin() {
+        {
+            std::lock_guard lock(e_.readersMu);
+            if (!e_.readers.empty()) {
+                txn_ = e_.readers.back();
+                e_.readers.pop_back();
+            }
+        }
+        if (txn_ != nullptr) {
+            int rc = guardedCall([&] { return mdb_txn_renew(txn_); });
+            if (rc == 0)
+                return 0;
+            if (rc != kFaulted)
+                mdb_txn_abort(txn_);
+            txn_ = nullptr;
+            return rc;
+        }
+        return guardedCall([&] { return mdb_txn_begin(e_.env, nullptr, MDB_RDONLY, &txn_); });
+    }
+    MDB_txn* get() const { return txn_; }
+    void faulted() { faulted_ = true; }
+
+  private:
+    const Env& e_;
+    MDB_txn* txn_ = nullptr;
+    bool faulted_ = false;
+};
+
+} // namespace
+
+absl::StatusOr<bool> History::read(Db db, std::string_view key,
+                                   absl::FunctionRef<absl::Status(std::string_view)> fn) const {
+    Env& e = *env_;
+    RHO_RETURN_IF_ERROR(e.poisoned);
+    if (e.empty || (db == Db::kWaits && !e.hasWaits))
+        return false;
+    PooledReader reader(e);
+    if (int rc = reader.begin(); rc != 0)
+        return e.fail(rc, "mdb_txn_begin (read)");
+    MDB_val k = toVal(key);
+    MDB_val v{};
+    bool intact = false;
+    int rc = guardedCall([&] {
+        int r = mdb_get(reader.get(), e.dbi(db), &k, &v);
+        if (r == 0) {
+            std::string_view value = fromVal(v);
+            intact = value.size() >= kChecksumBytes &&
+                     storedChecksum(value) == checksum(key, value.substr(kChecksumBytes));
+        }
+        return r;
+    });
+    if (rc == MDB_NOTFOUND)
+        return false;
+    if (rc != 0) {
+        if (rc == kFaulted)
+            reader.faulted();
+        return e.fail(rc, "mdb_get");
+    }
+    if (!intact)
+        return absl::DataLossError(absl::StrCat(printableKey(db, key), " is damaged (its checksum does not match)"));
+    RHO_RETURN_IF_ERROR(fn(fromVal(v).substr(kChecksumBytes)));
+    return true;
+}
+
+absl::Status History::scan(Db db, std::string_view prefix,
+                           absl::FunctionRef<absl::Status(std::string_view, std::string_view)> fn) const {
+    Env& e = *env_;
+    RHO_RETURN_IF_ERROR(e.poisoned);
+    if (e.empty || (db == Db::kWaits && !e.hasWaits))
+        return absl::OkStatus();
+    PooledReader reader(e);
+    if (int rc = reader.begin(); rc != 0)
+        return e.fail(rc, "mdb_txn_begin (read)");
+    MDB_cursor* cursor = nullptr;
+    if (int rc = guardedCall([&] { return mdb_cursor_open(reader.get(), e.dbi(db), &cursor); }); rc != 0) {
+        if (rc == kFaulted)
+            reader.faulted();
+        return e.fail(rc, "mdb_cursor_open");
+    }
+    MDB_val k = toVal(prefix);
+    MDB_val v{};
+    absl::Status status;
+    int rc = 0;
+    for (MDB_cursor_op op = MDB_SET_RANGE;; op = MDB_NEXT) {
+        bool intact = false;
+        rc = guardedCall([&] {
+            int r = mdb_cursor_get(cursor, &k, &v, op);
+            if (r == 0 && fromVal(k).substr(0, prefix.size()) == prefix) {
+                std::string_view value = fromVal(v);
+                intact = value.size() >= kChecksumBytes &&
+                         storedChecksum(value) == checksum(fromVal(k), value.substr(kChecksumBytes));
+            }
+            return r;
+        });
+        if (rc != 0 || fromVal(k).substr(0, prefix.size()) != prefix)
+            break;
+        if (!intact) {
+            status = absl::DataLossError(absl::StrCat(printableKey(db, fromVal(k)), " is damaged (its checksum does not match)"));
+            break;
+        }
+        if (status = fn(fromVal(k), fromVal(v).substr(kChecksumBytes)); !status.ok())
+            break;
+    }
+    if (rc == kFaulted) {
+        reader.faulted();
+        return e.fail(rc, "mdb_cursor_get");
+    }
+    mdb_cursor_close(cursor);
+    if (rc != 0 && rc != MDB_NOTFOUND)
+        return e.fail(rc, "mdb_cursor_get");
+    return status;
 }
 
 } // namespace rho::rspace

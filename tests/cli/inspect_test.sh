@@ -74,7 +74,7 @@ fi
 check "--stat --format json parses" python3 -c '
 import json, sys
 d = json.loads(sys.argv[1])
-assert d["pageSize"] > 0 and {x["name"] for x in d["databases"]} == {"main", "meta", "data", "conts"}
+assert d["pageSize"] > 0 and {x["name"] for x in d["databases"]} == {"main", "meta", "data", "conts", "waits"}
 ' "$("$RHOVM" inspect --stat --format json "$dir/s")"
 
 finish

@@ -75,8 +75,17 @@ rc=$?
 check "inspect of a damaged store exits 2" test "$rc" = 2
 check "inspect says which record is damaged" grep -q "checksum does not match" <<<"$out"
 check "inspect does not print the changed datum" bash -c "! grep -q BAAA <<<'$out'"
-out=$(echo 'Nil' | "$RHOVM" run --data-dir "$dir/d" - 2>&1)
-check "run on a damaged store exits 2" test $? = 2
+# A run reads a channel when it first touches it: one that leaves the damaged record
+# alone runs and leaves it as it was; one that touches it is refused its checkpoint.
+out=$(echo '@"other"!(2)' | "$RHOVM" run --data-dir "$dir/d" - 2>&1)
+check "a run beside the damaged record exits 0" test $? = 0
+out=$("$RHOVM" verify "$dir/d" 2>&1)
+check "... and leaves it damaged, and only it" grep -q "DAMAGED: 2 channel records, 0 continuation records, 1 problems" <<<"$out"
+out=$(echo 'for (_ <- @"victim") { Nil }' | "$RHOVM" run --data-dir "$dir/d" - 2>&1)
+check "a run that touches the damaged record exits 2" test $? = 2
+check "... naming it" grep -q "checkpoint refused (nothing written): a channel could not be read from the store: .*checksum does not match" <<<"$out"
+out=$("$RHOVM" verify "$dir/d" 2>&1)
+check "... and writes nothing" grep -q "DAMAGED: 2 channel records, 0 continuation records, 1 problems" <<<"$out"
 
 # Truncated files.
 echo '@"x"!(1)' | "$RHOVM" run --data-dir "$dir/t" -

@@ -53,6 +53,8 @@ struct RunStats {
     uint64_t bytesAllocated = 0;    // heap bytes of the values the machines built (estimate)
     int outputErrno = 0;            // the output (RuntimeOptions::out) could not be written: why (errno)
     uint64_t checkpoints = 0;       // checkpoints written during the run (checkpointEvery*), not the final one
+    uint64_t channelsLoaded = 0;    // channels read from the store when first touched (a data directory)
+    uint64_t channelsEvicted = 0;   // channels dropped from memory after the checkpoints during the run
     bool stepLimitReached = false;  // RuntimeOptions::maxSteps stopped the run
     StopReason stopReason = StopReason::kNone; // a limit or a signal stopped the run
     double seconds = 0;             // wall time from the first machine to quiescence

@@ -5,10 +5,13 @@
 //            "version" -> u32 little-endian kHistoryFormatVersion
 //            "payload" -> the encoding tag of the records' contents (what the space's
 //                         Types encode with, e.g. "rhovm bytecode 2, space codec 2")
-//            "digest"  -> per record database (data, then conts): u64 record count,
-//                         u64 sum of the records' checksums (mod 2^64)
+//            "digest"  -> per record database (data, conts, then waits): u64 record
+//                         count, u64 sum of the records' checksums (mod 2^64)
+//            "space"   -> the space's own counters (opaque here; Space::checkpoint)
 //   "data"   16-byte ChannelKey::bytes() -> the channel(s) with that key and their data
 //   "conts"  8-byte big-endian continuation id -> one waiting continuation
+//   "waits"  ChannelKey::bytes() + the 8-byte id of a continuation waiting on a channel
+//            of that key -> nothing: the index a lazy space loads one channel by
 // Every record value is stored as u64 checksum + payload, the checksum being XXH3-64 of
 // the payload seeded with XXH3-64 of the key: a changed record is reported, never read
 // back as data, and the digest (updated in the same transaction as the records) finds
@@ -36,6 +39,10 @@
 //   3: "meta" holds the payload encoding tag; a store is opened only by a build
 //      that encodes its contents the same way.
 //   4: "meta" holds the magic and the digest; every record value carries a checksum.
+//   5: the "waits" index and the "space" counters: a channel's data and waiters are
+//      read on first touch (Space::attach, lazily) instead of the whole store at open.
+//      A version 4 store is opened and upgraded by its first commit (the space writes
+//      the index of everything it loaded; until then it stays a version 4 store).
 #pragma once
 
 #include "absl/functional/function_ref.h"
@@ -53,7 +60,9 @@
 namespace rho::rspace {
 
 // Bump when the layout of any database or record changes; open() rejects others.
-inline constexpr uint32_t kHistoryFormatVersion = 4;
+inline constexpr uint32_t kHistoryFormatVersion = 5;
+// The oldest format a writer opens (and upgrades; see "Format version history").
+inline constexpr uint32_t kOldestUpgradableFormat = 4;
 
 // 1 GiB of address space. LMDB maps the file sparsely, so this costs no disk until used.
 inline constexpr size_t kDefaultMapSizeBytes = size_t{1} << 30;
@@ -62,13 +71,15 @@ inline constexpr size_t kDefaultMapSizeBytes = size_t{1} << 30;
 struct HistoryReport {
     uint64_t dataRecords = 0;
     uint64_t contRecords = 0;
+    uint64_t waitRecords = 0;
     std::vector<std::string> problems; // empty: the store is sound
 };
 
 class History {
   public:
     // The two record databases (the "meta" database is private to History).
-    enum class Db : uint8_t { kData, kConts };
+    enum class Db : uint8_t { kData, kConts, kWaits };
+    static constexpr size_t kDbCount = 3;
 
     struct Put {
         Db db;
@@ -166,13 +177,34 @@ class History {
     //   InvalidArgument    a key is empty or longer than LMDB's maximum key size.
     //   DataLoss           pages LMDB cannot read.
     //   Internal           any other LMDB error; nothing was written.
+    // [spaceState], when not null, replaces the "space" meta record in the same
+    // transaction. A version 4 store becomes version 5 with its first commit.
     [[nodiscard]] absl::Status commit(const std::vector<Put>& puts, const std::vector<Del>& dels);
-    [[nodiscard]] absl::Status commit(std::span<const PutView> puts, const std::vector<Del>& dels);
+    [[nodiscard]] absl::Status commit(std::span<const PutView> puts, const std::vector<Del>& dels,
+                                      const std::string* spaceState = nullptr);
+
+    // Point reads for a space that loads channels when first touched, each in a read
+    // transaction of its own or reused (MDB_NOTLS: any thread; several at once). They
+    // see the last commit.
+    // [fn](payload) for the record [key] of [db], its checksum checked first: false
+    // when there is no such record.
+    // Errors: DataLoss (checksum, damaged pages), Internal / ResourceExhausted (LMDB).
+    [[nodiscard]] absl::StatusOr<bool> read(Db db, std::string_view key,
+                                            absl::FunctionRef<absl::Status(std::string_view payload)> fn) const;
+    // [fn](key, payload) for every record of [db] whose key starts with [prefix], in
+    // key order, each checksum checked first. Errors as read().
+    [[nodiscard]] absl::Status scan(Db db, std::string_view prefix,
+                                    absl::FunctionRef<absl::Status(std::string_view key, std::string_view payload)> fn) const;
+    // The "space" meta record as of the last commit ("" when none was written).
+    [[nodiscard]] const std::string& spaceState() const;
+    // False for a version 4 store (no "waits" index yet: the space loads it whole and
+    // its first checkpoint writes the index).
+    [[nodiscard]] bool hasWaitsIndex() const;
 
     // LMDB's own figures (mdb_env_info, mdb_env_stat, mdb_stat), as `mdb_stat -e -a`
     // prints them. Errors: from LMDB (a fault, a damaged page).
     struct DbStats {
-        std::string name; // "meta", "data", "conts"; "main" for LMDB's own database
+        std::string name; // "meta", "data", "conts", "waits"; "main" for LMDB's own database
         uint64_t entries = 0;
         uint32_t depth = 0;
         uint64_t branchPages = 0;
@@ -198,7 +230,7 @@ class History {
     [[nodiscard]] uint64_t recordCount(Db db) const;
 
     // The format version stored in "meta" (kHistoryFormatVersion for any opened History).
-    [[nodiscard]] uint32_t formatVersion() const { return formatVersion_; }
+    [[nodiscard]] uint32_t formatVersion() const;
 
     // Overwrite the stored format version. For tests of the version check only.
     [[nodiscard]] absl::Status setFormatVersionForTesting(uint32_t version);
@@ -206,17 +238,17 @@ class History {
     [[nodiscard]] const std::string& dir() const { return dir_; }
 
     // Thread-safety: every method may be called from any thread, one at a time (Space
-    // calls History only with all its locks held).
+    // calls History only with all its locks held), except read() and scan(), which
+    // may run on several threads at once but never beside commit() or the destructor.
 
     struct Env; // the LMDB handles: opaque, defined in lmdb_env.cpp
 
   private:
-    History(std::unique_ptr<Env> env, std::string dir, bool temporary, uint32_t formatVersion);
+    History(std::unique_ptr<Env> env, std::string dir, bool temporary);
 
     std::unique_ptr<Env> env_;
     std::string dir_;
     bool temporary_ = false;
-    uint32_t formatVersion_ = 0;
 };
 
 } // namespace rho::rspace

@@ -71,3 +71,4 @@
 #include "rho/rspace/space_persistence.h"
 #include "rho/rspace/space_store.h"
 #include "rho/rspace/space_comm.h"
+#include "rho/rspace/space_load.h"

@@ -47,6 +47,14 @@
 // record's home shard: (counter << kShardBits) | shard; they only name records.
 //
 // Persistence (attach, checkpoint, the records in LMDB): space_persistence.h.
+//
+// A space larger than memory (attach with Load::kOnTouch): a channel's entry is made
+// from its stored records when an operation first finds it missing (space_load.h),
+// with the channels of any join waiting on it, so a join's channels are resident
+// together; and evictCold() drops clean channels a checkpoint left untouched. Memory is
+// the truth for a key once looked at: a key found empty, or whose entry was dropped
+// since, is listed as absent in its shard until the next checkpoint makes the store
+// agree; names minted by this run (setFreshTest) are never looked up at all.
 #pragma once
 
 #include "absl/container/flat_hash_map.h"
@@ -238,6 +246,19 @@ class Space {
         } else {
             locks.acquire(needs);
         }
+        for (size_t i = 0; lazy_ && i < arity;) { // every channel looked up before any is matched
+            if (find(keys[i], channels[i]).node != nullptr) {
+                ++i;
+                continue;
+            }
+            Needs more = admit(keys[i], &channels[i], [&locks](uint32_t s) { return locks.holds(s); });
+            if (more.empty()) {
+                ++i;
+                continue;
+            }
+            locks.reacquire(more);
+            i = 0;
+        }
         Shard& home = shards_[shardOf(keys[0])];
         ++home.consumes;
 
@@ -306,8 +327,16 @@ class Space {
     // a channel only it can write, such as a registry entry). Any thread.
     bool readOldest(const Channel& channel, Datum& out) {
         const ChannelKey key = Types::key(channel);
-        std::lock_guard<SpinLock> lock(shards_[shardOf(key)].mu);
+        std::unique_lock<SpinLock> lock(shards_[shardOf(key)].mu);
         Slot slot = find(key, channel);
+        if (slot.node == nullptr && lazy_) {
+            if (!admit(key, &channel, [&key](uint32_t s) { return s == shardOf(key); }).empty()) {
+                lock.unlock();
+                admitLocking(key, channel);
+                return readOldest(channel, out);
+            }
+            slot = find(key, channel);
+        }
         if (slot.node == nullptr || slot.node->data.empty())
             return false;
         out = slot.node->data[0].datum;
@@ -323,8 +352,17 @@ class Space {
     bool update(const Channel& channel, Decide&& decide) {
         const ChannelKey key = Types::key(channel);
         Shard& sh = shards_[shardOf(key)];
-        std::lock_guard<SpinLock> lock(sh.mu);
+        std::unique_lock<SpinLock> lock(sh.mu);
         Slot slot = findOrCreate(key, channel);
+        if (lazy_ && slot.created) {
+            sh.channels.erase(slot.it); // not looked up yet: made again once it is
+            if (!admit(key, &channel, [&key](uint32_t s) { return s == shardOf(key); }).empty()) {
+                lock.unlock();
+                admitLocking(key, channel);
+                return update(channel, std::forward<Decide>(decide));
+            }
+            slot = findOrCreate(key, channel);
+        }
         ChannelEntry& entry = *slot.node;
         Datum* current = entry.data.empty() ? nullptr : &entry.data[0].datum;
         Datum next{};
@@ -343,7 +381,8 @@ class Space {
 
     // Every channel that holds data or continuations, sorted by ChannelKey (so the
     // output is stable across runs), data and continuations oldest first. A snapshot:
-    // everything is copied. Any thread.
+    // everything is copied. A space that loads on touch loads the whole store first
+    // (what a listing of the space must show). Any thread.
     [[nodiscard]] std::vector<ChannelView<Types>> inspect() const;
 
     // Counters since construction (attach does not count loaded records).
@@ -390,16 +429,52 @@ class Space {
         }
     }
 
-    // Load every channel and continuation stored in [history] into the hot store and
-    // remember [history] for checkpoint(). [history] must outlive the space (or the
-    // space must not checkpoint after it is gone). Call once, before any produce or
-    // consume; afterwards new continuation ids and sequence numbers follow the loaded ones.
+    // How attach() reads the store: all of it now, or each channel when an operation
+    // first touches it (a store larger than memory; History::hasWaitsIndex() needed,
+    // else the whole store is read and the first checkpoint writes the index).
+    enum class Load : uint8_t { kWhole, kOnTouch };
+
+    // Load [history] (every channel and continuation stored, or with Load::kOnTouch
+    // only its counters) and remember it for checkpoint(). [history] must outlive the
+    // space (or the space must not checkpoint after it is gone). Call once, before any
+    // produce or consume; afterwards new continuation ids and sequence numbers follow
+    // the stored ones.
     // Errors:
     //   FailedPrecondition  already attached, or the space is not empty.
     //   DataLoss            a record does not decode (or decodes to a channel of another
-    //                       key); the space is left empty and unattached.
+    //                       key), or the waits index disagrees with the continuations;
+    //                       the space is left empty and unattached.
     //   others              from History::forEach (LMDB); the space is left empty.
-    [[nodiscard]] absl::Status attach(History& history);
+    // A record that fails to load on touch later cannot fail the operation that touched
+    // it (a COMM never fails): the channel is taken as empty, the failure is kept, and
+    // every later checkpoint() returns it without writing anything (loadFailure()).
+    [[nodiscard]] absl::Status attach(History& history, Load load = Load::kWhole);
+
+    // Names the caller knows were never stored: [fresh](context, channel) true for a
+    // name minted by this run (not yet written by a checkpoint of it, as far as the
+    // space can tell: an evicted one is looked up all the same). Such a channel is made
+    // without reading the store. Set before any produce or consume; null: none.
+    using FreshTest = bool (*)(const void* context, const Channel& channel);
+    void setFreshTest(FreshTest fresh, const void* context) {
+        fresh_ = fresh;
+        freshContext_ = context;
+    }
+
+    // With Load::kOnTouch, after a checkpoint: frees the channels that no operation
+    // changed since the checkpoint before it (clean, not a contract channel, waited on
+    // only by stored single-channel receives); they are read again when touched.
+    // Returns how many were dropped. Any thread; blocks every other call meanwhile.
+    size_t evictCold();
+
+    // Channels read from the store on touch, and dropped by evictCold(), since attach.
+    [[nodiscard]] uint64_t channelsLoaded() const { return sum(&Shard::loaded); }
+    [[nodiscard]] uint64_t channelsEvicted() const { return sum(&Shard::evictions); }
+    [[nodiscard]] bool loadsOnTouch() const { return lazy_; }
+    // The first failure to load a channel on touch (OK: none).
+    [[nodiscard]] absl::Status loadFailure() const {
+        std::lock_guard<SpinLock> lock(failureMu_);
+        return loadFailure_;
+    }
 
     // Write every channel and continuation that changed since attach or the last
     // successful checkpoint (new, modified or removed) in one LMDB write transaction.
@@ -507,6 +582,7 @@ class Space {
         bool encoding : 1 = false;  // (a chain's head) its key's record is in the checkpoint being written
         bool published : 1 = false; // in its shard's contract snapshots
         bool chained : 1 = false;   // another channel with the same key follows (Shard::overflow)
+        bool warm : 1 = false;      // loaded, or written by the last checkpoint: not evicted by the next
         uint8_t publications = 0;   // times published; capped (kMaxPublications)
         [[no_unique_address]] detail::FifoList<Waiter, 1> waiting;
         uint32_t oneShot = 0;               // waiters that are not persistent single-channel receives
@@ -558,12 +634,23 @@ class Space {
         uint64_t produces = 0;
         uint64_t consumes = 0;
         size_t conts = 0;                      // records whose home is this shard
+        uint64_t loaded = 0;                   // keys read from the store on touch
+        uint64_t evictions = 0;                // channels dropped by evictCold
         // Keys whose data changed since the last checkpoint (only tracked while attached;
         // a list, not a set: appending is what the COMM path pays).
         std::vector<ChannelKey> dirty;
         absl::flat_hash_set<ChannelKey> stored; // keys with a data record in the history
         std::vector<ContRecord*> added;        // durable records added since the last checkpoint
-        std::vector<uint64_t> removed;         // ids of persisted records fired since
+        struct Removed {
+            uint64_t id;
+            KeyList keys; // its channels' keys (their "waits" records go with it)
+        };
+        std::vector<Removed> removed;          // persisted records fired since
+        // Load::kOnTouch: keys whose stored state is known to be empty or stale (found
+        // empty, or dropped since), until the next checkpoint; and names minted by this
+        // run (FreshTest) that evictCold dropped: the store holds them.
+        absl::flat_hash_set<ChannelKey> absent;
+        absl::flat_hash_set<ChannelKey> evicted;
         ContractCache contracts;               // published contract channels (lock-free reads)
         std::vector<std::unique_ptr<ContractSet>> contractSets; // every snapshot published here
         LockFreeCounts lockFree;               // COMMs of the lock-free path
@@ -600,6 +687,7 @@ class Space {
         Shard* shard = nullptr;
         typename ChannelMap::iterator it{};
         ChannelEntry* node = nullptr;
+        bool created = false; // findOrCreate made the key's entry
     };
     // The datum chosen on one channel of a COMM.
     struct Pick {
@@ -739,8 +827,9 @@ class Space {
     ContRecord* newRecord(Shard& home);
 
     // Free a fired or retired record (its home shard is locked); a persisted one must
-    // be deleted at the next checkpoint.
-    void releaseRecord(ContRecord* rec);
+    // be deleted at the next checkpoint, with the "waits" records of [keys] (its
+    // channels' keys, read before any of its entries was freed).
+    void releaseRecord(ContRecord* rec, std::span<const ChannelKey> keys);
 
     static void linkAdded(Shard& home, ContRecord* rec);
 
@@ -786,6 +875,44 @@ class Space {
 
     absl::Status loadLocked(History& history);
 
+    // Loading on touch (space_load.h) -------------------------------------------------
+
+    // Whether [ch] (of [key], in [sh]) is a name minted by this run and never evicted.
+    bool isFresh(const Shard& sh, const ChannelKey& key, const Channel& ch) const {
+        return fresh_ != nullptr && fresh_(freshContext_, ch) && (sh.evicted.empty() || !sh.evicted.contains(key));
+    }
+    // An entry of [key] is about to be freed: with Load::kOnTouch its stored state is
+    // no longer what memory says, so it must not be read again before a checkpoint.
+    void noteDropped(Shard& sh, const ChannelKey& key, const Channel& ch) {
+        if (lazy_ && !isFresh(sh, key, ch))
+            sh.absent.insert(key);
+    }
+    // [key] has no entry (its shard locked; [holds](shard) tells which shards are):
+    // reads its stored records, and those of the channels of every join waiting on
+    // it, into entries. Returns the shards that lacks (nothing changed: lock them too
+    // and call again), or empty: the key is resident or known empty now. [ch]: the
+    // channel touched (for FreshTest), null when unknown.
+    template <class Holds>
+    Needs admit(const ChannelKey& key, const Channel* ch, Holds&& holds);
+    // admit() taking the locks it needs (none held before).
+    void admitLocking(const ChannelKey& key, const Channel& ch);
+    // Every stored key not resident, read in (every shard locked).
+    void admitAllLocked();
+    void recordLoadFailure(const absl::Status& st) {
+        std::lock_guard<SpinLock> lock(failureMu_);
+        if (loadFailure_.ok())
+            loadFailure_ = st;
+    }
+    // A data record's channels and their data (one channel unless keys collide).
+    struct StoredChannel {
+        Channel channel;
+        std::vector<DataEntry> data;
+    };
+    absl::Status decodeDataRecord(const ChannelKey& key, std::string_view value, std::vector<StoredChannel>& out) const;
+    // A continuation record; [channels] gets its channels, one per slot.
+    static absl::Status decodeContRecord(uint64_t id, std::string_view value, ContRecord& rec,
+                                         std::vector<Channel>& channels);
+
     const Matcher& matcher_;
 
     // Where a scan of [n] candidates starts (setChoiceSeed): 0 for fewer than two.
@@ -819,6 +946,11 @@ class Space {
     PrivateTable privates_;
     std::unique_ptr<Shard[]> shards_;
     History* history_ = nullptr; // written only by attach, under every lock
+    bool lazy_ = false;          // Load::kOnTouch (written only by attach)
+    FreshTest fresh_ = nullptr;
+    const void* freshContext_ = nullptr;
+    mutable SpinLock failureMu_;
+    absl::Status loadFailure_;
 };
 
 } // namespace rho::rspace

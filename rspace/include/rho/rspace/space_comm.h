@@ -15,11 +15,19 @@ inline bool Space<Types, Matcher>::consumeOne(const Channel& channel, const Patt
     const ChannelKey key = Types::key(channel);
     const uint32_t shard = shardOf(key);
     Shard& home = shards_[shard];
-    std::lock_guard<SpinLock> lock(home.mu);
-    ++home.consumes;
+    std::unique_lock<SpinLock> lock(home.mu);
 
     Pick pick;
     pick.slot = find(key, channel);
+    if (pick.slot.node == nullptr && lazy_) {
+        if (!admit(key, &channel, [shard](uint32_t s) { return s == shard; }).empty()) {
+            lock.unlock();
+            admitLocking(key, channel);
+            return consumeOne(channel, pattern, continuation, persistent, peek, sink);
+        }
+        pick.slot = find(key, channel);
+    }
+    ++home.consumes;
     if (pick.slot.node != nullptr && scanData(*pick.slot.node, pattern, continuation, pick.pos, pick.bindings)) {
         ++home.comms;
         const DataEntry& picked = pick.slot.node->data[pick.pos];
@@ -69,6 +77,12 @@ template <class Types, class Matcher>
 template <class Sink>
 inline typename Space<Types, Matcher>::Needs Space<Types, Matcher>::tryProduce(LockSet& locks, const ChannelKey& key, const Channel& channel, Datum& datum, bool persistent, Sink& sink, ProduceResult& result, uint16_t origin) {
     Slot slot = findOrCreate(key, channel);
+    if (lazy_ && slot.created) {
+        slot.shard->channels.erase(slot.it); // not looked up yet: made again once it is
+        if (Needs needs = admit(key, &channel, [&locks](uint32_t s) { return locks.holds(s); }); !needs.empty())
+            return needs;
+        slot = findOrCreate(key, channel);
+    }
     ChannelEntry& entry = *slot.node;
     const size_t candidates = entry.waiting.size();
     const size_t start = choose(candidates);
@@ -133,6 +147,16 @@ size_t Space<Types, Matcher>::produceBatch(const Channel& channel, std::span<Dat
         const uint16_t origin = i < origins.size() ? origins[i] : uint16_t{0};
         if (slot.node == nullptr)
             slot = findOrCreate(key, channel);
+        if (lazy_ && slot.created) {
+            sh.channels.erase(slot.it); // not looked up yet: made again once it is
+            slot = Slot{};
+            if (Needs needs = admit(key, &channel, [&locks](uint32_t s) { return locks.holds(s); }); !needs.empty()) {
+                --sh.produces;
+                locks.reacquire(needs);
+                continue;
+            }
+            slot = findOrCreate(key, channel);
+        }
         if (slot.node->waiting.empty()) { // nothing to meet: stored, as tryProduce would
             storeDatum(slot, key, data[i], false, origin);
             ++i;
@@ -167,10 +191,11 @@ inline void Space<Types, Matcher>::fireProduceSingle(Slot slot, size_t w, const 
                            persistent ? 1u : 0u};
     sink(event);
     if (!rec->persistent) {
+        const ChannelKey key = slot.it->first; // (before the entry may be dropped)
         eraseWaiter(*slot.node, w);
         refreshContract(slot);
         dropIfEmpty(slot);
-        releaseRecord(rec);
+        releaseRecord(rec, {&key, 1});
     }
 }
 
@@ -238,7 +263,7 @@ inline bool Space<Types, Matcher>::tryFireProduceJoin(Slot slot, size_t w, const
     }
     dropEmptyEntries(picks, keys);
     if (!rec->persistent) {
-        releaseRecord(rec);
+        releaseRecord(rec, keys);
     }
     return true;
 }

@@ -13,9 +13,15 @@
 //         value: u8 flags (1 persistent, 2 peek), u32 arity, then per channel:
 //                Types::encode(channel), Types::encode(pattern), u64 seq (its place in the
 //                channel's age order); then Types::encode(continuation)
+//   waits key: ChannelKey::bytes() of each channel of a continuation, then its id
+//                (big-endian, as its conts key); value: empty
+//   "space" (History::spaceState): u64 the next sequence number, u64 the next
+//                continuation counter, both above every stored one
 #pragma once
 
 #include <concepts>
+
+#include "absl/strings/escaping.h"
 
 #include "rho/rspace/record_codec.h"
 #include "rho/rspace/space.h"
@@ -23,7 +29,7 @@
 namespace rho::rspace {
 
 template <class Types, class Matcher>
-absl::Status Space<Types, Matcher>::attach(History& history) {
+absl::Status Space<Types, Matcher>::attach(History& history, Load load) {
     AllLocks all(shards_.get());
     if (history_ != nullptr) {
         return absl::FailedPreconditionError("rspace attach: a history is already attached");
@@ -33,12 +39,37 @@ absl::Status Space<Types, Matcher>::attach(History& history) {
             return absl::FailedPreconditionError("rspace attach: the space must be empty");
         }
     }
+    // On touch: only the counters now. Without the index (a version 4 store), or
+    // without counters (records written by another writer than a space), all of it.
+    std::string_view state = history.spaceState();
+    uint64_t nextSeq = 0;
+    uint64_t nextCont = 0;
+    const bool counters = detail::getU64(state, nextSeq) && detail::getU64(state, nextCont) && state.empty();
+    const bool empty = history.recordCount(History::Db::kData) == 0 && history.recordCount(History::Db::kConts) == 0;
+    if (load == Load::kOnTouch && history.hasWaitsIndex() && (counters || empty)) {
+        for (unsigned s = 0; s < kShards; ++s) {
+            shards_[s].nextSeq = std::max<uint64_t>(1, nextSeq);
+            shards_[s].nextContCounter = std::max<uint64_t>(1, nextCont);
+        }
+        history_ = &history;
+        lazy_ = true;
+        return absl::OkStatus();
+    }
     absl::Status status = loadLocked(history);
     if (!status.ok()) {
         clearLocked();
         return status;
     }
     history_ = &history;
+    if (!history.hasWaitsIndex() && !history.readOnly()) {
+        // The first checkpoint writes the index of every loaded record (as if added;
+        // still persisted, so one fired before then is deleted too).
+        for (unsigned s = 0; s < kShards; ++s)
+            shards_[s].records.forEachLive([this](void* p) {
+                ContRecord* rec = static_cast<ContRecord*>(p);
+                linkAdded(shards_[rec->home], rec);
+            });
+    }
     return absl::OkStatus();
 }
 
@@ -86,6 +117,11 @@ absl::Status Space<Types, Matcher>::checkpoint() {
     AllLocks all(shards_.get());
     if (history_ == nullptr) {
         return absl::FailedPreconditionError("rspace checkpoint: no history attached");
+    }
+    if (!loadFailure_.ok()) { // memory took a channel it could not read as empty: writing it would lose the record
+        return absl::Status(loadFailure_.code(),
+                            absl::StrCat("rspace checkpoint refused (nothing written): a channel could not be read "
+                                         "from the store: ", loadFailure_.message()));
     }
     // Every record is encoded into one buffer (no allocation per record); [spans] holds
     // each one's table and place in it, made into views once the buffer stops growing.
@@ -151,7 +187,8 @@ absl::Status Space<Types, Matcher>::checkpoint() {
                 return unstorable(absl::StrCat("a datum on channel ", key.hex()));
             }
         }
-        // A continuation never changes while stored: it is added once and removed once.
+        // A continuation never changes while stored: it is added once and removed once,
+        // with a "waits" record under each of its channels' keys.
         for (ContRecord* rec : sh.added) {
             const size_t keyAt = buffer.size();
             buffer += detail::contKeyBytes(rec->id);
@@ -159,9 +196,19 @@ absl::Status Space<Types, Matcher>::checkpoint() {
             if (!encodeContRecord(*rec, buffer))
                 return unstorable(absl::StrCat("the continuation ", rec->id));
             spans.push_back({History::Db::kConts, keyAt, valueAt - keyAt, valueAt, buffer.size() - valueAt});
+            for (const ChannelSlot& cs : rec->slots) {
+                const size_t waitAt = buffer.size();
+                const ChannelKey key = keyOf(cs);
+                detail::putU64(buffer, key.lo); // ChannelKey::bytes()
+                detail::putU64(buffer, key.hi);
+                buffer += detail::contKeyBytes(rec->id);
+                spans.push_back({History::Db::kWaits, waitAt, buffer.size() - waitAt, buffer.size(), 0});
+            }
         }
-        for (uint64_t id : sh.removed) {
-            dels.push_back(History::Del{History::Db::kConts, detail::contKeyBytes(id)});
+        for (const typename Shard::Removed& gone : sh.removed) {
+            dels.push_back(History::Del{History::Db::kConts, detail::contKeyBytes(gone.id)});
+            for (const ChannelKey& key : gone.keys)
+                dels.push_back(History::Del{History::Db::kWaits, key.bytes() + detail::contKeyBytes(gone.id)});
         }
     }
     std::vector<History::PutView> puts;
@@ -173,7 +220,18 @@ absl::Status Space<Types, Matcher>::checkpoint() {
     // Key order makes the B-tree inserts sequential (fewer page touches; past a
     // table's end History::commit appends without searching).
     detail::sortByKey(puts);
-    if (absl::Status st = history_->commit(std::span<const History::PutView>(puts), dels); !st.ok()) {
+    std::string state; // the counters a space loading on touch starts from
+    {
+        uint64_t nextSeq = 1;
+        uint64_t nextCont = 1;
+        for (unsigned s = 0; s < kShards; ++s) {
+            nextSeq = std::max(nextSeq, shards_[s].nextSeq);
+            nextCont = std::max(nextCont, shards_[s].nextContCounter);
+        }
+        detail::putU64(state, nextSeq);
+        detail::putU64(state, nextCont);
+    }
+    if (absl::Status st = history_->commit(std::span<const History::PutView>(puts), dels, &state); !st.ok()) {
         unmark();
         return st;
     }
@@ -181,8 +239,10 @@ absl::Status Space<Types, Matcher>::checkpoint() {
         shards_[s].stored.reserve(shards_[s].stored.size() + shards_[s].dirty.size());
     for (const Written& done : written) {
         Shard& sh = shards_[shardOf(done.key)];
-        for (ChannelEntry* e = done.head; e != nullptr; e = chainNext(sh, e))
+        for (ChannelEntry* e = done.head; e != nullptr; e = chainNext(sh, e)) {
             e->dirty = false;
+            e->warm = true;
+        }
         if (done.head != nullptr)
             done.head->encoding = false;
         if (done.hasData) {
@@ -197,9 +257,12 @@ absl::Status Space<Types, Matcher>::checkpoint() {
         for (ContRecord* rec : sh.added) {
             rec->addedAt = 0;
             rec->persisted = true;
+            for (ChannelSlot& cs : rec->slots)
+                cs.entry->warm = true;
         }
         sh.added.clear();
         sh.removed.clear();
+        sh.absent.clear(); // the store now says what memory does
     }
     return absl::OkStatus();
 }
@@ -260,6 +323,8 @@ void Space<Types, Matcher>::clearLocked() {
         sh.nextContCounter = 1;
         sh.dirty.clear();
         sh.stored.clear();
+        sh.absent.clear();
+        sh.evicted.clear();
         sh.contracts.clear();
         sh.added.clear();
         sh.removed.clear();
@@ -361,52 +426,25 @@ absl::Status Space<Types, Matcher>::loadLocked(History& history) {
         Channel channel;
     };
     std::vector<Pending> pending;
+    // Each continuation's (channel key, id) pairs, to hold the "waits" index against.
+    absl::flat_hash_set<std::pair<ChannelKey, uint64_t>> waits;
+    const bool indexed = history.hasWaitsIndex();
     RHO_RETURN_IF_ERROR(history.forEach(
-        History::Db::kConts, [this, &pending](std::string_view key, std::string_view value) -> absl::Status {
+        History::Db::kConts, [&](std::string_view key, std::string_view value) -> absl::Status {
             uint64_t id = 0;
             if (!detail::parseContKey(key, id)) {
                 return absl::DataLossError("rspace history: malformed continuation key");
             }
-            auto corrupt = [id] {
-                return absl::DataLossError(
-                    absl::StrCat("rspace history: corrupt continuation record ", id));
-            };
-            uint8_t flags = 0;
-            uint32_t arity = 0;
-            if (!detail::getU8(value, flags) || !detail::getU32(value, arity) || arity == 0 ||
-                arity > value.size()) {
-                return corrupt();
-            }
             auto rec = std::make_unique<ContRecord>(); // moved into its home's pool below
+            std::vector<Channel> channels;
+            if (absl::Status st = decodeContRecord(id, value, *rec, channels); !st.ok())
+                return st;
             const size_t firstPending = pending.size();
-            for (uint32_t i = 0; i < arity; ++i) {
-                ChannelSlot& cs = rec->slots.emplace_back();
-                Channel ch{};
-                uint64_t seq = 0;
-                if (!Types::decode(value, ch) || !Types::decode(value, cs.pattern) || !detail::getU64(value, seq)) {
-                    return corrupt();
-                }
-                cs.seq = seq;
-                pending.push_back(Pending{seq, nullptr, i, std::move(ch)});
+            for (uint32_t i = 0; i < channels.size(); ++i) {
+                if (indexed)
+                    waits.insert({Types::key(channels[i]), id});
+                pending.push_back(Pending{rec->slots[i].seq, nullptr, i, std::move(channels[i])});
             }
-            if (!Types::decode(value, rec->continuation) || !value.empty()) {
-                return corrupt();
-            }
-            // Patterns that refer to their continuation (a join's body, stored once)
-            // get it back.
-            if constexpr (requires(Pattern& pt, const Continuation& k) {
-                              { Types::relink(pt, k) } -> std::same_as<bool>;
-                          }) {
-                for (ChannelSlot& cs : rec->slots) {
-                    if (!Types::relink(cs.pattern, rec->continuation)) {
-                            return corrupt();
-                    }
-                }
-            }
-            rec->persistent = (flags & 1) != 0;
-            rec->peek = (flags & 2) != 0;
-            rec->persisted = true;
-            rec->id = id;
             rec->home = static_cast<uint8_t>(shardOf(Types::key(pending[firstPending].channel)));
             // New ids must not meet any loaded one, whatever shard wrote it: every
             // shard's counter starts above the largest loaded counter.
@@ -421,6 +459,22 @@ absl::Status Space<Types, Matcher>::loadLocked(History& history) {
             }
             return absl::OkStatus();
         }));
+    if (indexed) { // the index a space loading on touch reads by must name exactly these
+        uint64_t listed = 0;
+        RHO_RETURN_IF_ERROR(history.forEach(History::Db::kWaits, [&](std::string_view key, std::string_view) {
+            std::optional<ChannelKey> ck = ChannelKey::fromBytes(key.substr(0, std::min(key.size(), ChannelKey::kSizeBytes)));
+            uint64_t id = 0;
+            if (!ck || key.size() != ChannelKey::kSizeBytes + 8 ||
+                !detail::parseContKey(key.substr(ChannelKey::kSizeBytes), id) || !waits.contains({*ck, id}))
+                return absl::DataLossError(absl::StrCat("rspace history: the waits index names no continuation at ",
+                                                        absl::BytesToHexString(absl::string_view(key.data(), key.size()))));
+            ++listed;
+            return absl::OkStatus();
+        }));
+        if (listed != waits.size())
+            return absl::DataLossError(absl::StrCat("rspace history: the waits index lists ", listed, " of the ",
+                                                    waits.size(), " channels continuations wait on"));
+    }
     std::sort(pending.begin(), pending.end(), [](const Pending& a, const Pending& b) { return a.seq < b.seq; });
     // The keys whose channels got waiters: only they can be contract channels (a
     // channel holding data only is not), so only their heads are published below
@@ -434,6 +488,16 @@ absl::Status Space<Types, Matcher>::loadLocked(History& history) {
         p.rec->slots[p.index].entry = entry;
         addWaiter(*entry, p.rec, p.index);
         waitedOn.push_back(key);
+    }
+    {
+        std::string_view state = history.spaceState();
+        uint64_t nextSeq = 0;
+        uint64_t nextCont = 0;
+        if (detail::getU64(state, nextSeq) && detail::getU64(state, nextCont))
+            for (unsigned s = 0; s < kShards; ++s) {
+                shards_[s].nextSeq = std::max(shards_[s].nextSeq, nextSeq);
+                shards_[s].nextContCounter = std::max(shards_[s].nextContCounter, nextCont);
+            }
     }
     std::sort(waitedOn.begin(), waitedOn.end());
     waitedOn.erase(std::unique(waitedOn.begin(), waitedOn.end()), waitedOn.end());

@@ -13,6 +13,8 @@ namespace rho::rspace {
 template <class Types, class Matcher>
 inline std::vector<ChannelView<Types>> Space<Types, Matcher>::inspect() const {
     AllLocks all(shards_.get());
+    if (lazy_) // what the space holds does not change, only what of it is in memory
+        const_cast<Space*>(this)->admitAllLocked();
     std::vector<std::pair<ChannelKey, const ChannelEntry*>> nodes;
     for (unsigned s = 0; s < kShards; ++s) {
         for (const auto& [key, head] : shards_[s].channels) {
@@ -67,7 +69,7 @@ inline typename Space<Types, Matcher>::Slot Space<Types, Matcher>::findOrCreate(
     auto [it, inserted] = sh.channels.try_emplace(key, ch);
     ChannelEntry* head = &it->second;
     if (inserted) {
-        return {&sh, it, head};
+        return {&sh, it, head, true};
     }
     ChannelEntry* tail = head;
     for (ChannelEntry* e = head; e != nullptr; e = chainNext(sh, e)) {
@@ -100,9 +102,11 @@ inline void Space<Types, Matcher>::dropIfEmpty(Slot slot) {
         while (chainNext(*slot.shard, pred) != slot.node) {
             pred = chainNext(*slot.shard, pred);
         }
+        noteDropped(*slot.shard, slot.it->first, slot.node->channel);
         unlinkAfter(*slot.shard, pred); // frees slot.node
     }
     if (head->empty() && !head->chained) {
+        noteDropped(*slot.shard, slot.it->first, head->channel);
         slot.shard->channels.erase(slot.it);
     }
 }
@@ -132,12 +136,14 @@ inline void Space<Types, Matcher>::dropEmpty(const ChannelKey& key) {
     for (ChannelEntry* pred = head; pred->chained;) {
         ChannelEntry* e = chainNext(sh, pred);
         if (e->empty()) {
+            noteDropped(sh, key, e->channel);
             unlinkAfter(sh, pred);
         } else {
             pred = e;
         }
     }
     if (head->empty() && !head->chained) {
+        noteDropped(sh, key, head->channel);
         sh.channels.erase(it);
     }
 }
@@ -198,12 +204,13 @@ inline typename Space<Types, Matcher>::ContRecord* Space<Types, Matcher>::newRec
 }
 
 template <class Types, class Matcher>
-inline void Space<Types, Matcher>::releaseRecord(ContRecord* rec) {
+inline void Space<Types, Matcher>::releaseRecord(ContRecord* rec, std::span<const ChannelKey> keys) {
     Shard& home = shards_[rec->home];
     if (rec->addedAt != 0) {
         unlinkAdded(home, rec);
-    } else if (rec->persisted) {
-        home.removed.push_back(rec->id);
+    }
+    if (rec->persisted) { // (also listed as added when a version 4 store's index is written)
+        home.removed.push_back({rec->id, KeyList(keys.begin(), keys.end())});
     }
     --home.conts;
     rec->~ContRecord();
