@@ -884,7 +884,7 @@ class Space {
     // An entry of [key] is about to be freed: with Load::kOnTouch its stored state is
     // no longer what memory says, so it must not be read again before a checkpoint.
     void noteDropped(Shard& sh, const ChannelKey& key, const Channel& ch) {
-        if (lazy_ && !isFresh(sh, key, ch))
+        if (lazy_ && !storeEmpty_ && !isFresh(sh, key, ch))
             sh.absent.insert(key);
     }
     // [key] has no entry (its shard locked; [holds](shard) tells which shards are):
@@ -947,6 +947,7 @@ class Space {
     std::unique_ptr<Shard[]> shards_;
     History* history_ = nullptr; // written only by attach, under every lock
     bool lazy_ = false;          // Load::kOnTouch (written only by attach)
+    bool storeEmpty_ = false;    // Load::kOnTouch and no record stored yet: nothing to read (under every lock)
     FreshTest fresh_ = nullptr;
     const void* freshContext_ = nullptr;
     mutable SpinLock failureMu_;

@@ -82,7 +82,7 @@ template <class Holds>
 typename Space<Types, Matcher>::Needs Space<Types, Matcher>::admit(const ChannelKey& key, const Channel* ch,
                                                                    Holds&& holds) {
     Shard& sh = shards_[shardOf(key)];
-    if (sh.absent.contains(key) || (ch != nullptr && isFresh(sh, key, *ch)))
+    if (storeEmpty_ || sh.absent.contains(key) || (ch != nullptr && isFresh(sh, key, *ch)))
         return {};
     // Read the closure: nothing in memory changes until every shard of it is held.
     struct StagedKey {

@@ -53,6 +53,7 @@ absl::Status Space<Types, Matcher>::attach(History& history, Load load) {
         }
         history_ = &history;
         lazy_ = true;
+        storeEmpty_ = empty;
         return absl::OkStatus();
     }
     absl::Status status = loadLocked(history);
@@ -264,6 +265,7 @@ absl::Status Space<Types, Matcher>::checkpoint() {
         sh.removed.clear();
         sh.absent.clear(); // the store now says what memory does
     }
+    storeEmpty_ = storeEmpty_ && puts.empty();
     return absl::OkStatus();
 }
 
