@@ -13,6 +13,7 @@
 #include <xxhash.h>
 
 #include <array>
+#include <atomic>
 #include <mutex>
 #include <csignal>
 #include <cstring>
@@ -200,7 +201,17 @@ struct History::Env {
     Digest digest;
     detail::WriterLock lock;
     // Set when an LMDB call faulted: the environment is abandoned (never closed).
+    // Written once, under poisonMu, and flagged in [faulted] for read() and scan(),
+    // which run on several threads at once.
     absl::Status poisoned;
+    std::mutex poisonMu;
+    std::atomic<bool> faulted{false};
+    absl::Status poisonedNow() {
+        if (!faulted.load(std::memory_order_acquire))
+            return absl::OkStatus();
+        std::lock_guard held(poisonMu);
+        return poisoned;
+    }
 
     Env() = default;
     Env(const Env&) = delete;
@@ -216,7 +227,7 @@ struct History::Env {
         readers.clear();
     }
     ~Env() {
-        if (env != nullptr && poisoned.ok()) {
+        if (env != nullptr && !faulted.load()) {
             dropReaders();
             mdb_env_close(env); // also closes the DBI handles
         }
@@ -225,8 +236,12 @@ struct History::Env {
     // The status of [rc]; a fault poisons the environment.
     absl::Status fail(int rc, const std::string& op) {
         absl::Status s = lmdbStatus(rc, op);
-        if (rc == kFaulted)
-            poisoned = s;
+        if (rc == kFaulted) {
+            std::lock_guard held(poisonMu);
+            if (poisoned.ok())
+                poisoned = s;
+            faulted.store(true, std::memory_order_release);
+        }
         return s;
     }
 };
@@ -456,7 +471,7 @@ absl::StatusOr<std::unique_ptr<History>> History::open(const std::string& dir, c
         status = checkStore(e, txn.get(), dir, o.payloadTag);
     }
     if (!status.ok()) {
-        if (!e.poisoned.ok())
+        if (e.faulted.load())
             txn.forget();
         return status;
     }
@@ -491,7 +506,7 @@ uint64_t History::recordCount(Db db) const { return env_->digest.count[static_ca
 
 absl::StatusOr<History::Stats> History::stats() const {
     Env& e = *env_;
-    RHO_RETURN_IF_ERROR(e.poisoned);
+    RHO_RETURN_IF_ERROR(e.poisonedNow());
     Stats out;
     MDB_envinfo info{};
     MDB_stat st{};
@@ -577,6 +592,17 @@ int walkRecords(MDB_txn* txn, MDB_dbi dbi, Walk& walk, F&& onRecord) {
     return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
+// The digest as of [txn]'s snapshot: a reader beside a writer walks one snapshot and
+// must hold it against that snapshot's digest, not the one it read when it opened.
+Digest snapshotDigest(Env& e, MDB_txn* txn) {
+    std::string value;
+    Digest d = e.digest;
+    absl::StatusOr<bool> found = getMeta(e, txn, kDigestKey, value);
+    if (found.ok() && *found)
+        (void)d.decode(value);
+    return d;
+}
+
 // The digest's verdict on a whole walk of [db]: "" when it agrees.
 std::string digestProblem(History::Db db, const Walk& walk, const Digest& digest) {
     const auto i = static_cast<size_t>(db);
@@ -596,7 +622,7 @@ absl::Status History::forEach(Db db, absl::FunctionRef<absl::Status(std::string_
 absl::Status History::forEach(Db db, absl::FunctionRef<absl::Status(std::string_view, std::string_view)> fn,
                               absl::FunctionRef<absl::Status()> then) const {
     Env& e = *env_;
-    RHO_RETURN_IF_ERROR(e.poisoned);
+    RHO_RETURN_IF_ERROR(e.poisonedNow());
     if (e.empty)
         return then();
     MDB_txn* raw = nullptr;
@@ -617,14 +643,14 @@ absl::Status History::forEach(Db db, absl::FunctionRef<absl::Status(std::string_
         return e.fail(rc, "mdb_cursor_get");
     }
     RHO_RETURN_IF_ERROR(status);
-    if (std::string problem = digestProblem(db, walk, e.digest); !problem.empty())
+    if (std::string problem = digestProblem(db, walk, snapshotDigest(e, txn.get())); !problem.empty())
         return absl::DataLossError(problem);
     return then();
 }
 
 absl::StatusOr<HistoryReport> History::verify() const {
     Env& e = *env_;
-    RHO_RETURN_IF_ERROR(e.poisoned);
+    RHO_RETURN_IF_ERROR(e.poisonedNow());
     HistoryReport report;
     if (e.empty)
         return report;
@@ -650,7 +676,7 @@ absl::StatusOr<HistoryReport> History::verify() const {
                                                    " records: ", e.fail(rc, "mdb_cursor_get").message()));
             return report;
         }
-        if (std::string problem = digestProblem(db, walk, e.digest); !problem.empty())
+        if (std::string problem = digestProblem(db, walk, snapshotDigest(e, txn.get())); !problem.empty())
             report.problems.push_back(std::move(problem));
     }
     return report;
@@ -683,7 +709,7 @@ absl::Status History::commit(const std::vector<Put>& puts, const std::vector<Del
 absl::Status History::commit(std::span<const PutView> puts, const std::vector<Del>& dels,
                              const std::string* spaceState) {
     Env& e = *env_;
-    RHO_RETURN_IF_ERROR(e.poisoned);
+    RHO_RETURN_IF_ERROR(e.poisonedNow());
     if (e.readOnly)
         return absl::FailedPreconditionError(absl::StrCat("history ", dir_, ": opened read-only"));
     for (const PutView& p : puts)
@@ -919,7 +945,7 @@ class PooledReader {
 absl::StatusOr<bool> History::read(Db db, std::string_view key,
                                    absl::FunctionRef<absl::Status(std::string_view)> fn) const {
     Env& e = *env_;
-    RHO_RETURN_IF_ERROR(e.poisoned);
+    RHO_RETURN_IF_ERROR(e.poisonedNow());
     if (e.empty || (db == Db::kWaits && !e.hasWaits))
         return false;
     PooledReader reader(e);
@@ -953,7 +979,7 @@ absl::StatusOr<bool> History::read(Db db, std::string_view key,
 absl::Status History::scan(Db db, std::string_view prefix,
                            absl::FunctionRef<absl::Status(std::string_view, std::string_view)> fn) const {
     Env& e = *env_;
-    RHO_RETURN_IF_ERROR(e.poisoned);
+    RHO_RETURN_IF_ERROR(e.poisonedNow());
     if (e.empty || (db == Db::kWaits && !e.hasWaits))
         return absl::OkStatus();
     PooledReader reader(e);

@@ -126,6 +126,33 @@ check "a value 440,000 deep is stored" test $? = 0
 check "... and the store reads back whole" bash -c "'$RHOVM' verify '$dir/deep' >/dev/null"
 check "... its datum included" bash -c "'$RHOVM' inspect '$dir/deep' | grep -q '^@{\"out\"}!(\[\[\[\['"
 
+# A store larger than what a run touches: a run reads the channels it touches (a
+# join's with it), not the store; checkpoints during a run drop what went cold.
+cat >"$dir/many.rho" <<'RHO'
+new fill in { contract fill(@i) = { if (i < 3000) { @["m", i]!(i) | fill!(i + 1) } } | fill!(0) } |
+contract @"twice"(@x, ret) = { ret!(2 * x) } |
+for (@a <- @"left" & @b <- @"right") { @"sum"!(a + b) }
+RHO
+"$RHOVM" run --data-dir "$dir/lazy" "$dir/many.rho" >/dev/null
+out=$(echo 'new r, out(`rho:io:stdout`) in { @"twice"!(21, *r) | for (@v <- r) { out!(v) } | for (@m <- @["m", 1234]) { out!(m) } | @"left"!(1) }' |
+    "$RHOVM" run --stats --data-dir "$dir/lazy" - 2>&1)
+check "a run on a big store sees the contract and the datum it touches" bash -c "grep -qx 42 <<<'$out' && grep -qx 1234 <<<'$out'"
+check "... reading only them and the join's two channels" grep -q "^channels read from the store 4, dropped from memory after checkpoints 0$" <<<"$out"
+out=$(echo 'new out(`rho:io:stdout`) in { @"right"!(41) | for (@s <- @"sum") { out!(s) } }' | "$RHOVM" run --data-dir "$dir/lazy" - 2>&1)
+check "a join stored half-fed by the run before fires" test "$out" = 42
+out=$("$RHOVM" inspect "$dir/lazy" | tail -1)
+check "... and the store holds the rest, untouched" test "$out" = "// 3001 channels, 2999 sends, 2 receives"
+cat >"$dir/walk.rho" <<'RHO'
+new walk in {
+  contract walk(@i) = { if (i == 1234) { walk!(i + 1) } else if (i < 3000) { for (@_ <<- @["m", i]) { walk!(i + 1) } } } |
+  walk!(0)
+}
+RHO
+out=$("$RHOVM" run --stats --checkpoint-every 200 --data-dir "$dir/lazy" "$dir/walk.rho" 2>&1)
+dropped=$(sed -n 's/^channels read from the store [0-9]*, dropped from memory after checkpoints \([0-9]*\)$/\1/p' <<<"$out")
+check "a run walking the store with checkpoints drops the channels it left behind ($dropped)" test "${dropped:-0}" -gt 0
+check "... and the store is sound and whole after it" bash -c "'$RHOVM' verify '$dir/lazy' | grep -q '^.*: sound: 2999 channel records, 3 continuation records, 0 problems'"
+
 # A full disk: said as such (needs a small tmpfs; skipped where mounting is not allowed).
 mkdir "$dir/full"
 if mount -t tmpfs -o size=512k tmpfs "$dir/full" 2>/dev/null; then
