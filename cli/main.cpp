@@ -474,11 +474,18 @@ int runCommand(int argc, char** argv) {
                 std::fprintf(stderr, "rhovm: the time limit of %g seconds (--timeout) was reached; the run was stopped%s\n",
                              timeout, kept);
                 return 3;
-            case StopReason::kMemory:
+            case StopReason::kMemory: {
+                std::string most;
+                for (const auto& c : result->memoryTop)
+                    if (c.bytesAllocated != 0)
+                        most += (most.empty() ? "; the processes that built the most: " : ", ") + c.where + " (" +
+                                std::to_string(c.bytesAllocated) + " bytes in " + std::to_string(c.machines) +
+                                (c.machines == 1 ? " process)" : " processes)");
                 std::fprintf(stderr,
-                             "rhovm: the memory limit of %llu bytes (--max-memory) was reached; the run was stopped%s\n",
-                             static_cast<unsigned long long>(maxMemory), kept);
+                             "rhovm: the memory limit of %llu bytes (--max-memory) was reached; the run was stopped%s%s\n",
+                             static_cast<unsigned long long>(maxMemory), kept, most.c_str());
                 return 3;
+            }
             case StopReason::kPhlo:
                 std::fprintf(stderr, "rhovm: Computation ran out of phlogistons. (--phlo-limit %llu)%s\n",
                              static_cast<unsigned long long>(phloLimit), kept);

@@ -299,6 +299,15 @@ void Kernel::exec(const Value& v) {
     }
 }
 
+namespace {
+
+// What a datum left in the space holds (the resource map charges it to its sender):
+// its 64-byte entry (space.h, DataEntry), which holds up to two values inline, and
+// the slots of more.
+uint64_t storedBytes(size_t arity) { return 64 + (arity > 2 ? arity * sizeof(Value) : 0); }
+
+} // namespace
+
 bool Kernel::send(Machine* by, const Value& channel, Message& msg, bool persistent, int& budget, bool tail) {
     if (outboxesOpen_.load(std::memory_order_relaxed) != 0 && by != nullptr && !persistent) [[unlikely]] {
         if (holdBack(*by, channel, msg, budget))
@@ -315,6 +324,7 @@ bool Kernel::send(Machine* by, const Value& channel, Message& msg, bool persiste
             return false;
         stored += primitives::channelSize(channel); // stored unbundled
     }
+    const size_t arity = msg.args.size();
     for (;;) {
         Taken taken;
         if (meter_ != nullptr && !meter_->charge(stored)) [[unlikely]]
@@ -328,6 +338,8 @@ bool Kernel::send(Machine* by, const Value& channel, Message& msg, bool persiste
             },
             origins_ != nullptr && by != nullptr ? origins_->siteOf(*by->code, by->pc - 1) : OriginSites::kUnknown);
         if (rspace::stored(r)) {
+            if (by != nullptr)
+                by->usage->bytesAllocated += storedBytes(arity);
             if (r == rspace::ProduceResult::kStoredDeep && by != nullptr) [[unlikely]] {
                 yieldSlice(budget);
                 if (!persistent)
@@ -371,6 +383,7 @@ bool Kernel::holdBack(Machine& by, const Value& channel, Message& msg, int& budg
         return false;
     if (o.messages.empty())
         o.slices = 0;
+    by.usage->bytesAllocated += storedBytes(msg.args.size()); // (as if stored: most are)
     o.messages.push_back(std::move(msg));
     o.origins.push_back(origins_ != nullptr ? origins_->siteOf(*by.code, by.pc - 1) : OriginSites::kUnknown);
     if (o.messages.size() >= kOutboxBatch)

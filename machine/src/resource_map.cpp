@@ -101,7 +101,7 @@ ResourceMap::Totals ResourceMap::totals() const {
     return sum;
 }
 
-std::vector<ResourceMap::Consumer> ResourceMap::top(size_t n) const {
+std::vector<ResourceMap::Consumer> ResourceMap::top(size_t n, Rank by) const {
     std::lock_guard lock(mu_);
     absl::flat_hash_map<SourceKey, SourceTotal> merged;
     auto fold = [&](const WorkerTotals& w) {
@@ -126,8 +126,11 @@ std::vector<ResourceMap::Consumer> ResourceMap::top(size_t n) const {
                             ":" + std::to_string(key.col);
         out.push_back(Consumer{std::move(where), total.machines, total.usage});
     }
-    std::sort(out.begin(), out.end(), [](const Consumer& a, const Consumer& b) {
-        return a.usage.reductions != b.usage.reductions ? a.usage.reductions > b.usage.reductions : a.where < b.where;
+    auto measure = [by](const Consumer& c) {
+        return by == Rank::kBytes ? c.usage.bytesAllocated : c.usage.reductions;
+    };
+    std::sort(out.begin(), out.end(), [&measure](const Consumer& a, const Consumer& b) {
+        return measure(a) != measure(b) ? measure(a) > measure(b) : a.where < b.where;
     });
     if (out.size() > n)
         out.resize(n);

@@ -87,9 +87,11 @@ class ResourceMap {
         uint64_t machines = 0;
         Usage usage;
     };
-    // The [n] sources that spent the most reductions (empty unless bySource), over the
-    // machines that have ended. After the run, or during it with liveReads.
-    [[nodiscard]] std::vector<Consumer> top(size_t n) const;
+    // The [n] sources that spent the most reductions, or built the most bytes (empty
+    // unless bySource), over the machines that have ended. After the run, or during it
+    // with liveReads.
+    enum class Rank : uint8_t { kReductions, kBytes };
+    [[nodiscard]] std::vector<Consumer> top(size_t n, Rank by = Rank::kReductions) const;
 
   private:
     static constexpr uint32_t kChunkBits = 10;

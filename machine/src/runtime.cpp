@@ -302,7 +302,9 @@ absl::StatusOr<RunStats> Runtime::run(const bytecode::Program& program) {
     ActiveQueue queue(workers, s.options.reductionBudget);
     if (s.options.seed) // one thread: the seed draws the schedule too (active_queue.h)
         queue.shuffle(*s.options.seed ^ 0x7363686564756c65ull); // "schedule"
-    ResourceMap resources(workers, s.options.profile || s.options.progressDetail, s.options.progressDetail);
+    // By source also under a memory limit: a run it stops names what built the most.
+    ResourceMap resources(workers, s.options.profile || s.options.progressDetail || s.options.maxMemoryBytes != 0,
+                          s.options.progressDetail);
     MachinePool pool(s.space.privateChannels(), resources, workers);
     const bool checkpointing = s.history != nullptr &&
                                (s.options.checkpointEveryComms != 0 || s.options.checkpointEverySeconds > 0);
@@ -383,9 +385,17 @@ absl::StatusOr<RunStats> Runtime::run(const bytecode::Program& program) {
     if (meter) // as the reference: a run-time error costs the whole limit
         stats.cost = stats.errors != 0 && s.options.phloLimit != 0 ? s.options.phloLimit : meter->cost();
     stats.tests = s.kernel.takeTestEvents();
-    for (const ResourceMap::Consumer& c : resources.top(10))
-        stats.top.push_back({c.where, c.machines, c.usage.reductions, c.usage.comms, c.usage.primitiveRequests,
-                             c.usage.bytesAllocated});
+    auto consumers = [&resources](size_t n, ResourceMap::Rank by) {
+        std::vector<RunStats::Consumer> out;
+        for (const ResourceMap::Consumer& c : resources.top(n, by))
+            out.push_back({c.where, c.machines, c.usage.reductions, c.usage.comms, c.usage.primitiveRequests,
+                           c.usage.bytesAllocated});
+        return out;
+    };
+    if (s.options.profile || s.options.progressDetail)
+        stats.top = consumers(10, ResourceMap::Rank::kReductions);
+    if (stats.stopReason == StopReason::kMemory)
+        stats.memoryTop = consumers(3, ResourceMap::Rank::kBytes);
     return stats;
 }
 

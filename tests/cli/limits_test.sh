@@ -61,6 +61,10 @@ for shape in string list flood interpolation hex; do
     rss_kb=$(sed -n 's/^RSS \([0-9]*\)$/\1/p' <<<"$out")
     check "--max-memory stops the $shape runaway with exit 3" test "$rc" = 3
     check "--max-memory names the limit ($shape)" grep -q "memory limit of $limit bytes (--max-memory)" <<<"$out"
+    # The resource map accounts each process's values: the report names what built them.
+    [ "$shape" = flood ] &&
+        check "--max-memory names the process that built the most (flood's contract body)" \
+            grep -qE "the processes that built the most: [^ ]*/flood.rho:1:[0-9]+ \([0-9]+ bytes in [0-9]+ processes\)" <<<"$out"
     [ "$sanitized" = yes ] ||
         check "the $shape runaway peaked within 10% of the limit (peak ${rss_kb} KiB)" \
             test "$((rss_kb * 1024))" -le "$((limit + limit / 10))"

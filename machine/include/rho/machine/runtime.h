@@ -69,6 +69,10 @@ struct RunStats {
         uint64_t machines = 0, steps = 0, comms = 0, primitiveRequests = 0, bytesAllocated = 0;
     };
     std::vector<Consumer> top;
+    // Stopped by RuntimeOptions::maxMemoryBytes: the sequences whose machines built the
+    // most bytes (the resource map accounts every machine's values, those the primitive
+    // processor built for it included), at most three.
+    std::vector<Consumer> memoryTop;
     // What the RhoSpec harness reported (rho:test:*), in the order it happened.
     std::vector<primitives::TestEvent> tests;
 };
