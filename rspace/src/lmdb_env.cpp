@@ -346,9 +346,17 @@ absl::Status checkStore(Env& e, MDB_txn* txn, const std::string& dir, std::strin
     else if (rc != MDB_NOTFOUND || e.version >= 5)
         return rc == MDB_NOTFOUND ? absl::DataLossError(absl::StrCat("history ", dir, ": the waits database is missing"))
                                   : e.fail(rc, "mdb_dbi_open waits");
-    RHO_ASSIGN_OR_RETURN(bool hasState, getMeta(e, txn, kSpaceKey, e.spaceState));
-    if (!hasState)
-        e.spaceState.clear();
+    // The space's record carries a checksum as every record does.
+    std::string state;
+    RHO_ASSIGN_OR_RETURN(bool hasState, getMeta(e, txn, kSpaceKey, state));
+    e.spaceState.clear();
+    if (hasState) {
+        const std::string_view v = state;
+        if (v.size() < kChecksumBytes || storedChecksum(v) != checksum(kSpaceKey, v.substr(kChecksumBytes)))
+            return absl::DataLossError(
+                absl::StrCat("history ", dir, ": the space record is damaged (its checksum does not match)"));
+        e.spaceState.assign(v.substr(kChecksumBytes));
+    }
     return absl::OkStatus();
 }
 
@@ -849,9 +857,15 @@ absl::Status History::commit(std::span<const PutView> puts, const std::vector<De
                 op = "mdb_put meta version";
                 rc = guardedCall([&] { return mdb_put(txn.get(), e.meta, &vk, &vv, 0); });
             }
+            std::string sealed; // checksum + the space's bytes
+            if (spaceState != nullptr) {
+                const uint64_t c = checksum(kSpaceKey, *spaceState);
+                sealed.assign(reinterpret_cast<const char*>(&c), kChecksumBytes);
+                sealed += *spaceState;
+            }
             if (rc == 0 && spaceState != nullptr) {
                 MDB_val sk = toVal(kSpaceKey);
-                MDB_val sv = toVal(*spaceState);
+                MDB_val sv = toVal(sealed);
                 op = "mdb_put meta space";
                 rc = guardedCall([&] { return mdb_put(txn.get(), e.meta, &sk, &sv, 0); });
             }

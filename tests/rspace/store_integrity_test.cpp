@@ -229,6 +229,35 @@ TEST_CASE("a record lost or added behind the store's back breaks the digest", "[
         CHECK_THAT(std::string(s.message()), Catch::Contains("digest") || Catch::Contains("checksum"));
 }
 
+TEST_CASE("a changed space record (the counters a lazy space starts from) is DataLoss at open", "[rspace][store]") {
+    TempDir dir;
+    makeStore(dir.path(), 3);
+    {
+        RawEnv raw(dir.path());
+        MDB_txn* txn = nullptr;
+        REQUIRE(mdb_txn_begin(raw.env, nullptr, 0, &txn) == 0);
+        MDB_dbi meta = 0;
+        REQUIRE(mdb_dbi_open(txn, "meta", 0, &meta) == 0);
+        std::string key = "space";
+        MDB_val k{key.size(), key.data()};
+        MDB_val v{};
+        REQUIRE(mdb_get(txn, meta, &k, &v) == 0);
+        std::string value(static_cast<char*>(v.mv_data), v.mv_size);
+        REQUIRE(value.size() == 8 + 16); // checksum, next sequence number, next continuation counter
+        value[8 + 7] = '\x7f';          // a sequence number past 2^47: once read back, a crash
+        MDB_val v2{value.size(), value.data()};
+        REQUIRE(mdb_put(txn, meta, &k, &v2, 0) == 0);
+        REQUIRE(mdb_txn_commit(txn) == 0);
+    }
+    for (bool readOnly : {true, false}) {
+        History::Options o = readOnly ? reader() : writer();
+        auto h = History::open(dir.path(), o);
+        REQUIRE_FALSE(h.ok());
+        CHECK(h.status().code() == absl::StatusCode::kDataLoss);
+        CHECK_THAT(std::string(h.status().message()), Catch::Contains("the space record is damaged"));
+    }
+}
+
 TEST_CASE("a full map grows up to its maximum", "[rspace][store]") {
     TempDir dir;
     History::Options o = writer(256 * 1024);

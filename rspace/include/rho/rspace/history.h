@@ -7,7 +7,8 @@
 //                         Types encode with, e.g. "rhovm bytecode 2, space codec 2")
 //            "digest"  -> per record database (data, conts, then waits): u64 record
 //                         count, u64 sum of the records' checksums (mod 2^64)
-//            "space"   -> the space's own counters (opaque here; Space::checkpoint)
+//            "space"   -> the space's own counters (opaque here; Space::checkpoint),
+//                         behind a checksum as a record
 //   "data"   16-byte ChannelKey::bytes() -> the channel(s) with that key and their data
 //   "conts"  8-byte big-endian continuation id -> one waiting continuation
 //   "waits"  ChannelKey::bytes() + the 8-byte id of a continuation waiting on a channel

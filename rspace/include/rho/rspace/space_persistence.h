@@ -45,6 +45,8 @@ absl::Status Space<Types, Matcher>::attach(History& history, Load load) {
     uint64_t nextSeq = 0;
     uint64_t nextCont = 0;
     const bool counters = detail::getU64(state, nextSeq) && detail::getU64(state, nextCont) && state.empty();
+    if (counters && (nextSeq > kMaxSeq + 1 || nextCont > (~uint64_t{0} >> kShardBits)))
+        return absl::DataLossError("rspace history: the space's counters are out of range");
     const bool empty = history.recordCount(History::Db::kData) == 0 && history.recordCount(History::Db::kConts) == 0;
     if (load == Load::kOnTouch && history.hasWaitsIndex() && (counters || empty)) {
         for (unsigned s = 0; s < kShards; ++s) {
