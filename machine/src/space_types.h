@@ -92,7 +92,7 @@ struct SpaceTypes {
     // bits of its id in the key's top bits, which choose the space's shard (space.h). A
     // worker mints names whose channels live in shards of its own (Kernel::freshName), so
     // the channels a process makes and uses stay in its core's cache.
-    static rspace::ChannelKey key(const Value& v) {
+    [[gnu::always_inline]] static rspace::ChannelKey key(const Value& v) { // (on every COMM)
         bytecode::Hash128 h = v.hash();
         if (v.kind() == bytecode::ValueKind::kUnforgeable)
             h.lo = (h.lo & ~kShardMask) | (v.unforgeableLo() & kShardMask);

@@ -330,7 +330,7 @@ class Space {
         std::unique_lock<SpinLock> lock(shards_[shardOf(key)].mu);
         Slot slot = find(key, channel);
         if (slot.node == nullptr && lazy_) {
-            if (!admit(key, &channel, [&key](uint32_t s) { return s == shardOf(key); }).empty()) {
+            if (!admitHeld(key, channel)) {
                 lock.unlock();
                 admitLocking(key, channel);
                 return readOldest(channel, out);
@@ -356,7 +356,7 @@ class Space {
         Slot slot = findOrCreate(key, channel);
         if (lazy_ && slot.created) {
             sh.channels.erase(slot.it); // not looked up yet: made again once it is
-            if (!admit(key, &channel, [&key](uint32_t s) { return s == shardOf(key); }).empty()) {
+            if (!admitHeld(key, channel)) {
                 lock.unlock();
                 admitLocking(key, channel);
                 return update(channel, std::forward<Decide>(decide));
@@ -743,7 +743,7 @@ class Space {
 
     // Lookup ------------------------------------------------------------------------
 
-    Slot find(const ChannelKey& key, const Channel& ch);
+    [[gnu::always_inline]] Slot find(const ChannelKey& key, const Channel& ch);
 
     Slot findOrCreate(const ChannelKey& key, const Channel& ch);
 
@@ -884,9 +884,24 @@ class Space {
     // An entry of [key] is about to be freed: with Load::kOnTouch its stored state is
     // no longer what memory says, so it must not be read again before a checkpoint.
     void noteDropped(Shard& sh, const ChannelKey& key, const Channel& ch) {
-        if (lazy_ && !storeEmpty_ && !isFresh(sh, key, ch))
+        if (lazy_ && !storeEmpty_) [[unlikely]]
+            noteDroppedSlow(sh, key, ch);
+    }
+    [[gnu::noinline]] void noteDroppedSlow(Shard& sh, const ChannelKey& key, const Channel& ch) {
+        if (!isFresh(sh, key, ch))
             sh.absent.insert(key);
     }
+    // admit() holding only [key]'s shard: false when the closure needs more (nothing
+    // changed). Out of line: the COMM path only calls it on a miss.
+    [[gnu::noinline]] bool admitHeld(const ChannelKey& key, const Channel& ch) {
+        const uint32_t shard = shardOf(key);
+        return admit(key, &ch, [shard](uint32_t s) { return s == shard; }).empty();
+    }
+    // [slot] was just made by findOrCreate for a key not looked up yet: undone, the key
+    // admitted, and made again (into [slot]). Returns admit()'s needs (then [slot] is
+    // undone and nothing else changed).
+    [[gnu::noinline]] Needs admitCreated(Slot& slot, const LockSet& locks, const ChannelKey& key,
+                                         const Channel& ch);
     // [key] has no entry (its shard locked; [holds](shard) tells which shards are):
     // reads its stored records, and those of the channels of every join waiting on
     // it, into entries. Returns the shards that lacks (nothing changed: lock them too

@@ -19,13 +19,15 @@ inline bool Space<Types, Matcher>::consumeOne(const Channel& channel, const Patt
 
     Pick pick;
     pick.slot = find(key, channel);
-    if (pick.slot.node == nullptr && lazy_) {
-        if (!admit(key, &channel, [shard](uint32_t s) { return s == shard; }).empty()) {
-            lock.unlock();
-            admitLocking(key, channel);
-            return consumeOne(channel, pattern, continuation, persistent, peek, sink);
+    while (pick.slot.node == nullptr && lazy_) [[unlikely]] {
+        if (admitHeld(key, channel)) { // read in (or known empty) under this lock
+            pick.slot = find(key, channel);
+            break;
         }
-        pick.slot = find(key, channel);
+        lock.unlock(); // the closure reaches other shards: read it under their locks
+        admitLocking(key, channel);
+        lock.lock();
+        pick.slot = find(key, channel); // (missing again: dropped or evicted meanwhile; look again)
     }
     ++home.consumes;
     if (pick.slot.node != nullptr && scanData(*pick.slot.node, pattern, continuation, pick.pos, pick.bindings)) {
@@ -77,11 +79,9 @@ template <class Types, class Matcher>
 template <class Sink>
 inline typename Space<Types, Matcher>::Needs Space<Types, Matcher>::tryProduce(LockSet& locks, const ChannelKey& key, const Channel& channel, Datum& datum, bool persistent, Sink& sink, ProduceResult& result, uint16_t origin) {
     Slot slot = findOrCreate(key, channel);
-    if (lazy_ && slot.created) {
-        slot.shard->channels.erase(slot.it); // not looked up yet: made again once it is
-        if (Needs needs = admit(key, &channel, [&locks](uint32_t s) { return locks.holds(s); }); !needs.empty())
+    if (lazy_ && slot.created) [[unlikely]] {
+        if (Needs needs = admitCreated(slot, locks, key, channel); !needs.empty())
             return needs;
-        slot = findOrCreate(key, channel);
     }
     ChannelEntry& entry = *slot.node;
     const size_t candidates = entry.waiting.size();
@@ -147,15 +147,13 @@ size_t Space<Types, Matcher>::produceBatch(const Channel& channel, std::span<Dat
         const uint16_t origin = i < origins.size() ? origins[i] : uint16_t{0};
         if (slot.node == nullptr)
             slot = findOrCreate(key, channel);
-        if (lazy_ && slot.created) {
-            sh.channels.erase(slot.it); // not looked up yet: made again once it is
-            slot = Slot{};
-            if (Needs needs = admit(key, &channel, [&locks](uint32_t s) { return locks.holds(s); }); !needs.empty()) {
+        if (lazy_ && slot.created) [[unlikely]] {
+            if (Needs needs = admitCreated(slot, locks, key, channel); !needs.empty()) {
+                slot = Slot{};
                 --sh.produces;
                 locks.reacquire(needs);
                 continue;
             }
-            slot = findOrCreate(key, channel);
         }
         if (slot.node->waiting.empty()) { // nothing to meet: stored, as tryProduce would
             storeDatum(slot, key, data[i], false, origin);

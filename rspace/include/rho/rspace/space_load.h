@@ -216,6 +216,16 @@ typename Space<Types, Matcher>::Needs Space<Types, Matcher>::admit(const Channel
 }
 
 template <class Types, class Matcher>
+typename Space<Types, Matcher>::Needs Space<Types, Matcher>::admitCreated(Slot& slot, const LockSet& locks,
+                                                                          const ChannelKey& key, const Channel& ch) {
+    slot.shard->channels.erase(slot.it); // not looked up yet: made again once it is
+    Needs needs = admit(key, &ch, [&locks](uint32_t s) { return locks.holds(s); });
+    if (needs.empty())
+        slot = findOrCreate(key, ch);
+    return needs;
+}
+
+template <class Types, class Matcher>
 void Space<Types, Matcher>::admitLocking(const ChannelKey& key, const Channel& ch) {
     LockSet locks(shards_.get());
     locks.acquire(shardOf(key));
