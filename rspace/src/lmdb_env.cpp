@@ -110,6 +110,31 @@ uint64_t storedChecksum(std::string_view value) {
     return c;
 }
 
+// A record read back is sound when its checksum matches and, if LMDB keeps its value
+// on overflow pages, the header of the first of them is one LMDB wrote: a commit that
+// replaces or deletes the record frees those pages by what that header says (a
+// damaged one made LMDB free a pointer into the map, or free pages of other records).
+// Read only (under the fault guard) from a snapshot. The header (LMDB 0.9's file
+// format, fixed): page number (8 bytes), padding (2), flags (2), page count (4); the
+// value follows it, so a value at offset 16 of a page is on overflow pages (a value
+// within a leaf page never starts there).
+bool intactRecord(std::string_view key, std::string_view value, size_t pageSize) {
+    if (value.size() < kChecksumBytes || storedChecksum(value) != checksum(key, value.substr(kChecksumBytes)))
+        return false;
+    constexpr size_t kHeader = 16;
+    constexpr uint16_t kOverflow = 0x04; // P_OVERFLOW; P_DIRTY and the others never reach the file
+    const auto at = reinterpret_cast<uintptr_t>(value.data());
+    if (at % pageSize != kHeader)
+        return true;
+    uint16_t flags = 0;
+    uint32_t pages = 0;
+    std::memcpy(&flags, value.data() - 6, sizeof flags);
+    std::memcpy(&pages, value.data() - 4, sizeof pages);
+    const size_t need = (value.size() + kHeader + pageSize - 1) / pageSize;
+    // LMDB may keep a larger run when a transaction rewrites a value it wrote itself.
+    return flags == kOverflow && pages >= need && pages <= 2 * need + 8;
+}
+
 const char* dbName(History::Db db) {
     switch (db) {
     case History::Db::kData:
@@ -124,6 +149,12 @@ const char* dbName(History::Db db) {
 
 std::string printableKey(History::Db db, std::string_view key) {
     return absl::StrCat(dbName(db), " record ", absl::BytesToHexString(absl::string_view(key.data(), key.size())));
+}
+
+// A record intactRecord() refused.
+absl::Status damagedRecord(History::Db db, std::string_view key) {
+    return absl::DataLossError(
+        absl::StrCat(printableKey(db, key), " is damaged (its checksum or the header of its overflow pages does not match)"));
 }
 
 // Aborts the transaction unless commit() succeeded, so early returns cannot leak it.
@@ -196,8 +227,10 @@ struct History::Env {
     std::string spaceState;  // the "space" meta record
     bool readOnly = false;
     bool empty = false; // a reader's store that never completed its first commit
+    bool structureChecked = false; // checkStructure() passed: commits may write
     size_t mapSize = 0;
     size_t maxMapSize = 0;
+    size_t pageSize = 4096;
     Digest digest;
     detail::WriterLock lock;
     // Set when an LMDB call faulted: the environment is abandoned (never closed).
@@ -396,6 +429,9 @@ absl::Status openEnv(Env& e, const std::string& dir, const History::Options& o) 
     MDB_envinfo info{};
     mdb_env_info(e.env, &info);
     e.mapSize = info.me_mapsize;
+    MDB_stat st{};
+    if (mdb_env_stat(e.env, &st) == 0)
+        e.pageSize = st.ms_psize;
     return absl::OkStatus();
 }
 
@@ -567,7 +603,7 @@ struct Walk {
 };
 
 template <class F>
-int walkRecords(MDB_txn* txn, MDB_dbi dbi, Walk& walk, F&& onRecord) {
+int walkRecords(MDB_txn* txn, MDB_dbi dbi, size_t pageSize, Walk& walk, F&& onRecord) {
     MDB_cursor* cursor = nullptr;
     if (int rc = mdb_cursor_open(txn, dbi, &cursor); rc != 0)
         return rc;
@@ -581,8 +617,7 @@ int walkRecords(MDB_txn* txn, MDB_dbi dbi, Walk& walk, F&& onRecord) {
             int r = mdb_cursor_get(cursor, &key, &val, op);
             if (r == 0) {
                 std::string_view v = fromVal(val);
-                intact = v.size() >= kChecksumBytes &&
-                         storedChecksum(v) == checksum(fromVal(key), v.substr(kChecksumBytes));
+                intact = intactRecord(fromVal(key), v, pageSize);
                 stored = v.size() >= kChecksumBytes ? storedChecksum(v) : 0;
             }
             return r;
@@ -639,10 +674,9 @@ absl::Status History::forEach(Db db, absl::FunctionRef<absl::Status(std::string_
     TxnGuard txn(raw); // a read transaction is only ever aborted
     absl::Status status;
     Walk walk;
-    int rc = walkRecords(txn.get(), e.dbi(db), walk, [&](std::string_view key, std::string_view payload, bool intact) {
+    int rc = walkRecords(txn.get(), e.dbi(db), e.pageSize, walk, [&](std::string_view key, std::string_view payload, bool intact) {
         status = intact ? fn(key, payload)
-                        : absl::DataLossError(absl::StrCat(printableKey(db, key),
-                                                           " is damaged (its checksum does not match)"));
+                        : damagedRecord(db, key);
         return status.ok();
     });
     if (rc != 0) {
@@ -670,10 +704,10 @@ absl::StatusOr<HistoryReport> History::verify() const {
         if (db == Db::kWaits && !e.hasWaits)
             break;
         Walk walk;
-        int rc = walkRecords(txn.get(), e.dbi(db), walk, [&](std::string_view key, std::string_view, bool intact) {
+        int rc = walkRecords(txn.get(), e.dbi(db), e.pageSize, walk, [&](std::string_view key, std::string_view, bool intact) {
             if (!intact)
                 report.problems.push_back(
-                    absl::StrCat(printableKey(db, key), " is damaged (its checksum does not match)"));
+                    std::string(damagedRecord(db, key).message()));
             return true;
         });
         (db == Db::kData ? report.dataRecords : db == Db::kConts ? report.contRecords : report.waitRecords) = walk.count;
@@ -688,6 +722,128 @@ absl::StatusOr<HistoryReport> History::verify() const {
             report.problems.push_back(std::move(problem));
     }
     return report;
+}
+
+namespace {
+
+size_t integer(std::string_view bytes) {
+    size_t n = 0;
+    std::memcpy(&n, bytes.data(), std::min(bytes.size(), sizeof n));
+    return n;
+}
+
+// The walk of checkStructure over one database: every key in order, values unread.
+// Returns the LMDB status (0 at the end) and the number of keys; [disorder] is set
+// when a key is not above the one before (LMDB's order: bytes, then length).
+// [integerKeys]: LMDB's free list orders its keys as native integers.
+int walkKeys(MDB_txn* txn, MDB_dbi dbi, bool integerKeys, uint64_t& count, bool& disorder,
+             absl::FunctionRef<bool(std::string_view, std::string_view)> onRecord) {
+    MDB_cursor* cursor = nullptr;
+    if (int rc = mdb_cursor_open(txn, dbi, &cursor); rc != 0)
+        return rc;
+    int rc = guardedCall([&] { // one guard for the walk: a fault abandons the environment anyway
+        std::string previous;
+        MDB_val key{}, val{};
+        for (MDB_cursor_op op = MDB_FIRST;; op = MDB_NEXT) {
+            if (int r = mdb_cursor_get(cursor, &key, &val, op); r != 0)
+                return r;
+            std::string_view k = fromVal(key);
+            if (count > 0)
+                disorder = integerKeys ? k.size() != sizeof(size_t) || previous.size() != sizeof(size_t) ||
+                                             integer(k) <= integer(previous)
+                                       : k <= std::string_view(previous);
+            if (disorder || !onRecord(k, fromVal(val)))
+                return 0;
+            previous.assign(k);
+            ++count;
+        }
+    });
+    if (rc != kFaulted)
+        mdb_cursor_close(cursor);
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+} // namespace
+
+// LMDB checks almost nothing of the pages a write transaction copies and changes: a
+// page of garbage on a commit's path makes it copy past its buffers, a heap corruption
+// no fault guard can catch (the store harness found it). A run that loads channels on
+// touch never reads most pages before its first checkpoint, so the first commit of an
+// environment walks every page first: the keys of each database in order (the record
+// databases' counts held against the digest; values are not read, so overflow pages
+// are not touched) and the free list (each entry a well-formed list of page numbers
+// within the file). What it finds refuses the commit: nothing is written over damage.
+// Its cost is one pass over the branch and leaf pages, once per open store.
+absl::Status History::checkStructure() {
+    Env& e = *env_;
+    MDB_txn* raw = nullptr;
+    if (int rc = guardedCall([&] { return mdb_txn_begin(e.env, nullptr, MDB_RDONLY, &raw); }); rc != 0)
+        return e.fail(rc, "mdb_txn_begin (read)");
+    TxnGuard txn(raw);
+    MDB_envinfo info{};
+    if (int rc = mdb_env_info(e.env, &info); rc != 0)
+        return e.fail(rc, "mdb_env_info");
+    const Digest digest = snapshotDigest(e, txn.get());
+    auto damaged = [&](const std::string& what) {
+        return absl::DataLossError("the store in " + dir_ + " is damaged (" + what +
+                                   "); nothing was written over it (rhovm verify " + dir_ + " reports the damage)");
+    };
+    struct Table {
+        const char* name;
+        MDB_dbi dbi;
+        int db; // index into the digest, or -1
+    };
+    constexpr MDB_dbi kFreeDbi = 0, kMainDbi = 1; // LMDB's own: the free list, the named databases
+    std::vector<Table> tables{{"the table of databases", kMainDbi, -1}, {"meta", e.meta, -1}};
+    for (Db db : {Db::kData, Db::kConts, Db::kWaits})
+        if (db != Db::kWaits || e.hasWaits)
+            tables.push_back({dbName(db), e.dbi(db), static_cast<int>(db)});
+    for (const Table& t : tables) {
+        uint64_t count = 0;
+        bool disorder = false;
+        int rc = walkKeys(txn.get(), t.dbi, false, count, disorder, [](std::string_view, std::string_view) { return true; });
+        if (rc == kFaulted)
+            txn.forget();
+        if (rc != 0)
+            return damaged(absl::StrCat(t.name, ": the walk stopped after ", count,
+                                        " keys: ", e.fail(rc, "mdb_cursor_get").message()));
+        if (disorder)
+            return damaged(absl::StrCat(t.name, ": its keys are out of order after ", count, " of them"));
+        if (t.db >= 0 && count != digest.count[static_cast<size_t>(t.db)])
+            return damaged(absl::StrCat(t.name, ": ", count, " records on disk where the store's digest says ",
+                                        digest.count[static_cast<size_t>(t.db)]));
+    }
+    // The free list: txn id -> [n, page, ..., page], pages past the two meta pages and
+    // within the file.
+    uint64_t entries = 0;
+    bool disorder = false;
+    std::string problem;
+    int rc = walkKeys(txn.get(), kFreeDbi, true, entries, disorder, [&](std::string_view, std::string_view val) {
+        const size_t n = val.size() % sizeof(size_t) == 0 ? integer(val) : 0;
+        if (val.size() < sizeof(size_t) || n + 1 != val.size() / sizeof(size_t)) {
+            problem = absl::StrCat("free list: entry ", entries, " is malformed");
+            return false;
+        }
+        for (size_t i = 1; i <= n; ++i) {
+            const size_t page = integer(val.substr(i * sizeof(size_t)));
+            if (page < 2 || page > info.me_last_pgno) {
+                problem = absl::StrCat("free list: entry ", entries, " names page ", page, ", outside the file's ",
+                                       info.me_last_pgno + 1, " pages");
+                return false;
+            }
+        }
+        return true;
+    });
+    if (rc == kFaulted)
+        txn.forget();
+    if (rc != 0)
+        return damaged(absl::StrCat("free list: the walk stopped after ", entries,
+                                    " entries: ", e.fail(rc, "mdb_cursor_get").message()));
+    if (disorder)
+        return damaged(absl::StrCat("free list: its keys are out of order after ", entries, " of them"));
+    if (!problem.empty())
+        return damaged(problem);
+    return absl::OkStatus();
 }
 
 namespace {
@@ -724,6 +880,10 @@ absl::Status History::commit(std::span<const PutView> puts, const std::vector<De
         if (p.db == Db::kWaits && !e.hasWaits)
             return absl::FailedPreconditionError(absl::StrCat("history ", dir_, ": no waits database"));
     e.dropReaders(); // the map may grow below
+    if (!e.structureChecked) {
+        RHO_RETURN_IF_ERROR(checkStructure());
+        e.structureChecked = true;
+    }
     // Grow the map before the transaction when what it writes will not fit: a full map
     // aborts the transaction and writes it all again (below), which for a first
     // checkpoint of 10^6 records doubled its cost.
@@ -971,9 +1131,7 @@ absl::StatusOr<bool> History::read(Db db, std::string_view key,
     int rc = guardedCall([&] {
         int r = mdb_get(reader.get(), e.dbi(db), &k, &v);
         if (r == 0) {
-            std::string_view value = fromVal(v);
-            intact = value.size() >= kChecksumBytes &&
-                     storedChecksum(value) == checksum(key, value.substr(kChecksumBytes));
+            intact = intactRecord(key, fromVal(v), e.pageSize);
         }
         return r;
     });
@@ -985,7 +1143,7 @@ absl::StatusOr<bool> History::read(Db db, std::string_view key,
         return e.fail(rc, "mdb_get");
     }
     if (!intact)
-        return absl::DataLossError(absl::StrCat(printableKey(db, key), " is damaged (its checksum does not match)"));
+        return damagedRecord(db, key);
     RHO_RETURN_IF_ERROR(fn(fromVal(v).substr(kChecksumBytes)));
     return true;
 }
@@ -1014,16 +1172,14 @@ absl::Status History::scan(Db db, std::string_view prefix,
         rc = guardedCall([&] {
             int r = mdb_cursor_get(cursor, &k, &v, op);
             if (r == 0 && fromVal(k).substr(0, prefix.size()) == prefix) {
-                std::string_view value = fromVal(v);
-                intact = value.size() >= kChecksumBytes &&
-                         storedChecksum(value) == checksum(fromVal(k), value.substr(kChecksumBytes));
+                intact = intactRecord(fromVal(k), fromVal(v), e.pageSize);
             }
             return r;
         });
         if (rc != 0 || fromVal(k).substr(0, prefix.size()) != prefix)
             break;
         if (!intact) {
-            status = absl::DataLossError(absl::StrCat(printableKey(db, fromVal(k)), " is damaged (its checksum does not match)"));
+            status = damagedRecord(db, fromVal(k));
             break;
         }
         if (status = fn(fromVal(k), fromVal(v).substr(kChecksumBytes)); !status.ok())

@@ -176,7 +176,8 @@ class History {
     //   ResourceExhausted  MDB_MAP_FULL at the largest map allowed, MDB_TXN_FULL, or a
     //                      full disk ("No space left on device"); nothing was written.
     //   InvalidArgument    a key is empty or longer than LMDB's maximum key size.
-    //   DataLoss           pages LMDB cannot read.
+    //   DataLoss           pages LMDB cannot read, or (first commit only) damage the
+    //                      walk of every page before it found; nothing was written.
     //   Internal           any other LMDB error; nothing was written.
     // [spaceState], when not null, replaces the "space" meta record in the same
     // transaction. A version 4 store becomes version 5 with its first commit.
@@ -246,6 +247,8 @@ class History {
 
   private:
     History(std::unique_ptr<Env> env, std::string dir, bool temporary);
+    // Before the first commit: every page walked (see lmdb_env.cpp). DataLoss on damage.
+    absl::Status checkStructure();
 
     std::unique_ptr<Env> env_;
     std::string dir_;
