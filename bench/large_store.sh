@@ -7,6 +7,9 @@
 #   open      `rhovm run` of Nil on the store (attach, the system processes, exit)
 #   touch 1%  a run that peeks at every 100th channel (1% of them; a peek leaves the
 #             store as it was, so the run writes nothing) and counts what it read
+#   send 1    a run that sends one datum: its checkpoint writes one record, and (the
+#             first commit of an open store) walks every branch and leaf page first,
+#             so that LMDB never writes through a damaged one
 #   verify    `rhovm verify`, which reads every record (what opening the store cost
 #             before, when a run loaded all of it)
 #   bash bench/large_store.sh [RHOVM]      GIB=10 DIR=/path/to/store KEEP=1 (keep it)
@@ -75,4 +78,6 @@ printf '%-9s %12s %14s %14s\n' "" "wall" "private" "store pages"
 measure "open    " "$RHOVM" run --threads 2 --data-dir "$DIR" "$work/nil.rho"
 measure "touch 1%" "$RHOVM" run --stats --threads 2 --data-dir "$DIR" "$work/touch.rho"
 grep -h "channels read from the store" "$work/err" || true
+echo '@"one more"!(1)' >"$work/send.rho"
+measure "send 1  " "$RHOVM" run --threads 2 --data-dir "$DIR" "$work/send.rho"
 measure "verify  " "$RHOVM" verify "$DIR"

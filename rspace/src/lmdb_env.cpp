@@ -741,8 +741,8 @@ int walkKeys(MDB_txn* txn, MDB_dbi dbi, bool integerKeys, uint64_t& count, bool&
     MDB_cursor* cursor = nullptr;
     if (int rc = mdb_cursor_open(txn, dbi, &cursor); rc != 0)
         return rc;
+    std::string previous; // outside the guard: a fault jumps over the lambda's frame
     int rc = guardedCall([&] { // one guard for the walk: a fault abandons the environment anyway
-        std::string previous;
         MDB_val key{}, val{};
         for (MDB_cursor_op op = MDB_FIRST;; op = MDB_NEXT) {
             if (int r = mdb_cursor_get(cursor, &key, &val, op); r != 0)
