@@ -3,6 +3,7 @@
 #include "bench_command.h"
 
 #include "bench_programs.h"
+#include "human_number.h"
 #include "nlohmann/json.hpp"
 #include "program_input.h"
 #include "rho/machine/runtime.h"
@@ -196,17 +197,6 @@ std::optional<Sample> runOnce(const Case& c, const bytecode::Program& program, u
         return std::nullopt;
     }
     return Sample{stats->seconds, cpu};
-}
-
-std::string human(double v) {
-    char buf[32];
-    if (v < 1e4)
-        std::snprintf(buf, sizeof buf, "%.0f", v);
-    else if (v < 1e6)
-        std::snprintf(buf, sizeof buf, "%.1f k", v / 1e3);
-    else
-        std::snprintf(buf, sizeof buf, "%.2f M", v / 1e6);
-    return buf;
 }
 
 struct Result {
@@ -444,7 +434,7 @@ int runBench(const BenchOptions& options) {
             if (r.samples.size() != options.repetitions)
                 continue;
             std::printf("%-16s %7u %10llu %10.4f %10s %s/s\n", c.name.c_str(), t,
-                        static_cast<unsigned long long>(c.items), r.median(), human(r.rate()).c_str(),
+                        static_cast<unsigned long long>(c.items), r.median(), humanNumber(r.rate(), " ").c_str(),
                         c.unit.c_str());
             std::fflush(stdout);
             results.push_back(std::move(r));

@@ -2,6 +2,8 @@
 // LiveStatus (live_status.h).
 #include "live_status.h"
 
+#include "human_number.h"
+
 #include <cerrno>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -9,20 +11,6 @@
 namespace rho::cli {
 
 namespace {
-
-// 1234 -> "1234", 12345 -> "12.3k", 4950000 -> "4.95M".
-std::string human(double v) {
-    char buf[32];
-    if (v < 10000)
-        std::snprintf(buf, sizeof buf, "%.0f", v);
-    else if (v < 1e6)
-        std::snprintf(buf, sizeof buf, "%.1fk", v / 1e3);
-    else if (v < 1e9)
-        std::snprintf(buf, sizeof buf, "%.2fM", v / 1e6);
-    else
-        std::snprintf(buf, sizeof buf, "%.2fG", v / 1e9);
-    return buf;
-}
 
 bool writeAll(int fd, const char* data, size_t size) {
     while (size > 0) {
@@ -57,11 +45,11 @@ std::string LiveStatus::format(const machine::Progress& now, const machine::Prog
     };
     char elapsed[32];
     std::snprintf(elapsed, sizeof elapsed, "%.1fs", now.seconds);
-    return std::string("rhovm ") + elapsed + ": " + human(rate(now.steps, before.steps)) + " reductions/s, " +
-           human(rate(now.comms, before.comms)) + " COMMs/s, " +
-           human(static_cast<double>(std::max<int64_t>(now.liveMachines, 0))) +
+    return std::string("rhovm ") + elapsed + ": " + humanNumber(rate(now.steps, before.steps)) + " reductions/s, " +
+           humanNumber(rate(now.comms, before.comms)) + " COMMs/s, " +
+           humanNumber(static_cast<double>(std::max<int64_t>(now.liveMachines, 0))) +
            (now.liveMachines == 1 ? " live machine, " : " live machines, ") +
-           human(static_cast<double>(now.parked)) + " parked";
+           humanNumber(static_cast<double>(now.parked)) + " parked";
 }
 
 void LiveStatus::update(const machine::Progress& p) {

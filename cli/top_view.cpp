@@ -2,6 +2,8 @@
 // TopView (top_view.h).
 #include "top_view.h"
 
+#include "human_number.h"
+
 #include <algorithm>
 #include <cstdlib>
 #include <unistd.h>
@@ -9,19 +11,6 @@
 namespace rho::cli {
 
 namespace {
-
-std::string human(double v) {
-    char buf[32];
-    if (v < 1e4)
-        std::snprintf(buf, sizeof buf, "%.0f", v);
-    else if (v < 1e6)
-        std::snprintf(buf, sizeof buf, "%.1fk", v / 1e3);
-    else if (v < 1e9)
-        std::snprintf(buf, sizeof buf, "%.2fM", v / 1e6);
-    else
-        std::snprintf(buf, sizeof buf, "%.2fG", v / 1e9);
-    return buf;
-}
 
 std::string clipped(std::string s, size_t n) {
     if (s.size() > n)
@@ -61,10 +50,10 @@ std::string TopView::frame(const std::string& title, const machine::Progress& no
     char line[512];
     std::snprintf(line, sizeof line,
                   "rhovm top  %s  %.1fs  %s reductions/s  %s COMMs/s  %s live %s  %s parked\n\n",
-                  title.c_str(), now.seconds, human(before ? rate(now.steps, before->steps) : 0).c_str(),
-                  human(before ? rate(now.comms, before->comms) : 0).c_str(),
-                  human(static_cast<double>(std::max<int64_t>(now.liveMachines, 0))).c_str(),
-                  now.liveMachines == 1 ? "machine" : "machines", human(static_cast<double>(now.parked)).c_str());
+                  title.c_str(), now.seconds, humanNumber(before ? rate(now.steps, before->steps) : 0).c_str(),
+                  humanNumber(before ? rate(now.comms, before->comms) : 0).c_str(),
+                  humanNumber(static_cast<double>(std::max<int64_t>(now.liveMachines, 0))).c_str(),
+                  now.liveMachines == 1 ? "machine" : "machines", humanNumber(static_cast<double>(now.parked)).c_str());
     f += line;
     std::snprintf(line, sizeof line, "%-32s %11s %13s %10s %11s %10s %12s\n", "SEQUENCE (machines ended)",
                   "MACHINES/s", "REDUCTIONS/s", "COMMs/s", "REQUESTS/s", "MACHINES", "REDUCTIONS");
@@ -79,9 +68,9 @@ std::string TopView::frame(const std::string& title, const machine::Progress& no
         const machine::Progress::Sequence& p = prev != nullptr ? *prev : zero;
         std::snprintf(
             line, sizeof line, "%-32s %11s %13s %10s %11s %10s %12s\n", clippedFront(s.where, 32).c_str(),
-            human(rate(s.machines, p.machines)).c_str(), human(rate(s.steps, p.steps)).c_str(),
-            human(rate(s.comms, p.comms)).c_str(), human(rate(s.requests, p.requests)).c_str(),
-            human(static_cast<double>(s.machines)).c_str(), human(static_cast<double>(s.steps)).c_str());
+            humanNumber(rate(s.machines, p.machines)).c_str(), humanNumber(rate(s.steps, p.steps)).c_str(),
+            humanNumber(rate(s.comms, p.comms)).c_str(), humanNumber(rate(s.requests, p.requests)).c_str(),
+            humanNumber(static_cast<double>(s.machines)).c_str(), humanNumber(static_cast<double>(s.steps)).c_str());
         f += line;
     }
     if (now.sequences.empty())
@@ -91,8 +80,8 @@ std::string TopView::frame(const std::string& title, const machine::Progress& no
     f += line;
     for (const machine::Progress::Channel& c : now.channels) {
         std::snprintf(line, sizeof line, "%-48s %14s %17s\n", clipped(c.name, 48).c_str(),
-                      human(static_cast<double>(c.sends)).c_str(),
-                      human(static_cast<double>(c.receives)).c_str());
+                      humanNumber(static_cast<double>(c.sends)).c_str(),
+                      humanNumber(static_cast<double>(c.receives)).c_str());
         f += line;
     }
     if (now.channels.empty())
