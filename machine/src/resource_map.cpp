@@ -63,26 +63,15 @@ void ResourceMap::retireSlow(unsigned w, Usage& usage, const bytecode::Code* cod
         lock = std::unique_lock(mu_);
         t = &unowned_;
     }
-    ++t->machines;
-    t->usage.add(usage);
-    if (bySource_ && code != nullptr) {
-        SourceTotal& s = sourceTotal(*t, *code);
-        ++s.machines;
-        s.usage.add(usage);
-    }
-    usage = Usage{};
+    addTo(*t, usage, code);
 }
 
-ResourceMap::SourceTotal& ResourceMap::sourceTotal(WorkerTotals& t, const bytecode::Code& code) {
-    const SourcePos pos = code.positions.empty() ? SourcePos{} : code.positions[0];
-    const SourceKey key{code.sourceName.get(), pos.line, pos.col};
-    CacheLine& line = t.cache[(reinterpret_cast<uintptr_t>(&code) >> 6) % kCacheSize];
-    if (line.total != nullptr && line.key == key)
-        return *line.total;
+ResourceMap::SourceTotal& ResourceMap::sourceTotalSlow(CacheLine& line, WorkerTotals& t, const bytecode::Code& code) {
+    const SourceKey key = keyOf(code);
     SourceTotal& s = t.bySource[key];
     if (!s.file)
         s.file = code.sourceName;
-    line = CacheLine{key, &s};
+    line = CacheLine{&code, key, &s};
     return s;
 }
 
@@ -93,10 +82,21 @@ void ResourceMap::addUnowned(const Usage& u) {
 
 ResourceMap::Totals ResourceMap::totals() const {
     std::lock_guard lock(mu_);
-    Totals sum{unowned_.machines, unowned_.usage};
+    Totals sum;
+    auto fold = [&sum](const WorkerTotals& w) {
+        sum.machines += w.machines;
+        sum.usage.add(w.usage);
+        for (const auto& [key, total] : w.bySource) {
+            sum.machines += total.machines;
+            sum.usage.add(total.usage);
+        }
+    };
+    fold(unowned_);
     for (const auto& w : workers_) {
-        sum.machines += w->machines;
-        sum.usage.add(w->usage);
+        std::unique_lock<std::mutex> worker;
+        if (liveReads_)
+            worker = std::unique_lock(w->mu);
+        fold(*w);
     }
     return sum;
 }

@@ -64,12 +64,11 @@ class ResourceMap {
     // The machine holding [channel] ended, having run [code] last: its usage goes to
     // worker [w]'s totals (and to [code]'s source position) and its entry is cleared
     // for the channel's next identity. [w] is a worker index or ~0u (outside workers).
-    void retire(unsigned w, Usage& usage, const bytecode::Code* code) {
-        if (w < workers_.size() && !bySource_ && !liveReads_) [[likely]] { // no lock, no source
-            WorkerTotals& t = *workers_[w];
-            ++t.machines;
-            t.usage.add(usage);
-            usage = Usage{};
+    // A worker's totals are its own plus those of its sources: a machine's usage is
+    // added once, to its source when profiling, else to the worker.
+    [[gnu::always_inline]] void retire(unsigned w, Usage& usage, const bytecode::Code* code) {
+        if (w < workers_.size() && !liveReads_) [[likely]] { // no lock
+            addTo(*workers_[w], usage, code);
             return;
         }
         retireSlow(w, usage, code);
@@ -118,6 +117,7 @@ class ResourceMap {
     // under --stats. The totals are nodes, so the cached pointers stay valid.
     static constexpr uint32_t kCacheSize = 64;
     struct CacheLine {
+        const bytecode::Code* code = nullptr; // the index's source: a line is checked by its key
         SourceKey key{};
         SourceTotal* total = nullptr;
     };
@@ -128,7 +128,35 @@ class ResourceMap {
         absl::node_hash_map<SourceKey, SourceTotal> bySource;
         std::array<CacheLine, kCacheSize> cache{};
     };
-    SourceTotal& sourceTotal(WorkerTotals& t, const bytecode::Code& code);
+    static SourceKey keyOf(const bytecode::Code& code) {
+        return {code.sourceName.get(), code.positions.empty() ? 0 : code.positions[0].line,
+                code.positions.empty() ? 0 : code.positions[0].col};
+    }
+    SourceTotal& sourceTotal(WorkerTotals& t, const bytecode::Code& code) {
+        CacheLine& line = t.cache[(reinterpret_cast<uintptr_t>(&code) >> 6) % kCacheSize];
+        if (line.code == &code && line.total != nullptr) [[likely]] {
+            // A sequence decoded from the store may reuse a freed one's address.
+            if (const SourceKey key = keyOf(code); line.key == key) [[likely]]
+                return *line.total;
+        }
+        return sourceTotalSlow(line, t, code);
+    }
+    SourceTotal& sourceTotalSlow(CacheLine& line, WorkerTotals& t, const bytecode::Code& code);
+    [[gnu::always_inline]] void addTo(WorkerTotals& t, Usage& usage, const bytecode::Code* code) {
+        if (bySource_ && code != nullptr) {
+            addToSource(t, usage, *code);
+            return;
+        }
+        ++t.machines;
+        t.usage.add(usage);
+        usage = Usage{};
+    }
+    [[gnu::noinline]] void addToSource(WorkerTotals& t, Usage& usage, const bytecode::Code& code) {
+        SourceTotal& s = sourceTotal(t, code);
+        ++s.machines;
+        s.usage.add(usage);
+        usage = Usage{};
+    }
     void retireSlow(unsigned w, Usage& usage, const bytecode::Code* code);
 
     const bool bySource_;
