@@ -7,8 +7,9 @@
 #   REPS=5 bash bench/compare.sh
 #   SKIP_PEERS=1 bash bench/compare.sh   # rhovm rows only (no Go/Erlang install)
 #
-# Timing: rhovm's own clock from the first machine to quiescence (`run --stats`),
-# after compilation and LMDB start-up, as the peers time inside their programs.
+# Timing: rhovm's own clock from the first machine to quiescence (`run --time`),
+# after compilation and LMDB start-up, as the peers time inside their programs
+# (without the per-sequence profiling of `run --stats`: the peers profile nothing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPS=${REPS:-3}
@@ -47,8 +48,8 @@ echo "== rhovm (REPS=$REPS)"
 for w in pingpong ring spawn fanin pfib; do
     for r in $(seq "$REPS"); do
         for threads in 1 2; do
-            secs=$("$RHOVM" run --stats --threads "$threads" "bench/rholang/$w.rho" 2>&1 >/dev/null |
-                sed -n 's/^seconds \([0-9.]*\),.*/\1/p')
+            secs=$("$RHOVM" run --time --threads "$threads" "bench/rholang/$w.rho" 2>&1 >/dev/null |
+                sed -n 's/^seconds \([0-9.]*\)$/\1/p')
             echo "$w|$threads|$secs" >>"$RAW"
         done
     done

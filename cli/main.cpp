@@ -160,6 +160,10 @@ int runCommand(int argc, char** argv) {
                     "with --data-dir, also checkpoint during the run: every N COMMs (e.g. 100000) or every "
                     "N seconds (e.g. 30s, 500ms)");
     run->add_flag("--stats", stats, "print run statistics to stderr");
+    bool timeOnly = false;
+    run->add_flag("--time", timeOnly,
+                  "print the run's time to stderr (`seconds S`: from the first machine to quiescence, after "
+                  "compilation and start-up), without the profiling that --stats adds");
     std::string progressMode = "auto";
     run->add_option("--progress", progressMode,
                     "a live status line on stderr once a run passes two seconds: auto (when stderr is a terminal, "
@@ -324,7 +328,7 @@ int runCommand(int argc, char** argv) {
         if (status != 0)
             return status;
         if (quiet)
-            stats = printStorage = unmatchedSendsOnly = false;
+            stats = timeOnly = printStorage = unmatchedSendsOnly = false;
         for (auto [hex, field, flag] : {std::tuple{&deployerKeyHex, &deploy.deployerKey, "--deployer-key"},
                                         std::tuple{&blockSenderHex, &deploy.blockSender, "--block-sender"}}) {
             if (hex->empty())
@@ -444,6 +448,8 @@ int runCommand(int argc, char** argv) {
             }
             if (stats)
                 printStats(*result);
+            else if (timeOnly)
+                std::fprintf(stderr, "seconds %.6f\n", result->seconds);
             if (reportStuck && (&program == &programs.back() || result->stopReason != rho::machine::StopReason::kNone))
                 rho::cli::printStuckReport((*rt)->stuckReport(), stderr);
             if (cost && result->cost) {

@@ -243,8 +243,12 @@ out=$("$RHOVM" run -e 'Nil' --unmatched-sends-only)
 check "... or says there are none" test "$out" = $'\nStorage Contents:\nNo unmatched sends.'
 out=$("$RHOVM" run -e 'Nil' --print-storage)
 check "--print-storage of an empty space says so" test "$out" = $'\nStorage Contents:\nThe space is empty.'
-out=$("$RHOVM" run -q --stats --print-storage "$dir/lib.rho" 2>&1)
+out=$("$RHOVM" run -q --stats --time --print-storage "$dir/lib.rho" 2>&1)
 check "--quiet prints nothing of rhovm's own" test -z "$out"
+out=$("$RHOVM" run --time -e 'new o(`rho:io:stdout`) in { o!(1 + 1) }' 2>"$dir/time.err")
+check "--time leaves the program's output alone" test "$out" = 2
+check "... and prints one line on stderr: the run's seconds" grep -qx 'seconds [0-9]*\.[0-9]\{6\}' "$dir/time.err"
+check "... and nothing else (no --stats counts)" test "$(wc -l <"$dir/time.err")" = 1
 out=$("$RHOVM" run -e 'x' "$dir/lib.rho" -e 'new o(`rho:io:stdout`) in { o!("ran") }' 2>&1)
 check "a compile error in one program runs none (exit 1)" test $? = 1
 check "... and names the -e text it is in" grep -q '^<-e 1>:1:1: error: Top level free variables are not allowed: x.$' <<<"$out"
