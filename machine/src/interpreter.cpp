@@ -277,8 +277,8 @@ dispatch:
             RHO_FAULT(FaultCode::kUnknownUrn);
         }
         {
-            Message msg{Args(std::make_move_iterator(stack.end() - a), std::make_move_iterator(stack.end()))};
-            stack.truncate(stack.size() - a);
+            Message msg;
+            stack.relocateTop(a, msg.args.appendUninitialized(a));
             Value channel = std::move(stack.back());
             stack.pop_back();
             // A send that ends the sequence may continue in the body its COMM fires.

@@ -660,13 +660,16 @@ bool Kernel::primitive(Machine& m, uint32_t handler, uint32_t n) {
     req.handler = handler;
     req.count = n;
     if (n <= primitives::Request::kInlineOperands) {
+#ifdef RHO_DEBUG
         for (uint32_t i = 0; i < n; ++i)
-            req.inlineOperands[i] = std::move(stack[base + i]);
+            RHO_ASSERT(req.inlineOperands[i].isInline()); // (clear() leaves only inline values)
+#endif
+        stack.relocateTop(n, req.inlineOperands.data());
     } else {
         req.spilledOperands.assign(std::make_move_iterator(stack.begin() + static_cast<ptrdiff_t>(base)),
                                    std::make_move_iterator(stack.end()));
+        stack.truncate(base);
     }
-    stack.truncate(base);
     auto& privates = space_.privateChannels();
     primitives::Answer* answer = &ch.answer;
     if (options_.directPrimitives) [[unlikely]] {

@@ -105,6 +105,14 @@ class SmallVec {
         for (; size_ < n; ++size_)
             new (d + size_) T();
     }
+    // Room for [n] more elements at the end, counted in size() but not constructed: the
+    // caller constructs (or relocates) them there before anything reads them.
+    T* appendUninitialized(size_t n) {
+        reserve(size_ + n);
+        T* at = data() + size_;
+        size_ += static_cast<uint32_t>(n);
+        return at;
+    }
     void clear() {
         T* d = data();
         for (; size_ > 0; --size_)

@@ -84,6 +84,15 @@ class ValueStack {
         new (data_ + size_) Value();
         ++size_;
     }
+    // Moves the top [n] values into [out] and off the stack, bitwise: a Value is
+    // trivially relocatable (its heap part is a counted pointer to elsewhere), so no
+    // moved-from value is written or destroyed. [out] is raw storage, or values that
+    // hold nothing to release (inline ones), which are overwritten.
+    [[gnu::always_inline]] void relocateTop(uint32_t n, void* out) {
+        RHO_ASSERT(n <= size_);
+        size_ -= n;
+        std::memcpy(out, static_cast<const void*>(data_ + size_), n * sizeof(Value));
+    }
     [[gnu::always_inline]] void pop_back() {
         RHO_ASSERT(size_ > 0);
         data_[--size_].~Value();
