@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <filesystem>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <system_error>
 #include <unistd.h>
@@ -860,6 +861,29 @@ absl::Status commitError(Env& e, int rc, const std::string& op, const std::strin
     return e.fail(rc, op);
 }
 
+// LMDB's meta page counts every page number the transaction handed out, but a page
+// freed again within it (a loose page) is never written: when that page is the last,
+// the file ends before the page the meta page calls its last, and the check before
+// every open (store_file.cpp) would take a sound store for a truncated one. After each
+// commit the file is extended to that page (zeros: a free page, never read as part of
+// a tree), so every store this writes covers what its meta page claims. (A crash
+// between LMDB's commit and this leaves such a store refused as truncated.)
+absl::Status coverLastPage(Env& e, const std::string& dir) {
+    MDB_envinfo info{};
+    MDB_stat st{};
+    mdb_filehandle_t fd = -1;
+    if (mdb_env_info(e.env, &info) != 0 || mdb_env_stat(e.env, &st) != 0 || mdb_env_get_fd(e.env, &fd) != 0)
+        return absl::OkStatus(); // (nothing to go by: the next open checks the file)
+    const auto needed = static_cast<off_t>((info.me_last_pgno + 1) * st.ms_psize);
+    struct stat fs {};
+    if (::fstat(fd, &fs) != 0 || fs.st_size >= needed)
+        return absl::OkStatus();
+    if (::ftruncate(fd, needed) != 0 || ::fdatasync(fd) != 0)
+        return absl::InternalError(absl::StrCat("cannot extend ", dir, "/data.mdb to its last page (", needed,
+                                                " bytes): ", std::strerror(errno)));
+    return absl::OkStatus();
+}
+
 } // namespace
 
 absl::Status History::commit(const std::vector<Put>& puts, const std::vector<Del>& dels) {
@@ -1041,7 +1065,7 @@ absl::Status History::commit(std::span<const PutView> puts, const std::vector<De
             e.version = kHistoryFormatVersion;
             if (spaceState != nullptr)
                 e.spaceState = *spaceState;
-            return absl::OkStatus();
+            return coverLastPage(e, dir_);
         }
         if (rc != MDB_MAP_FULL || e.mapSize >= e.maxMapSize)
             return commitError(e, rc, op, dir_);
