@@ -363,6 +363,9 @@ bool Kernel::send(Machine* by, const Value& channel, Message& msg, bool persiste
         } else if (!taken.started) {
             if (r == rspace::ProduceResult::kComm && inPlace && continueIn(*by, taken))
                 return true;
+            if (taken.worker != ~0u && by != nullptr && !persistent &&
+                taken.worker != Scheduler::currentWorker()) [[unlikely]]
+                crossFired(channel);
             startTaken(taken);
         }
         if (r == rspace::ProduceResult::kComm)
@@ -391,7 +394,7 @@ bool Kernel::holdBack(Machine& by, const Value& channel, Message& msg, int& budg
     return true;
 }
 
-void Kernel::openOutbox(const Value& channel) {
+void Kernel::openOutbox(const Value& channel, bool cross) {
     // One worker has no one to pass the lock to: its sends stay direct, each a yield.
     if (!holdBack_ || meter_ != nullptr || outboxes_.size() < 2)
         return;
@@ -405,6 +408,18 @@ void Kernel::openOutbox(const Value& channel) {
         outboxesOpen_.fetch_add(1, std::memory_order_relaxed);
     o.open = true;
     o.channel = channel;
+    o.cross = cross;
+}
+
+void Kernel::crossFired(const Value& channel) {
+    const unsigned w = Scheduler::currentWorker();
+    if (w >= outboxes_.size())
+        return;
+    Outbox& o = outboxes_[w];
+    if (o.lastCross == channel)
+        openOutbox(channel, true);
+    else
+        o.lastCross = channel;
 }
 
 bool Kernel::flushOutbox(unsigned w, int* budget) {
@@ -424,6 +439,7 @@ bool Kernel::flushOutbox(unsigned w, int* budget) {
     absl::InlinedVector<Fired, 1> fired;
     size_t backlog = 0;
     uint64_t comms = 0;
+    bool firedHere = false; // a receive of this worker (or any) took one of them
     for (size_t base = 0; base < messages.size();) {
         const std::span<Message> rest = std::span<Message>(messages).subspan(base);
         fired.clear();
@@ -437,6 +453,8 @@ bool Kernel::flushOutbox(unsigned w, int* budget) {
             backlog);
         for (Fired& f : fired) { // the locks are released: start what the COMMs fired
             ++comms;
+            if (f.taken.worker == ~0u || f.taken.worker == w)
+                firedHere = true;
             if (f.taken.system != kNoSystem)
                 processor_.serveSystem(f.taken.system, messages[f.index].args, primitives::SendSite{});
             else
@@ -452,7 +470,7 @@ bool Kernel::flushOutbox(unsigned w, int* budget) {
     if (comms != 0)
         resources_->addUnowned(Usage{0, comms, 0, 0, 0});
     heldSends_.fetch_add(messages.size(), std::memory_order_relaxed);
-    if (backlog < rspace::kDeepBacklog / 2) {
+    if (o.cross ? firedHere : backlog < rspace::kDeepBacklog / 2) {
         o.open = false;
         o.channel = Value{};
         outboxesOpen_.fetch_sub(1, std::memory_order_relaxed);

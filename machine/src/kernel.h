@@ -134,19 +134,25 @@ class Kernel final : public primitives::ProcessorHost {
     }
     [[nodiscard]] uint64_t backlogYields() const { return backlogYields_.load(std::memory_order_relaxed); }
 
-    // Held-back sends to a deep channel. When a machine's send on worker w stores onto a
-    // channel that is deep (kStoredDeep), w opens its outbox for that channel: its
-    // machines' later one-shot sends to it are held there and produced kOutboxBatch at
-    // a time under one acquisition of the channel's lock (Space::produceBatch), so that
-    // senders and the receiver draining the channel on another worker do not pass the
-    // lock (and the channel entry's cache lines) back and forth at every message. A
-    // send is asynchronous and unordered with the other sends, so producing it a little
-    // later is a schedule the calculus allows; every held send is produced before its
-    // worker runs out of work, after at most kOutboxSlices slices, and before the run
-    // ends. A flush that leaves the channel below half the deep backlog closes the
-    // outbox. One channel per worker (the deep one it feeds); none on a metered run or
-    // where a checkpoint can be taken during the run (setHoldBack(false)), since a
-    // checkpoint between slices must see every send of the machines that ran.
+    // Held-back sends to a channel another worker receives from. When a machine's send
+    // on worker w stores onto a channel that is deep (kStoredDeep), or fires a receive
+    // another worker installed, twice in a row on the same channel (a producer chain
+    // and a consumer chain on two workers, as in bench/rholang/spawn.rho: a "cross"
+    // outbox), w opens its outbox for that channel: its machines' later one-shot sends
+    // to it are held there and produced kOutboxBatch at a time under one acquisition
+    // of the channel's lock (Space::produceBatch). So the senders and the receiver on
+    // the other worker do not pass the lock, the channel entry's cache lines and the
+    // receiver's wake-up back and forth at every message: the receiver takes a batch
+    // (the first datum by its waiting receive, the rest as stored data) while the
+    // sender fills the next one. A send is asynchronous and unordered with the other
+    // sends, so producing it a little later is a schedule the calculus allows; every
+    // held send is produced before its worker runs out of work, after at most
+    // kOutboxSlices slices, and before the run ends. A flush that leaves the channel
+    // below half the deep backlog closes a deep outbox; a flush that fires a receive
+    // of w's own (or one bound to no worker) closes a cross one: the receiver is here.
+    // One channel per worker; none on a metered run or where a checkpoint can be
+    // taken during the run (setHoldBack(false)), since a checkpoint between slices
+    // must see every send of the machines that ran.
     static constexpr size_t kOutboxBatch = 128;
     static constexpr uint32_t kOutboxSlices = 16;
     // Whether the next runs may hold back sends (between runs only; default on).
@@ -262,12 +268,19 @@ class Kernel final : public primitives::ProcessorHost {
         std::vector<Message> messages;
         std::vector<uint16_t> origins;
         uint32_t slices = 0; // ended since the oldest held message
+        bool cross = false; // opened by a send that fired another worker's receive
+        Value lastCross;    // the channel of the last such send
     };
     // Holds [msg] back in the outbox of this worker when it is open for [channel]
     // (then true: the send is done as far as its machine knows).
     bool holdBack(Machine& by, const Value& channel, Message& msg, int& budget);
-    // A send by [by] stored onto a deep channel: this worker's outbox opens for it.
-    void openOutbox(const Value& channel);
+    // A send by [by] stored onto a deep channel, or ([cross]) fired a receive another
+    // worker installed: this worker's outbox opens for it.
+    void openOutbox(const Value& channel, bool cross = false);
+    // A one-shot send on this worker fired a receive another worker installed: the
+    // second one in a row on the same [channel] opens the outbox for it (a channel that
+    // serves one message, such as a call's return channel, does not).
+    void crossFired(const Value& channel);
     std::vector<Outbox> outboxes_;
     std::atomic<unsigned> outboxesOpen_{0}; // read on every send: 0 almost always
     std::atomic<uint64_t> heldSends_{0};

@@ -341,6 +341,49 @@ TEST_CASE("sends held back from a deep channel arrive, each exactly once", "[mac
     CHECK(r.stats.checkpoints >= 1);
 }
 
+TEST_CASE("a producer chain and a consumer chain on two workers lose and repeat nothing", "[machine][budget]") {
+    // The shape of bench/rholang/spawn.rho: one loop sends, another receives one at a
+    // time. On two threads the two chains usually run on different workers, and the
+    // sender's worker then holds its sends back and produces them in batches (a "cross"
+    // outbox, Kernel::crossFired); whether it does depends on where the chains land,
+    // so only the outcome is checked, on several runs. A reply channel in the loop
+    // (the receiver answers each tenth message, and the sender waits for the answer)
+    // checks that a held send never waits for a send that waits for it.
+    const std::string program = R"(new out(`rho:io:stdout`), parent, ack, spawner, collect in {
+  contract spawner(@n) = {
+    if (n > 0) {
+      parent!(n) |
+      if (n % 10 == 0) { for (_ <- ack) { spawner!(n - 1) } } else { spawner!(n - 1) }
+    }
+  } |
+  contract collect(@n, @sum) = {
+    if (n == 0) { out!(sum) } else {
+      for (@k <- parent) { if (k % 10 == 0) { ack!(k) | collect!(n - 1, sum + k) } else { collect!(n - 1, sum + k) } }
+    }
+  } |
+  spawner!(20000) | collect!(20000, 0)
+})";
+    // spawner (n = 20000..0), parent (20000), ack (2000), collect (n = 20000..0), out.
+    constexpr uint64_t kComms = 20001 + 20000 + 2000 + 20001 + 1;
+    uint64_t held = 0;
+    for (int run = 0; run < 4; ++run) {
+        for (unsigned threads : {1u, 2u}) {
+            INFO("run " << run << ", threads " << threads);
+            RuntimeOptions o;
+            o.threads = threads;
+            Outcome r = runProgram(program, o);
+            CHECK(r.out == "200010000\n"); // 1 + 2 + ... + 20000
+            CHECK(r.stats.errors == 0);
+            CHECK(r.stats.comms == kComms);
+            if (threads == 1)
+                CHECK(r.stats.heldSends == 0);
+            else
+                held += r.stats.heldSends;
+        }
+    }
+    UNSCOPED_INFO("sends held back over the two-thread runs: " << held);
+}
+
 TEST_CASE("held-back sends go out while their worker runs an endless process", "[machine][budget]") {
     // The producer's worker holds sends back once `sink` is deep; then two endless
     // loops keep both workers busy for good (neither idles, so neither lets its held
