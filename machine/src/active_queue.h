@@ -177,18 +177,20 @@ class ActiveQueue {
     // everyone.
     void checkFinished();
 
+    // Read at every pop and push: a line that no worker writes during a run (the
+    // alignas(64) fields below each start a line of their own).
     std::vector<std::unique_ptr<Lane>> lanes_;
     const int sliceBudget_;
-    mutable std::mutex overflowMu_;
-    std::deque<Machine*> overflow_;
-    std::atomic<size_t> overflowSize_{0};
-    std::atomic<int64_t> live_{0};      // exact when every worker is idle
-    std::atomic<unsigned> idle_{0};     // workers in park()
-    std::atomic<unsigned> spinning_{0}; // of those, spinning before they sleep
-    std::atomic<unsigned> sleeping_{0}; // of those, asleep
-    std::atomic<bool> finished_{false};
     bool shuffle_ = false;
     uint64_t shuffleState_ = 0;
+    alignas(64) mutable std::mutex overflowMu_;
+    std::deque<Machine*> overflow_;
+    std::atomic<size_t> overflowSize_{0};
+    alignas(64) std::atomic<int64_t> live_{0}; // exact when every worker is idle
+    alignas(64) std::atomic<unsigned> idle_{0}; // workers in park()
+    std::atomic<unsigned> spinning_{0}; // of those, spinning before they sleep
+    std::atomic<unsigned> sleeping_{0}; // of those, asleep
+    alignas(64) std::atomic<bool> finished_{false};
     // A draw of [n] choices from the shuffle's generator (splitmix64).
     unsigned draw(unsigned n) {
         uint64_t z = (shuffleState_ += 0x9e3779b97f4a7c15ull);

@@ -236,7 +236,9 @@ class Kernel final : public primitives::ProcessorHost {
     RuntimeOptions options_;
     Space& space_;
     const primitives::Registry& registry_;
-    primitives::Processor processor_;
+    // (alignas(64) below: the fields every worker reads at every step sit on lines that
+    // no worker writes during a run; the shared counters each have a line of their own.)
+    alignas(64) primitives::Processor processor_;
     // True when [code] makes a request the processor could answer late.
     [[nodiscard]] bool mayWait(const bytecode::Code& code) const;
 
@@ -244,7 +246,7 @@ class Kernel final : public primitives::ProcessorHost {
     // from the space and its event costs. [byProduce]: a produce triggered it.
     void chargeComm(const CommEvent& e, bool byProduce, bool triggerPersistent);
 
-    PhloMeter* meter_ = nullptr;
+    alignas(64) PhloMeter* meter_ = nullptr;
     OriginSites* origins_ = nullptr;
     std::array<uint32_t, 256> opHandlers_{};
     bool anySlow_ = false; // the registry has a kSlow operator or method
@@ -261,7 +263,7 @@ class Kernel final : public primitives::ProcessorHost {
     // Backpressure: [budget] ends at the next safepoint (yield) or starts over (drain).
     void yieldSlice(int& budget);
     void drainSlice(int& budget);
-    std::atomic<uint64_t> backlogYields_{0};
+    alignas(64) std::atomic<uint64_t> backlogYields_{0};
     struct alignas(64) Outbox {
         bool open = false;
         Value channel; // the deep channel (when open)
@@ -281,20 +283,20 @@ class Kernel final : public primitives::ProcessorHost {
     // second one in a row on the same [channel] opens the outbox for it (a channel that
     // serves one message, such as a call's return channel, does not).
     void crossFired(const Value& channel);
-    std::vector<Outbox> outboxes_;
-    std::atomic<unsigned> outboxesOpen_{0}; // read on every send: 0 almost always
-    std::atomic<uint64_t> heldSends_{0};
+    alignas(64) std::vector<Outbox> outboxes_;
     bool holdBack_ = true;
     std::vector<StepCounter> stepCounters_;
-    int64_t stepBatch_ = 1;
+    alignas(64) std::atomic<unsigned> outboxesOpen_{0}; // read on every send: 0 almost always
+    alignas(64) std::atomic<uint64_t> heldSends_{0};
+    alignas(64) int64_t stepBatch_ = 1;
     bool countSteps_ = false;
-    std::atomic<uint64_t> steps_{0};
+    alignas(64) std::atomic<uint64_t> steps_{0};
     // Fresh names: per worker counters (one more for threads outside the workers), so
     // minting a name touches no shared counter.
     struct alignas(64) NameCounter {
         std::atomic<uint64_t> next{0}; // written by its worker only (read by mintedHere)
     };
-    std::vector<NameCounter> nameCounters_;
+    alignas(64) std::vector<NameCounter> nameCounters_;
     std::mutex foreignNameMu_;
     uint64_t nameKey_ = 0;
     std::mutex testMu_;
@@ -308,7 +310,7 @@ class Kernel final : public primitives::ProcessorHost {
     std::string renderError(const bytecode::Code* code, uint32_t pc, std::string_view message) const;
     Value deployerId_;              // of deploy_.deployerKey
     Value deployId_;         // a fresh name for each run (one run, one deploy)
-    std::atomic<uint64_t> errors_{0};
+    alignas(64) std::atomic<uint64_t> errors_{0};
     std::mutex outputMu_;
 };
 

@@ -163,8 +163,9 @@ class ResourceMap {
     const bool liveReads_;
     std::unique_ptr<std::atomic<Usage*>[]> chunks_;
     std::vector<std::unique_ptr<Usage[]>> owned_;
-    mutable std::mutex mu_; // owned_, unowned_, growing chunks_
-    std::vector<std::unique_ptr<WorkerTotals>> workers_;
+    // (Its own line: workers_ and chunks_ are read at every machine's start and end.)
+    alignas(64) mutable std::mutex mu_; // owned_, unowned_, growing chunks_
+    alignas(64) std::vector<std::unique_ptr<WorkerTotals>> workers_;
     WorkerTotals unowned_;
 };
 
