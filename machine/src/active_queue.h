@@ -115,6 +115,10 @@ class ActiveQueue {
     // (spawnOn) go to their sender or the overflow queue instead. For a worker whose
     // machines mostly fight the others' over the same channels (scheduler.cpp).
     void rest(unsigned w, std::chrono::microseconds duration);
+    // Worker [w] (its owner) hands every machine of its lane to the overflow queue, where
+    // the other workers take them, and goes on with its present machine (a receiver
+    // draining a deep channel: Kernel::drainSlice).
+    void shed(unsigned w) { handOver(*lanes_[w]); }
 
     [[nodiscard]] unsigned workers() const { return static_cast<unsigned>(lanes_.size()); }
     // Machines started and not yet ended, as a monitor thread sees them now (approximate

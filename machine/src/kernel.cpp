@@ -758,12 +758,20 @@ void Kernel::yieldSlice(int& budget) {
 void Kernel::drainSlice(int& budget) {
     const unsigned w = Scheduler::currentWorker();
     const int full = options_.reductionBudget;
-    if (w >= stepCounters_.size() || budget >= full || stepCounters_[w].shift >= int64_t{kMaxDrainSlices} * full)
+    if (w >= stepCounters_.size() || budget >= full)
         return;
-    stepCounters_[w].shift += full - budget;
+    StepCounter& c = stepCounters_[w];
+    if (c.shift - c.drainBase >= int64_t{kMaxDrainSlices} * full) {
+        if (stepCounters_.size() < 2 || options_.maxSteps != 0 || options_.seed ||
+            stopped.load(std::memory_order_relaxed))
+            return; // the slice ends: what waits on this worker runs (or the run stops)
+        queue_->shed(w); // what waits here runs on the other workers
+        c.drainBase = c.shift;
+    }
+    c.shift += full - budget;
     budget = full;
-    if (!stepCounters_[w].draining.load(std::memory_order_relaxed))
-        stepCounters_[w].draining.store(true, std::memory_order_relaxed);
+    if (!c.draining.load(std::memory_order_relaxed))
+        c.draining.store(true, std::memory_order_relaxed);
 }
 
 void Kernel::retire(unsigned w, Machine* m) {

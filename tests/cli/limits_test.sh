@@ -23,6 +23,23 @@ out=$("$RHOVM" run --max-steps 20000 "$dir/endless.rho" 2>&1)
 check "--max-steps ends it with exit 3" test $? = 3
 check "--max-steps says which limit" grep -q "step limit of 20000 reductions (--max-steps)" <<<"$out"
 
+# An endless fan-in on two threads: the receiver drains a deep channel that a sender on
+# the other worker keeps filling (Kernel::drainSlice renews its slice for as long as
+# that lasts); the limits still end the run.
+cat >"$dir/drain.rho" <<'RHO'
+new sink, producer, collect in {
+  contract producer(@k) = { sink!(k) | producer!(k + 1) } |
+  contract collect(@n) = { for (_ <- sink) { collect!(n + 1) } } |
+  producer!(0) | collect!(0)
+}
+RHO
+out=$("$RHOVM" run --threads 2 --timeout 1 "$dir/drain.rho" 2>&1)
+check "--timeout ends an endless drain on two threads with exit 3" test $? = 3
+check "... and says which limit" grep -q "time limit of 1 seconds (--timeout)" <<<"$out"
+out=$("$RHOVM" run --threads 2 --max-steps 3000000 "$dir/drain.rho" 2>&1)
+check "--max-steps ends an endless drain on two threads with exit 3" test $? = 3
+check "... and says which limit" grep -q "step limit of 3000000 reductions (--max-steps)" <<<"$out"
+
 # Runaway shapes under --max-memory 256M. (Under a sanitizer the peak is not measured
 # against the limit: its shadow memory, redzones and quarantine of freed blocks are
 # resident memory the program never allocated.)
