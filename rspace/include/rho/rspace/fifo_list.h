@@ -125,7 +125,7 @@ class BlockFifo {
             }
             toBlocks();
         }
-        big_->emplace(T(std::forward<Args>(args)...));
+        big_->emplace(std::forward<Args>(args)...);
     }
 
   public:
@@ -156,6 +156,7 @@ class BlockFifo {
     // Spent blocks at the front are dropped from the vector once there are this many
     // and they are at least half of it (amortised O(1) per block).
     static constexpr size_t kCompactBlocks = 16;
+    static constexpr size_t kAhead = 4; // entries prefetched ahead of a long queue's ends
 
     // Blocks of raw storage: an element is constructed when it is appended and
     // destroyed when it is taken (a block is not value-initialised first: zeroing
@@ -190,15 +191,24 @@ class BlockFifo {
             const size_t slot = first + i;
             return blocks[blockHead + slot / kBlock].get()[slot % kBlock];
         }
-        void emplace(T&& x) {
+        template <class... Args>
+        void emplace(Args&&... args) { // (constructed in place: no temporary to move and destroy)
             if (first + count == liveBlocks() * kBlock)
                 blocks.push_back(spare ? std::move(spare) : newBlock());
-            new (&at(count)) T(std::move(x));
+            const size_t slot = first + count;
+            T* p = blocks[blockHead + slot / kBlock].get() + slot % kBlock;
+            // A long queue is mostly written by one worker and read by another: each
+            // entry's line was last held by the reader. Ask for it a few entries ahead.
+            if (slot % kBlock + kAhead < kBlock)
+                __builtin_prefetch(p + kAhead, 1);
+            new (p) T(std::forward<Args>(args)...);
             ++count;
         }
         void erase(size_t i) {
             if (i == 0) {
                 at(0).~T();
+                if (first + kAhead < kBlock && kAhead < count) // the writer's lines, a few ahead
+                    __builtin_prefetch(&at(kAhead));
                 if (++first == kBlock) { // the oldest block is spent
                     spare = std::move(blocks[blockHead++]);
                     first = 0;

@@ -373,7 +373,7 @@ class Space {
         if (current != nullptr)
             *current = std::move(next);
         else
-            entry.data.emplaceIn(sh.singles, DataEntry{std::move(next), sh.nextSeq++, false});
+            entry.data.emplaceIn(sh.singles, std::move(next), sh.nextSeq++, false);
         markDirty(entry, key);
         withdrawContract(slot);
         return true;
@@ -553,7 +553,7 @@ class Space {
     static constexpr uint64_t kMaxSeq = (uint64_t{1} << 47) - 1;
     struct DataEntry {
         DataEntry() = default;
-        DataEntry(Datum d, uint64_t seq, bool persistent, uint16_t origin = 0)
+        DataEntry(Datum&& d, uint64_t seq, bool persistent, uint16_t origin = 0)
             : datum(std::move(d)), bits_((seq << 17) | (uint64_t{origin} << 1) | (persistent ? 1 : 0)) {
             RHO_CHECK(seq <= kMaxSeq, "rspace: a shard's sequence numbers are exhausted (2^47)");
         }

@@ -126,7 +126,7 @@ inline ProduceResult Space<Types, Matcher>::storeDatum(Slot slot, const ChannelK
                                                        bool persistent, uint16_t origin) {
     Shard& sh = *slot.shard;
     ChannelEntry& entry = *slot.node;
-    entry.data.emplaceIn(sh.singles, DataEntry{std::move(datum), sh.nextSeq++, persistent, origin});
+    entry.data.emplaceIn(sh.singles, std::move(datum), sh.nextSeq++, persistent, origin);
     markDirty(entry, key);
     withdrawContract(slot);
     return entry.data.size() >= kDeepBacklog ? ProduceResult::kStoredDeep : ProduceResult::kStored;

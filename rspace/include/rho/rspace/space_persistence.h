@@ -400,7 +400,7 @@ absl::Status Space<Types, Matcher>::loadLocked(History& history) {
                     !Types::decode(value, d)) {
                     return corrupt();
                 }
-                entry.data.emplaceIn(sh.singles, DataEntry{std::move(d), seq, persistent != 0});
+                entry.data.emplaceIn(sh.singles, std::move(d), seq, persistent != 0);
                 sh.nextSeq = std::max(sh.nextSeq, seq + 1);
             }
         }
