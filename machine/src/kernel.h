@@ -177,6 +177,8 @@ class Kernel final : public primitives::ProcessorHost {
             flushOutbox(w);
     }
     [[nodiscard]] uint64_t heldSends() const { return heldSends_.load(std::memory_order_relaxed); }
+    // Whether some worker's outbox is open (it holds sends back, or will).
+    [[nodiscard]] bool batching() const { return outboxesOpen_.load(std::memory_order_relaxed) != 0; }
 
     [[nodiscard]] int budget() const { return options_.reductionBudget; }
     [[nodiscard]] const primitives::Registry& registry() const { return registry_; }
