@@ -115,19 +115,19 @@ class Kernel final : public primitives::ProcessorHost {
     // to run, as BEAM charges a send to a long message queue), and a receive that takes
     // from one holding more than half that backlog renews its slice, up to
     // kMaxDrainSlices times (~50 ms here), so that it drains the backlog while it is in
-    // cache, instead of in the 1/n-th of the time that n senders would leave it. With
-    // other workers (and no step limit), the receiver then hands the machines waiting
-    // on its worker to them (ActiveQueue::shed) and drains on for kMaxDrainSlices
-    // more, and so on: the senders run elsewhere, so it does not come back to them
-    // through the shared queue (which moved it from worker to worker at every turn, a
-    // third of the senders running on its worker: fan-in on two threads 0.37 s, with
-    // shedding 0.32 s). Only senders running elsewhere keep a backlog deep, so workers
-    // that all drain soon run out of backlog. While a
-    // worker drains, senders on the other workers do not yield (it takes what they
-    // store as they store it; their yields would only cost them the queue). Both
-    // are scheduling choices (a yield, a longer slice): nothing ever waits for a
-    // backlog to shrink. Fan-in (bench/rholang/fanin.rho, 1,000 senders, one receiver)
-    // peaks at 16 MB instead of 78 MB and runs 1.4x faster on one thread.
+    // cache, instead of in the 1/n-th of the time that n senders would leave it. While
+    // a worker drains, senders on the other workers do not yield (it takes what they
+    // store as they store it; their yields would only cost them the queue). With other
+    // workers (and no step limit or seed), the receiver then hands the machines waiting
+    // on its worker to them (ActiveQueue::shed) and drains on for kMaxDrainSlices more,
+    // and so on: the senders run elsewhere, and the receiver does not come back to them
+    // through the shared queue (which moved it from worker to worker, with a third of
+    // the senders on its worker: fan-in on two threads, median of 8, 0.375 s, shedding
+    // 0.342 s). Only senders running elsewhere keep a backlog deep, so workers that all
+    // drain soon run out of backlog. Both are scheduling choices (a yield, a longer
+    // slice): nothing ever waits for a backlog to shrink. Fan-in
+    // (bench/rholang/fanin.rho, 1,000 senders, one receiver) peaks at 16 MB instead of
+    // 78 MB and runs 1.4x faster on one thread.
     static constexpr int kMaxDrainSlices = 256;
     // Worker [w] starts a slice; what it spent is the budget it used plus budgetShift(w).
     void beginSlice(unsigned w) {
