@@ -762,8 +762,10 @@ void Kernel::drainSlice(int& budget) {
         return;
     StepCounter& c = stepCounters_[w];
     if (c.shift - c.drainBase >= int64_t{kMaxDrainSlices} * full) {
+        // (A slice's spent reductions are an int where the scheduler adds them up: a
+        // drain ends its slice before its shift could overflow one.)
         if (stepCounters_.size() < 2 || options_.maxSteps != 0 || options_.seed ||
-            stopped.load(std::memory_order_relaxed))
+            stopped.load(std::memory_order_relaxed) || c.shift >= kMaxDrainShift)
             return; // the slice ends: what waits on this worker runs (or the run stops)
         queue_->shed(w); // what waits here runs on the other workers
         c.drainBase = c.shift;

@@ -129,6 +129,7 @@ class Kernel final : public primitives::ProcessorHost {
     // (bench/rholang/fanin.rho, 1,000 senders, one receiver) peaks at 16 MB instead of
     // 78 MB and runs 1.4x faster on one thread.
     static constexpr int kMaxDrainSlices = 256;
+    static constexpr int64_t kMaxDrainShift = int64_t{1} << 30; // reductions in one drained slice
     // Worker [w] starts a slice; what it spent is the budget it used plus budgetShift(w).
     void beginSlice(unsigned w) {
         StepCounter& c = stepCounters_[w];
