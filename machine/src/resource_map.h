@@ -27,7 +27,11 @@
 
 namespace rho::machine {
 
-struct Usage {
+// A live machine's entry (one per private-channel slot) is written at every step by
+// the worker that runs it: each on its own cache line, so two workers' machines with
+// neighbouring slots do not stall each other (perf of spawn on two threads: retiring
+// a machine waited on its entry's line; 0.44 -> 0.35 s median).
+struct alignas(64) Usage {
     uint64_t reductions = 0;
     uint64_t comms = 0;             // COMMs its sends and receives performed (public channels)
     uint64_t primitiveRequests = 0; // requests to the primitive processor

@@ -46,8 +46,9 @@ class AnswerWaiter {
 template <class Request, class Answer>
 class PrivateChannels;
 
+// Its own cache lines: neighbouring slots serve machines on different workers.
 template <class Request, class Answer>
-class PrivateChannel {
+class alignas(64) PrivateChannel {
   public:
     enum class State : uint8_t {
         kIdle,      // no request, or the last answer was taken
