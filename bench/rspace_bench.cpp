@@ -98,6 +98,28 @@ void BM_RSpaceJoin(benchmark::State& state) {
 }
 BENCHMARK(BM_RSpaceJoin)->Arg(2)->Arg(4)->Arg(8);
 
+// A queue held [depth] deep (a producer a little ahead of its consumer): one produce
+// and one COMM per iteration, with the run's random choice among matching data on
+// (as a Rholang run has it). Taking a datum from the middle, or appending to a nearly
+// full array, must not cost a shift of the queue.
+void BM_RSpaceSteadyBacklog(benchmark::State& state) {
+    BenchMatcher m;
+    Space space(m);
+    space.setChoiceSeed(1);
+    uint64_t ch = 7;
+    int pattern = -1;
+    for (int64_t i = 0; i < state.range(0); ++i)
+        (void)space.produce(ch, i, false);
+    int64_t next = state.range(0);
+    for (auto _ : state) {
+        benchmark::DoNotOptimize(space.produce(ch, next++, false));
+        auto comm = space.consume({&ch, 1}, {&pattern, 1}, 1, false, false);
+        benchmark::DoNotOptimize(comm);
+    }
+    state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_RSpaceSteadyBacklog)->Arg(1)->Arg(32)->Arg(200)->Arg(250)->Arg(1000);
+
 // Many distinct channels: the hash lookup at scale (no O(n) scan).
 void BM_RSpaceManyChannels(benchmark::State& state) {
     BenchMatcher m;

@@ -6,6 +6,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 namespace rho::rspace::test {
 namespace {
 
@@ -226,6 +228,39 @@ TEST_CASE("peek leaves the data", "[rspace][peek]") {
         CHECK(comm->reissueProduce);
         CHECK_FALSE(space.produce("a", V{1}, false));
         CHECK(dump(space) == "a: (1)\n");
+    }
+}
+
+TEST_CASE("random picks from a short queue leave the rest listed oldest first", "[rspace]") {
+    // With the run's random choice on, a receive takes any of up to 64 matching data;
+    // the taken one's place is filled by the oldest (no shift). What stays is still
+    // listed, and read, oldest first.
+    for (uint64_t seed = 1; seed <= 20; ++seed) {
+        INFO("seed " << seed);
+        TestMatcher m;
+        TestSpace space(m);
+        space.setChoiceSeed(seed);
+        for (int v = 1; v <= 10; ++v)
+            CHECK_FALSE(space.produce("a", V{v}, false));
+        std::vector<int> taken;
+        for (int i = 0; i < 6; ++i) {
+            auto c = consume1(space, "a", {kAny}, 0);
+            REQUIRE(c);
+            taken.push_back(c->data[0][0]);
+        }
+        std::vector<int> rest;
+        for (const auto& view : space.inspect())
+            for (const auto& [d, persistent] : view.data)
+                rest.push_back(d[0]);
+        CHECK(rest.size() == 4);
+        CHECK(std::is_sorted(rest.begin(), rest.end()));
+        std::vector<int> all = taken; // each datum once, taken or left
+        all.insert(all.end(), rest.begin(), rest.end());
+        std::sort(all.begin(), all.end());
+        CHECK(all == std::vector<int>{1, 2, 3, 4, 5, 6, 7, 8, 9, 10});
+        V oldest;
+        REQUIRE(space.readOldest("a", oldest));
+        CHECK(oldest == V{rest[0]});
     }
 }
 

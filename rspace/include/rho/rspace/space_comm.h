@@ -208,11 +208,13 @@ inline bool Space<Types, Matcher>::tryFireProduceJoin(Slot slot, size_t w, const
     for (size_t j = 0; j < arity; ++j) {
         if (j == self) {
             picks[j].slot = slot;
+            picks[j].pos = Pick::kNoPos;
             continue;
         }
         picks[j].slot = find(keys[j], rec->slots[j].entry->channel);
         if (picks[j].slot.node == nullptr ||
-            !scanData(*picks[j].slot.node, rec->slots[j].pattern, rec->continuation, picks[j].pos, picks[j].bindings)) {
+            !scanData(*picks[j].slot.node, rec->slots[j].pattern, rec->continuation, picks[j].pos, picks[j].bindings,
+                      std::span<const Pick>(picks.data(), j))) {
             return false;
         }
     }
@@ -238,24 +240,21 @@ inline bool Space<Types, Matcher>::tryFireProduceJoin(Slot slot, size_t w, const
     CommEvent<Types> event{rec->continuation, rec->persistent, rec->peek, data, bindings,
                            static_cast<uint32_t>(self), true, channelOf, persistentData};
     sink(event);
-    for (size_t j = 0; j < arity; ++j) {
-        if (j != self) {
-            removeTaken(picks[j], keys[j], rec->peek);
-        }
-    }
+    removeAllTaken(picks, keys, rec->peek);
     if (!rec->persistent) {
         for (size_t j = 0; j < arity; ++j) {
+            // The record's waiter for slot j (an entry holds two when the join's
+            // channels are one name: then positions moved with the first erase).
             ChannelEntry& e = *picks[j].slot.node;
-            if (j == self) {
-                eraseWaiter(e, w);
-            } else {
-                for (size_t i = 0; i < e.waiting.size(); ++i) {
-                    if (e.waiting[i].rec == rec) {
-                        eraseWaiter(e, i);
-                        break;
-                    }
-                }
+            auto mine = [&](size_t at) { return e.waiting[at].rec == rec && e.waiting[at].index == j; };
+            size_t at = j == self ? w : e.waiting.size();
+            if (at >= e.waiting.size() || !mine(at)) {
+                at = 0;
+                while (at < e.waiting.size() && !mine(at))
+                    ++at;
             }
+            RHO_CHECK(at < e.waiting.size(), "rspace: a join's waiter is missing");
+            eraseWaiter(e, at);
             refreshContract(picks[j].slot);
         }
     }

@@ -8,6 +8,8 @@
 
 #include "rho/rspace/space.h"
 
+#include <numeric>
+
 namespace rho::rspace {
 
 template <class Types, class Matcher>
@@ -33,7 +35,11 @@ inline std::vector<ChannelView<Types>> Space<Types, Matcher>::inspect() const {
         ChannelView<Types>& view = views.emplace_back(ChannelView<Types>{e->channel, {}, {}, {}});
         view.data.reserve(e->data.size());
         view.origins.reserve(e->data.size());
-        for (size_t i = 0; i < e->data.size(); ++i) {
+        std::vector<size_t> order(e->data.size()); // oldest first (see removeTaken)
+        std::iota(order.begin(), order.end(), size_t{0});
+        std::sort(order.begin(), order.end(),
+                  [e](size_t a, size_t b) { return e->data[a].seq() < e->data[b].seq(); });
+        for (const size_t i : order) {
             view.data.emplace_back(e->data[i].datum, e->data[i].persistent());
             view.origins.push_back(e->data[i].origin());
         }
