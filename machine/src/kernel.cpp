@@ -411,6 +411,28 @@ void Kernel::openOutbox(const Value& channel, bool cross) {
     o.cross = cross;
 }
 
+void Kernel::closeOutbox(Outbox& o) {
+    o.open = false;
+    o.channel = Value{};
+    outboxesOpen_.fetch_sub(1, std::memory_order_relaxed);
+}
+
+void Kernel::receiving(std::span<const Value> channels) {
+    const unsigned w = Scheduler::currentWorker();
+    if (w >= outboxes_.size() || !outboxes_[w].open || !outboxes_[w].cross)
+        return;
+    Outbox& o = outboxes_[w];
+    for (const Value& c : channels) {
+        if (c == o.channel) {
+            flushOutbox(w);
+            if (o.open)
+                closeOutbox(o);
+            o.lastCross = Value{};
+            return;
+        }
+    }
+}
+
 void Kernel::crossFired(const Value& channel) {
     const unsigned w = Scheduler::currentWorker();
     if (w >= outboxes_.size())
@@ -471,9 +493,7 @@ bool Kernel::flushOutbox(unsigned w, int* budget) {
         resources_->addUnowned(Usage{0, comms, 0, 0, 0});
     heldSends_.fetch_add(messages.size(), std::memory_order_relaxed);
     if (o.cross ? firedHere : backlog < rspace::kDeepBacklog / 2) {
-        o.open = false;
-        o.channel = Value{};
-        outboxesOpen_.fetch_sub(1, std::memory_order_relaxed);
+        closeOutbox(o);
     } else if (budget != nullptr && backlog >= rspace::kDeepBacklog) {
         yieldSlice(*budget);
     }
@@ -516,6 +536,8 @@ bool Kernel::receive(Machine& by, std::span<const Value> channels, std::shared_p
             })) {
             if (meter_ != nullptr) [[unlikely]]
                 meter_->charge(eventCost(channels.size()));
+            if (outboxesOpen_.load(std::memory_order_relaxed) != 0) [[unlikely]]
+                receiving(channels);
             return false; // stored: k is the space's now
         }
         if (meter_ != nullptr && meter_->exhausted()) [[unlikely]]

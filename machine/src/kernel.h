@@ -285,6 +285,13 @@ class Kernel final : public primitives::ProcessorHost {
         bool cross = false; // opened by a send that fired another worker's receive
         Value lastCross;    // the channel of the last such send
     };
+    void closeOutbox(Outbox& o);
+    // A receive on [channels] by this worker found nothing and waits: a cross outbox
+    // it holds for one of them is flushed and closed. The worker's own machines take
+    // from that channel, so what it holds back may be what they (and the other
+    // worker's) wait for: a shared cell (`for (@c <- cell) { cell!(c + 1) | ... }` in
+    // chains on two workers) waited up to kOutboxSlices slices for each update.
+    void receiving(std::span<const Value> channels);
     // Holds [msg] back in the outbox of this worker when it is open for [channel]
     // (then true: the send is done as far as its machine knows).
     bool holdBack(Machine& by, const Value& channel, Message& msg, int& budget);

@@ -545,3 +545,29 @@ TEST_CASE("a join whose channels turn out to be one name takes each datum once",
         }
     }
 }
+
+TEST_CASE("a shared cell updated by chains on two workers counts every update", "[machine][budget]") {
+    // 200 chains take turns on one cell, 200 updates each. On two threads a send that
+    // fires a receive of the other worker may be held back (a cross outbox); a worker
+    // whose own receive then waits on that channel produces what it holds first
+    // (Kernel::receiving), and a worker that keeps running out of work rests (load
+    // compaction). Neither may lose or repeat an update: once every chain has done its
+    // 200 takes, the one token left on the cell holds 40,000.
+    const std::string program = R"(new out(`rho:io:stdout`), cell, worker, start, done, finish in {
+  cell!(0) |
+  contract worker(@k) = { if (k > 0) { for (@c <- cell) { cell!(c + 1) | worker!(k - 1) } } else { done!(0) } } |
+  contract start(@p) = { if (p > 0) { worker!(200) | start!(p - 1) } } |
+  contract finish(@n) = { if (n == 0) { for (@c <- cell) { out!(c) } } else { for (_ <- done) { finish!(n - 1) } } } |
+  start!(200) | finish!(200)
+})";
+    for (int run = 0; run < 4; ++run) {
+        for (unsigned threads : {1u, 2u}) {
+            INFO("run " << run << ", threads " << threads);
+            RuntimeOptions o;
+            o.threads = threads;
+            Outcome r = runProgram(program, o);
+            CHECK(r.out == "40000\n");
+            CHECK(r.stats.errors == 0);
+        }
+    }
+}
