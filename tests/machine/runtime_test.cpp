@@ -76,6 +76,20 @@ Outcome runProgram(const std::string& src, RuntimeOptions o = {}) {
     return {*stats, cap.outText(), cap.errText()};
 }
 
+// Runs [program] [runs] times on one thread and on two, each outcome to [check]
+// (Outcome, threads).
+template <class Check>
+void onOneAndTwoThreads(const std::string& program, int runs, Check&& check) {
+    for (int run = 0; run < runs; ++run) {
+        for (unsigned threads : {1u, 2u}) {
+            INFO("run " << run << ", threads " << threads);
+            RuntimeOptions o;
+            o.threads = threads;
+            check(runProgram(program, o), threads);
+        }
+    }
+}
+
 std::string tempDir() {
     std::string t = (std::filesystem::temp_directory_path() / "rhovm-test-XXXXXX").string();
     REQUIRE(mkdtemp(t.data()) != nullptr);
@@ -366,21 +380,15 @@ TEST_CASE("a producer chain and a consumer chain on two workers lose and repeat 
     // spawner (n = 20000..0), parent (20000), ack (2000), collect (n = 20000..0), out.
     constexpr uint64_t kComms = 20001 + 20000 + 2000 + 20001 + 1;
     uint64_t held = 0;
-    for (int run = 0; run < 4; ++run) {
-        for (unsigned threads : {1u, 2u}) {
-            INFO("run " << run << ", threads " << threads);
-            RuntimeOptions o;
-            o.threads = threads;
-            Outcome r = runProgram(program, o);
-            CHECK(r.out == "200010000\n"); // 1 + 2 + ... + 20000
-            CHECK(r.stats.errors == 0);
-            CHECK(r.stats.comms == kComms);
-            if (threads == 1)
-                CHECK(r.stats.heldSends == 0);
-            else
-                held += r.stats.heldSends;
-        }
-    }
+    onOneAndTwoThreads(program, 4, [&](const Outcome& r, unsigned threads) {
+        CHECK(r.out == "200010000\n"); // 1 + 2 + ... + 20000
+        CHECK(r.stats.errors == 0);
+        CHECK(r.stats.comms == kComms);
+        if (threads == 1)
+            CHECK(r.stats.heldSends == 0);
+        else
+            held += r.stats.heldSends;
+    });
     UNSCOPED_INFO("sends held back over the two-thread runs: " << held);
 }
 
@@ -560,14 +568,8 @@ TEST_CASE("a shared cell updated by chains on two workers counts every update", 
   contract finish(@n) = { if (n == 0) { for (@c <- cell) { out!(c) } } else { for (_ <- done) { finish!(n - 1) } } } |
   start!(200) | finish!(200)
 })";
-    for (int run = 0; run < 4; ++run) {
-        for (unsigned threads : {1u, 2u}) {
-            INFO("run " << run << ", threads " << threads);
-            RuntimeOptions o;
-            o.threads = threads;
-            Outcome r = runProgram(program, o);
-            CHECK(r.out == "40000\n");
-            CHECK(r.stats.errors == 0);
-        }
-    }
+    onOneAndTwoThreads(program, 4, [](const Outcome& r, unsigned) {
+        CHECK(r.out == "40000\n");
+        CHECK(r.stats.errors == 0);
+    });
 }
