@@ -839,24 +839,19 @@ class Space {
         if (entry.data[pick.pos].persistent() || peek) {
             return;
         }
-        if (shift) [[unlikely]] {
-            entry.data[pick.pos].datum = Datum{};
-            entry.data.erase(pick.pos);
-            markDirty(entry, key);
-            refreshContract(pick.slot);
-            return;
-        }
         // A pick from the middle (choose) gets the oldest in its place instead of
         // shifting the younger ones down, O(1): a queue 2-64 deep (a producer a little
         // ahead of its consumer) had every COMM move half of it (a loop keeping 32
         // messages on a channel: 5,665 -> 5,366 instructions a message). So a channel's
         // data are oldest first except within its first kChoiceWindow (oldestIndex,
-        // inspect()).
-        if (pick.pos != 0)
+        // inspect()). [shift]: the younger ones move down (other picks point into them).
+        if (shift || pick.pos == 0) {
+            entry.data[pick.pos].datum = Datum{};
+            entry.data.erase(pick.pos);
+        } else {
             entry.data[pick.pos] = std::move(entry.data[0]);
-        else
-            entry.data[0].datum = Datum{};
-        entry.data.erase(0);
+            entry.data.erase(0);
+        }
         markDirty(entry, key);
         refreshContract(pick.slot);
     }
