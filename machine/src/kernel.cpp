@@ -12,6 +12,7 @@
 #include "rho/bytecode/symbol.h"
 #include "rho/primitives/system.h"
 #include "rho/primitives/term_size.h"
+#include "rho/rspace/spin_lock.h"
 #include "scheduler.h"
 
 namespace rho::machine {
@@ -329,6 +330,7 @@ bool Kernel::send(Machine* by, const Value& channel, Message& msg, bool persiste
         Taken taken;
         if (meter_ != nullptr && !meter_->charge(stored)) [[unlikely]]
             return false;
+        const uint64_t contendedBefore = rspace::tContendedLocks;
         rspace::ProduceResult r = space_.produce(
             channel, msg, persistent,
             [this, &taken, inPlace, persistent, by](CommEvent& e) {
@@ -344,6 +346,8 @@ bool Kernel::send(Machine* by, const Value& channel, Message& msg, bool persiste
                 yieldSlice(budget);
                 if (!persistent)
                     openOutbox(channel);
+            } else if (rspace::tContendedLocks != contendedBefore && by != nullptr && !persistent) [[unlikely]] {
+                crossFired(channel); // a receiver on another worker drains it as this one fills it
             }
             if (meter_ != nullptr) [[unlikely]]
                 meter_->charge(eventCost(1));

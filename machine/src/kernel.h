@@ -145,9 +145,9 @@ class Kernel final : public primitives::ProcessorHost {
 
     // Held-back sends to a channel another worker receives from. When a machine's send
     // on worker w stores onto a channel that is deep (kStoredDeep), or fires a receive
-    // another worker installed, twice in a row on the same channel (a producer chain
-    // and a consumer chain on two workers, as in bench/rholang/spawn.rho: a "cross"
-    // outbox), w opens its outbox for that channel: its machines' later one-shot sends
+    // another worker installed or stores while another worker holds the channel's lock,
+    // twice in a row on the same channel (a producer chain and a consumer chain on two
+    // workers, as in bench/rholang/spawn.rho: a "cross" outbox), w opens its outbox for that channel: its machines' later one-shot sends
     // to it are held there and produced kOutboxBatch at a time under one acquisition
     // of the channel's lock (Space::produceBatch). So the senders and the receiver on
     // the other worker do not pass the lock, the channel entry's cache lines and the
@@ -298,9 +298,11 @@ class Kernel final : public primitives::ProcessorHost {
     // A send by [by] stored onto a deep channel, or ([cross]) fired a receive another
     // worker installed: this worker's outbox opens for it.
     void openOutbox(const Value& channel, bool cross = false);
-    // A one-shot send on this worker fired a receive another worker installed: the
-    // second one in a row on the same [channel] opens the outbox for it (a channel that
-    // serves one message, such as a call's return channel, does not).
+    // A one-shot send on this worker fired a receive another worker installed, or
+    // stored its datum while another worker held the channel's lock (a receiver there
+    // draining what this worker's chain sends): the second one in a row on the same
+    // [channel] opens the outbox for it (a channel that serves one message, such as a
+    // call's return channel, does not).
     void crossFired(const Value& channel);
     alignas(64) std::vector<Outbox> outboxes_;
     bool holdBack_ = true;
