@@ -147,9 +147,10 @@ class Kernel final : public primitives::ProcessorHost {
     // on worker w stores onto a channel that is deep (kStoredDeep), or fires a receive
     // another worker installed or stores while another worker holds the channel's lock,
     // twice in a row on the same channel (a producer chain and a consumer chain on two
-    // workers, as in bench/rholang/spawn.rho: a "cross" outbox), w opens its outbox for that channel: its machines' later one-shot sends
-    // to it are held there and produced kOutboxBatch at a time under one acquisition
-    // of the channel's lock (Space::produceBatch). So the senders and the receiver on
+    // workers, as in bench/rholang/spawn.rho: a "cross" outbox), w opens its outbox
+    // for that channel: its machines' later one-shot sends to it are held there and
+    // produced kOutboxBatch at a time under one acquisition of the channel's lock
+    // (Space::produceBatch). So the senders and the receiver on
     // the other worker do not pass the lock, the channel entry's cache lines and the
     // receiver's wake-up back and forth at every message: the receiver takes a batch
     // (the first datum by its waiting receive, the rest as stored data) while the
