@@ -296,8 +296,9 @@ class Kernel final : public primitives::ProcessorHost {
     // Holds [msg] back in the outbox of this worker when it is open for [channel]
     // (then true: the send is done as far as its machine knows).
     bool holdBack(Machine& by, const Value& channel, Message& msg, int& budget);
-    // A send by [by] stored onto a deep channel, or ([cross]) fired a receive another
-    // worker installed: this worker's outbox opens for it.
+    // A send stored onto a deep channel, or ([cross], crossFired) twice in a row fired
+    // a receive another worker installed or stored while another worker held the
+    // channel's lock: this worker's outbox opens for it.
     void openOutbox(const Value& channel, bool cross = false);
     // A one-shot send on this worker fired a receive another worker installed, or
     // stored its datum while another worker held the channel's lock (a receiver there
