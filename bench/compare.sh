@@ -83,7 +83,7 @@ for w in pingpong ring spawn fanin pfib; do
     # Each one-thread run and the two-thread run right after it saw the host in (most
     # likely) the same state: the median of their ratios is steadier under the host's
     # slow spells than the ratio of the two medians.
-    paired=$(awk -F'|' -v w="$w" '$1 == w && $2 == 1 { one = $3 } $1 == w && $2 == 2 && one != "" { printf "%.6f\n", one / $3; one = "" }' "$RAW" | median)
+    paired=$(awk -F'|' -v w="$w" '$1 == w && $2 == 1 { one = $3 } $1 == w && $2 == 2 && one > 0 && $3 > 0 { printf "%.6f\n", one / $3; one = "" }' "$RAW" | median)
     rate1=$(awk -v o="${OPS[$w]}" -v s="$r1" 'BEGIN { printf "%.0f", o / s }')
     rate2=$(awk -v o="${OPS[$w]}" -v s="$r2" 'BEGIN { printf "%.0f", o / s }')
     best=$((rate1 > rate2 ? rate1 : rate2))
