@@ -95,9 +95,10 @@ void printStats(const rho::machine::RunStats& s) {
     std::fprintf(stderr,
                  "seconds %.6f, steps %llu, machines %llu, comms %llu, primitive requests %llu, "
                  "private-channel comms %llu, late answers %llu, worker rests %llu, backlog yields %llu, held sends %llu, "
-                 "bytes allocated %llu\n",
+                 "leased data %llu, bytes allocated %llu\n",
                  s.seconds, u(s.steps), u(s.machines), u(s.comms), u(s.primitiveRequests), u(s.privateComms),
-                 u(s.lateAnswers), u(s.rests), u(s.backlogYields), u(s.heldSends), u(s.bytesAllocated));
+                 u(s.lateAnswers), u(s.rests), u(s.backlogYields), u(s.heldSends), u(s.leasedData),
+                 u(s.bytesAllocated));
     if (s.checkpoints != 0)
         std::fprintf(stderr, "checkpoints during the run %llu\n", u(s.checkpoints));
     if (s.channelsLoaded != 0 || s.channelsEvicted != 0)

@@ -136,8 +136,10 @@ void Kernel::beginRun(ActiveQueue& queue, ResourceMap& resources, MachinePool& p
     steps_.store(0);
     stepCounters_ = std::vector<StepCounter>(queue.workers());
     outboxes_ = std::vector<Outbox>(queue.workers());
+    leases_ = std::vector<Lease>(queue.workers());
     outboxesOpen_.store(0, std::memory_order_relaxed);
     heldSends_.store(0, std::memory_order_relaxed);
+    leasedData_.store(0, std::memory_order_relaxed);
     // Overshoot of the step limit is at most one batch per worker: keep it near 1%.
     int64_t batch = static_cast<int64_t>(options_.maxSteps / (100 * std::max(1u, queue.workers())));
     stepBatch_ = options_.maxSteps != 0 ? std::clamp<int64_t>(batch, 1, 1 << 16) : 1 << 12;
@@ -183,6 +185,8 @@ bool Kernel::deployValue(uint32_t symbol, Value& out) const {
 void Kernel::endRun() {
     for (const Outbox& o : outboxes_)
         RHO_CHECK(o.messages.empty(), "a worker ended the run holding sends back");
+    for (const Lease& l : leases_)
+        RHO_CHECK(l.head == l.data.size(), "a worker ended the run holding leased data");
     queue_ = nullptr;
     resources_ = nullptr;
     pool_ = nullptr;
@@ -448,39 +452,30 @@ void Kernel::crossFired(const Value& channel) {
         o.lastCross = channel;
 }
 
-bool Kernel::flushOutbox(unsigned w, int* budget) {
-    if (w >= outboxes_.size() || outboxes_[w].messages.empty())
-        return false;
-    Outbox& o = outboxes_[w];
-    std::vector<Message> messages;
-    std::vector<uint16_t> origins;
-    messages.swap(o.messages); // (what the COMMs below start never sends from here)
-    origins.swap(o.origins);
-    o.slices = 0;
-    const Value channel = o.channel;
+Kernel::Produced Kernel::produceHeld(unsigned w, const Value& channel, std::span<Message> messages,
+                                     std::span<const uint16_t> origins, bool returned) {
     struct Fired {
         size_t index; // of the message that fired it
         Taken taken;
     };
     absl::InlinedVector<Fired, 1> fired;
-    size_t backlog = 0;
+    Produced out;
     uint64_t comms = 0;
-    bool firedHere = false; // a receive of this worker (or any) took one of them
     for (size_t base = 0; base < messages.size();) {
-        const std::span<Message> rest = std::span<Message>(messages).subspan(base);
+        const std::span<Message> rest = messages.subspan(base);
         fired.clear();
         const size_t reissue = space_.produceBatch(
-            channel, rest, std::span<const uint16_t>(origins).subspan(base),
+            channel, rest, origins.size() > base ? origins.subspan(base) : std::span<const uint16_t>{},
             [this, &fired, &messages](CommEvent& e) {
                 const auto index = static_cast<size_t>(e.data[e.producedIndex] - messages.data());
                 fired.push_back(Fired{index, Taken{}});
                 take(e, fired.back().taken, nullptr);
             },
-            backlog);
+            out.backlog, returned);
         for (Fired& f : fired) { // the locks are released: start what the COMMs fired
             ++comms;
             if (f.taken.worker == ~0u || f.taken.worker == w)
-                firedHere = true;
+                out.firedHere = true;
             if (f.taken.system != kNoSystem)
                 processor_.serveSystem(f.taken.system, messages[f.index].args, primitives::SendSite{});
             else
@@ -495,10 +490,25 @@ bool Kernel::flushOutbox(unsigned w, int* budget) {
     }
     if (comms != 0)
         resources_->addUnowned(Usage{0, comms, 0, 0, 0});
+    return out;
+}
+
+bool Kernel::flushOutbox(unsigned w, int* budget) {
+    const bool returned = returnLease(w);
+    if (w >= outboxes_.size() || outboxes_[w].messages.empty())
+        return returned;
+    Outbox& o = outboxes_[w];
+    std::vector<Message> messages;
+    std::vector<uint16_t> origins;
+    messages.swap(o.messages); // (what the COMMs below start never sends from here)
+    origins.swap(o.origins);
+    o.slices = 0;
+    const Value channel = o.channel;
+    const Produced p = produceHeld(w, channel, messages, origins);
     heldSends_.fetch_add(messages.size(), std::memory_order_relaxed);
-    if (o.cross ? firedHere : backlog < rspace::kDeepBacklog / 2) {
+    if (o.cross ? p.firedHere : p.backlog < rspace::kDeepBacklog / 2) {
         closeOutbox(o);
-    } else if (budget != nullptr && backlog >= rspace::kDeepBacklog) {
+    } else if (budget != nullptr && p.backlog >= rspace::kDeepBacklog) {
         yieldSlice(*budget);
     }
     if (o.messages.empty()) { // keep the buffers' capacity for the next batch
@@ -506,6 +516,82 @@ bool Kernel::flushOutbox(unsigned w, int* budget) {
         origins.clear();
         o.messages.swap(messages);
         o.origins.swap(origins);
+    }
+    return true;
+}
+
+void Kernel::lease(const Value& channel, size_t backlog) {
+    const unsigned w = Scheduler::currentWorker();
+    if (!holdBack_ || options_.seed || w >= leases_.size())
+        return;
+    Lease& l = leases_[w];
+    if (l.head != l.data.size())
+        return;
+    l.data.clear();
+    l.origins.clear();
+    l.head = 0;
+    std::vector<Message>& out = l.data;
+    if (space_.takeRun(channel, kLeaseRun, out, l.origins) == 0)
+        return;
+    l.channel = channel;
+    l.backlog = backlog;
+    l.shard = space_.shardFor(channel);
+}
+
+int Kernel::fromLease(Machine& by, const Value& channel, Continuation& k, int& budget) {
+    const unsigned w = Scheduler::currentWorker();
+    if (w >= leases_.size())
+        return 0;
+    Lease& l = leases_[w];
+    if (l.head == l.data.size() || !(l.channel == channel))
+        return 0;
+    Bindings bound{};
+    if (!RhoMatcher{}.match(PatternRef{0, 0}, k, l.data[l.head], bound)) {
+        returnLease(w);
+        return 0;
+    }
+    l.data[l.head] = Message{};
+    if (++l.head == l.data.size())
+        leasedData_.fetch_add(l.head, std::memory_order_relaxed);
+    space_.countLeasedComm(l.shard);
+    ++by.usage->comms;
+    if (l.backlog-- > rspace::kDeepBacklog / 2) [[unlikely]]
+        drainSlice(budget);
+    Taken t;
+    t.fired = true;
+    t.body = std::move(k.body);
+    t.captures = std::move(k.captures);
+    for (auto& binding : bound)
+        t.bound.push_back(std::move(binding));
+    t.worker = k.worker == Continuation::kAnyWorker ? ~0u : k.worker;
+    if (continueIn(by, t))
+        return 1;
+    startTaken(t);
+    return 2;
+}
+
+bool Kernel::returnLease(unsigned w) {
+    if (w >= leases_.size())
+        return false;
+    Lease& l = leases_[w];
+    if (l.head == l.data.size())
+        return false;
+    std::vector<Message> data;
+    std::vector<uint16_t> origins;
+    data.swap(l.data);
+    origins.swap(l.origins);
+    const size_t head = l.head;
+    leasedData_.fetch_add(head, std::memory_order_relaxed);
+    l.head = 0;
+    const Value channel = std::move(l.channel);
+    l.channel = Value{};
+    produceHeld(w, channel, std::span<Message>(data).subspan(head), std::span<const uint16_t>(origins).subspan(head),
+                /*returned=*/true);
+    data.clear();
+    origins.clear();
+    if (l.data.empty()) {
+        l.data.swap(data);
+        l.origins.swap(origins);
     }
     return true;
 }
@@ -528,6 +614,11 @@ bool Kernel::receive(Machine& by, std::span<const Value> channels, std::shared_p
     Continuation k{std::move(body), std::move(captures), Native::kNone,
                    persistent ? Continuation::kAnyWorker : Continuation::affinity(Scheduler::currentWorker()),
                    origins_ != nullptr ? origins_->siteOf(*by.code, by.pc - 1) : OriginSites::kUnknown};
+    const bool leasable = !persistent && !peek && channels.size() == 1 && meter_ == nullptr;
+    if (leasable) {
+        if (const int served = fromLease(by, channels[0], k, budget))
+            return served == 1;
+    }
     for (;;) {
         Taken taken;
         if (meter_ != nullptr && !meter_->charge(stored)) [[unlikely]]
@@ -549,6 +640,8 @@ bool Kernel::receive(Machine& by, std::span<const Value> channels, std::shared_p
         ++by.usage->comms;
         if (taken.backlog > rspace::kDeepBacklog / 2) [[unlikely]]
             drainSlice(budget);
+        if (leasable && taken.backlog > kLeaseMin)
+            lease(channels[0], taken.backlog - 1);
         if (!persistent) {
             if (continueIn(by, taken))
                 return true;

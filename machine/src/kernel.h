@@ -167,11 +167,15 @@ class Kernel final : public primitives::ProcessorHost {
     static constexpr uint32_t kOutboxSlices = 16;
     // Whether the next runs may hold back sends (between runs only; default on).
     void setHoldBack(bool on) { holdBack_ = on; }
-    // Worker [w] produces what it holds back (a send on worker w, [budget] its slice's:
-    // the slice ends when the channel is still deep). True when it held anything.
+    // Worker [w] produces what it holds back, and returns its lease (a send on worker
+    // w, [budget] its slice's: the slice ends when the channel is still deep). True
+    // when it held anything.
     bool flushOutbox(unsigned w, int* budget = nullptr);
-    // Worker [w] ended a slice: every kOutboxSlices slices, what it holds back goes out.
+    // Worker [w] ended a slice: its lease goes back, and every kOutboxSlices slices
+    // what it holds back goes out.
     void sliceEnded(unsigned w) {
+        if (w < leases_.size() && leases_[w].head != leases_[w].data.size())
+            returnLease(w);
         if (outboxesOpen_.load(std::memory_order_relaxed) == 0)
             return;
         Outbox& o = outboxes_[w];
@@ -179,6 +183,7 @@ class Kernel final : public primitives::ProcessorHost {
             flushOutbox(w);
     }
     [[nodiscard]] uint64_t heldSends() const { return heldSends_.load(std::memory_order_relaxed); }
+    [[nodiscard]] uint64_t leasedData() const { return leasedData_.load(std::memory_order_relaxed); }
     // Whether some worker's outbox is open (it holds sends back, or will).
     [[nodiscard]] bool batching() const { return outboxesOpen_.load(std::memory_order_relaxed) != 0; }
 
@@ -307,10 +312,53 @@ class Kernel final : public primitives::ProcessorHost {
     // call's return channel, does not).
     void crossFired(const Value& channel);
     alignas(64) std::vector<Outbox> outboxes_;
+    // Leases, the receiving side of held-back sends: a one-shot receive on one channel
+    // that took a datum from a channel holding more than kLeaseMin moves a run of up to
+    // kLeaseRun of its oldest one-shot data out of the space (Space::takeRun, one lock
+    // acquisition) into its worker's lease; the worker's next receives on that channel
+    // take from it with no lock and no hash lookup (fromLease: still a COMM, matched
+    // and counted). So a receiver draining a channel that another worker fills meets
+    // the channel's lock and cache lines once per run, not once per message. Leased
+    // data are out of the space, as if those receives came first (a schedule the
+    // calculus allows): other receivers, joins and peeks wait for them, so a lease is
+    // short. It goes back (produceHeld, firing what waits) when the worker's slice ends,
+    // before it idles or rests (flushOutbox), and when a receive there does not match
+    // its next datum. Not on a metered or seeded run, nor where a checkpoint can be
+    // taken during the run (setHoldBack(false)).
+    static constexpr size_t kLeaseMin = 32;
+    static constexpr size_t kLeaseRun = 64;
+    struct alignas(64) Lease {
+        Value channel;
+        std::vector<Message> data;
+        std::vector<uint16_t> origins;
+        size_t head = 0;
+        size_t backlog = 0; // what the channel held after the run was leased
+        uint32_t shard = 0; // the channel's (Space::shardFor)
+    };
+    // A receive of [by] on [channel] with continuation [k], from this worker's lease:
+    // 0, not served (no lease of that channel, or its next datum does not match: then
+    // the lease goes back); 1, served and [by] continues in the body; 2, served and the
+    // body queued.
+    int fromLease(Machine& by, const Value& channel, Continuation& k, int& budget);
+    // A receive on this worker took a datum from [channel], which still holds [backlog]:
+    // the worker leases a run of it, unless it holds a lease already.
+    void lease(const Value& channel, size_t backlog);
+    // Worker [w]'s lease goes back to the space. True when it held anything.
+    bool returnLease(unsigned w);
+    struct Produced {
+        size_t backlog = 0;     // the channel's data count after
+        bool firedHere = false; // a receive of this worker (or of none) took one
+    };
+    // Worker [w] produces [messages] (held back or leased: [returned]) on [channel],
+    // under one lock acquisition per batch, and starts what they fire.
+    Produced produceHeld(unsigned w, const Value& channel, std::span<Message> messages,
+                         std::span<const uint16_t> origins, bool returned = false);
+    std::vector<Lease> leases_;
     bool holdBack_ = true;
     std::vector<StepCounter> stepCounters_;
     alignas(64) std::atomic<unsigned> outboxesOpen_{0}; // read on every send: 0 almost always
     alignas(64) std::atomic<uint64_t> heldSends_{0};
+    alignas(64) std::atomic<uint64_t> leasedData_{0}; // added as each lease ends
     alignas(64) int64_t stepBatch_ = 1;
     bool countSteps_ = false;
     alignas(64) std::atomic<uint64_t> steps_{0};

@@ -369,6 +369,7 @@ absl::StatusOr<RunStats> Runtime::run(const bytecode::Program& program) {
     stats.rests = scheduler.rests();
     stats.backlogYields = s.kernel.backlogYields() - yieldsBefore;
     stats.heldSends = s.kernel.heldSends(); // (counted from 0 at each run's start)
+    stats.leasedData = s.kernel.leasedData(); // (the same)
     stats.channelsLoaded = s.space.channelsLoaded() - loadedBefore;
     stats.channelsEvicted = s.space.channelsEvicted() - evictedBefore;
     stats.errors = s.kernel.errors() - errorsBefore;

@@ -510,5 +510,43 @@ TEST_CASE("a batch of sends does what as many produces would, in order", "[rspac
     }
 }
 
+TEST_CASE("takeRun moves a channel's oldest one-shot data out, and they can go back", "[rspace][lease]") {
+    TestMatcher m;
+    TestSpace space(m);
+    for (int i = 1; i <= 4; ++i)
+        CHECK_FALSE(space.produce("a", V{i}, false));
+    CHECK_FALSE(space.produce("a", V{9}, true));
+    CHECK_FALSE(space.produce("a", V{5}, false));
+    std::vector<V> run;
+    std::vector<uint16_t> origins;
+    CHECK(space.takeRun("a", 2, run, origins) == 2);
+    CHECK(run == std::vector<V>{{1}, {2}});
+    CHECK(space.takeRun("a", 10, run, origins) == 2); // (3) and (4): it stops at the persistent (9)
+    CHECK(run == std::vector<V>{{1}, {2}, {3}, {4}});
+    CHECK(origins.size() == 4);
+    CHECK(dump(space) == "a: (9)!! (5)\n");
+    CHECK(space.takeRun("b", 3, run, origins) == 0);
+    // Nothing is counted until a receive takes one of them; what is left goes back
+    // (produceBatch, returned) without being counted as produced again.
+    CHECK(space.consumeCount() == 0);
+    space.countLeasedComm(space.shardFor("a"));
+    CHECK(space.consumeCount() == 1);
+    CHECK(space.commCount() == 1);
+    CHECK_FALSE(consume1(space, "b", {kAny}, 6));
+    CHECK_FALSE(consumeN(space, {"a", "b"}, {{2}, {kAny}}, 7)); // waits: (2) is out
+    std::vector<int> fired;
+    size_t backlog = 0;
+    auto sink = [&](CommEvent<TestTypes>& e) { fired.push_back(e.continuation); };
+    CHECK(space.produceBatch("a", std::span<V>(run).subspan(1), std::span<const uint16_t>(origins).subspan(1), sink,
+                             backlog, /*returned=*/true) == 3);
+    CHECK(fired.empty()); // the join on a and b needs a datum on b
+    CHECK(space.produceCount() == 6);
+    CHECK(backlog == 5);
+    const std::string now = dump(space); // (channels in the map's order)
+    CHECK(now.find("a: (9)!! (5) (2) (3) (4) k7[a(2) b(_)]\n") != std::string::npos);
+    CHECK(now.find("b: k6[b(_)] k7[a(2) b(_)]\n") != std::string::npos);
+    CHECK(now.size() == 39 + 26); // the two lines and nothing else
+}
+
 } // namespace
 } // namespace rho::rspace::test

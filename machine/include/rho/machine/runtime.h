@@ -48,6 +48,7 @@ struct RunStats {
     uint64_t rests = 0;             // a worker left contended work to the others (load compaction)
     uint64_t backlogYields = 0;     // sends that stored onto a deep channel and ended their slice
     uint64_t heldSends = 0;         // sends to a deep channel held back and produced in batches
+    uint64_t leasedData = 0;        // data a receive took from its worker's lease of a deep channel
     uint64_t errors = 0;            // processes ended by a run-time error
     uint64_t steps = 0;             // reductions
     uint64_t bytesAllocated = 0;    // heap bytes of the values the machines built (estimate)

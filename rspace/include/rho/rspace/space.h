@@ -201,10 +201,25 @@ class Space {
     // COMM; [origins] tags the data as produce()'s origin does (empty: all 0). Returns
     // the index of the first datum whose COMM makes the caller produce it again
     // (kReissue: a peek met it; the data after it are left to the caller too), or
-    // data.size(). [backlog] receives the channel's data count at the end.
+    // data.size(). [backlog] receives the channel's data count at the end. [returned]:
+    // the data are ones takeRun moved out, produced already (not counted again).
     template <class Sink>
     size_t produceBatch(const Channel& channel, std::span<Datum> data, std::span<const uint16_t> origins, Sink&& sink,
-                        size_t& backlog);
+                        size_t& backlog, bool returned = false);
+
+    // Moves up to [max] of [channel]'s oldest one-shot data out of the space into [out]
+    // (their origins into [origins]), for a receiver that takes them one by one without
+    // the channel's lock (the kernel's leases: each is counted as a COMM by
+    // countLeasedComm when it is taken, and what is not taken is produced again). Stops
+    // at a persistent datum. Returns how many it moved. Any thread.
+    size_t takeRun(const Channel& channel, size_t max, std::vector<Datum>& out, std::vector<uint16_t>& origins);
+    // A receive took a datum takeRun moved out of shard [shard] (shardFor): the
+    // consume and its COMM, in the space's counts.
+    void countLeasedComm(uint32_t shard) {
+        shards_[shard].lockFree.consumes.add(1);
+        shards_[shard].lockFree.comms.add(1);
+    }
+    [[nodiscard]] uint32_t shardFor(const Channel& channel) const { return shardOf(Types::key(channel)); }
 
     // produce() returning the COMM as a value (the continuation and data copied out):
     // nullopt when the datum was stored. For callers off the hot path (tests, tools).
@@ -389,7 +404,7 @@ class Space {
     [[nodiscard]] uint64_t produceCount() const {
         return sum(&Shard::produces) + lockFreeSum(&LockFreeCounts::produces);
     }
-    [[nodiscard]] uint64_t consumeCount() const { return sum(&Shard::consumes); }
+    [[nodiscard]] uint64_t consumeCount() const { return sum(&Shard::consumes) + lockFreeSum(&LockFreeCounts::consumes); }
     // Of commCount(), the COMMs of sends that met a published contract without a lock.
     [[nodiscard]] uint64_t lockFreeCommCount() const { return lockFreeSum(&LockFreeCounts::comms); }
     // Channel entries in the hot store, empty ones included: with entries removed
@@ -610,6 +625,7 @@ class Space {
     using StripedCounter = detail::StripedCounter;
     struct LockFreeCounts {
         StripedCounter produces;
+        StripedCounter consumes;
         StripedCounter comms;
     };
     uint64_t lockFreeSum(StripedCounter LockFreeCounts::*field) const {

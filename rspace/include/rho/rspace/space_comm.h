@@ -135,7 +135,8 @@ inline ProduceResult Space<Types, Matcher>::storeDatum(Slot slot, const ChannelK
 template <class Types, class Matcher>
 template <class Sink>
 size_t Space<Types, Matcher>::produceBatch(const Channel& channel, std::span<Datum> data,
-                                           std::span<const uint16_t> origins, Sink&& sink, size_t& backlog) {
+                                           std::span<const uint16_t> origins, Sink&& sink, size_t& backlog,
+                                           bool returned) {
     const ChannelKey key = Types::key(channel);
     LockSet locks(shards_.get());
     locks.acquire(shardOf(key));
@@ -143,14 +144,14 @@ size_t Space<Types, Matcher>::produceBatch(const Channel& channel, std::span<Dat
     Slot slot{}; // the channel's entry while it is known to stay (no COMM, no unlock since)
     size_t i = 0;
     while (i < data.size()) {
-        ++sh.produces;
+        sh.produces += returned ? 0 : 1;
         const uint16_t origin = i < origins.size() ? origins[i] : uint16_t{0};
         if (slot.node == nullptr)
             slot = findOrCreate(key, channel);
         if (lazy_ && slot.created) [[unlikely]] {
             if (Needs needs = admitCreated(slot, locks, key, channel); !needs.empty()) {
                 slot = Slot{};
-                --sh.produces;
+                sh.produces -= returned ? 0 : 1;
                 locks.reacquire(needs);
                 continue;
             }
@@ -175,6 +176,33 @@ size_t Space<Types, Matcher>::produceBatch(const Channel& channel, std::span<Dat
     const Slot last = find(key, channel);
     backlog = last.node == nullptr ? 0 : last.node->data.size();
     return i;
+}
+
+template <class Types, class Matcher>
+size_t Space<Types, Matcher>::takeRun(const Channel& channel, size_t max, std::vector<Datum>& out,
+                                      std::vector<uint16_t>& origins) {
+    const ChannelKey key = Types::key(channel);
+    Shard& home = shards_[shardOf(key)];
+    std::unique_lock<SpinLock> lock(home.mu);
+    Slot slot = find(key, channel);
+    if (slot.node == nullptr)
+        return 0;
+    auto& data = slot.node->data;
+    size_t n = 0;
+    for (; n < max && !data.empty(); ++n) {
+        DataEntry& oldest = data[0];
+        if (oldest.persistent())
+            break;
+        out.push_back(std::move(oldest.datum));
+        origins.push_back(oldest.origin());
+        data.erase(0);
+    }
+    if (n != 0) {
+        markDirty(*slot.node, key);
+        refreshContract(slot);
+        dropIfEmpty(slot);
+    }
+    return n;
 }
 
 template <class Types, class Matcher>
