@@ -530,8 +530,7 @@ void Kernel::lease(const Value& channel, size_t backlog) {
     l.data.clear();
     l.origins.clear();
     l.head = 0;
-    std::vector<Message>& out = l.data;
-    if (space_.takeRun(channel, kLeaseRun, out, l.origins) == 0)
+    if (space_.takeRun(channel, kLeaseRun, l.data, l.origins) == 0)
         return;
     l.channel = channel;
     l.backlog = backlog;
@@ -583,8 +582,7 @@ bool Kernel::returnLease(unsigned w) {
     const size_t head = l.head;
     leasedData_.fetch_add(head, std::memory_order_relaxed);
     l.head = 0;
-    const Value channel = std::move(l.channel);
-    l.channel = Value{};
+    const Value channel = std::exchange(l.channel, Value{});
     produceHeld(w, channel, std::span<Message>(data).subspan(head), std::span<const uint16_t>(origins).subspan(head),
                 /*returned=*/true);
     data.clear();
