@@ -8,6 +8,7 @@
 #include <thread>
 #include <cstdio>
 #include <filesystem>
+#include <memory>
 #include <string>
 
 #include "rho/compiler/compiler.h"
@@ -65,7 +66,8 @@ struct Outcome {
 // source line and caret that follow it.
 std::string firstLine(const std::string& err) { return err.substr(0, err.find('\n') + 1); }
 
-Outcome runProgram(const std::string& src, RuntimeOptions o = {}) {
+// Runs [src] in a runtime that is left in [kept], for a look at what the run left.
+Outcome runProgramKept(const std::string& src, RuntimeOptions o, std::unique_ptr<Runtime>& kept) {
     Capture cap;
     o.out = cap.out();
     o.err = cap.err();
@@ -73,7 +75,13 @@ Outcome runProgram(const std::string& src, RuntimeOptions o = {}) {
     REQUIRE(rt.ok());
     auto stats = (*rt)->run(compile(src));
     REQUIRE(stats.ok());
+    kept = std::move(*rt);
     return {*stats, cap.outText(), cap.errText()};
+}
+
+Outcome runProgram(const std::string& src, RuntimeOptions o = {}) {
+    std::unique_ptr<Runtime> rt;
+    return runProgramKept(src, std::move(o), rt);
 }
 
 // Runs [program] [runs] times on one thread and on two, each outcome to [check]
@@ -620,20 +628,15 @@ TEST_CASE("leased data go back to the space for a receive they do not match", "[
         INFO("threads " << threads);
         RuntimeOptions o;
         o.threads = threads;
-        Capture cap;
-        o.out = cap.out();
-        o.err = cap.err();
-        auto rt = Runtime::open(o);
-        REQUIRE(rt.ok());
-        auto stats = (*rt)->run(compile(program));
-        REQUIRE(stats.ok());
-        const std::string out = cap.outText();
+        std::unique_ptr<Runtime> rt;
+        const Outcome r = runProgramKept(program, o, rt);
+        const std::string& out = r.out;
         // The ten oldest are 100 down to 91 (sum 955) unless a choice among the first
         // few took a younger one: the sum is checked against what is left instead.
         CHECK(out.find("joined") != std::string::npos);
         // The stored data are lines `@{"sink"}!(86) |` (the contracts' bodies, also
         // listed, send on it too, indented).
-        const std::string text = (*rt)->inspect();
+        const std::string text = rt->inspect();
         INFO(text);
         const std::string datum = "\n@{\"sink\"}!(";
         long left = 0;
@@ -647,6 +650,6 @@ TEST_CASE("leased data go back to the space for a receive they do not match", "[
         long joined = 5050 - left - taken; // the one number the join took
         CHECK(joined >= 1);
         CHECK(joined <= 100);
-        CHECK(stats->leasedData > 0);
+        CHECK(r.stats.leasedData > 0);
     }
 }
